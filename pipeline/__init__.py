@@ -1,0 +1,1 @@
+"""clusterpack: structured data about an industrial cluster → the submission packet."""

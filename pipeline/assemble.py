@@ -1,0 +1,134 @@
+"""Converted parts → the packet: merged, numbered, bookmarked PDF; the Word bundle; the manifest."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docxcompose.composer import Composer
+from pypdf import PdfReader, PdfWriter, Transformation
+
+from . import docxkit
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of the packet: its files, its title in bookmarks and 目录, its pages."""
+
+    id: str
+    title: str
+    docx: Path
+    pdf: Path
+    pages: int
+
+
+def toc_entries(parts: list[Part], first_page: int) -> list[dict[str, str]]:
+    """目录 rows: each part's title and the packet page it starts on."""
+    rows, page = [], first_page
+    for part in parts:
+        rows.append({"title": part.title, "page": str(page)})
+        page += part.pages
+    return rows
+
+
+def _stamp(page: Any, stamp: Any) -> None:
+    """Put the page-number stamp (a portrait A4 page) at the bottom centre of ``page``."""
+    width = float(page.mediabox.width)
+    dx = (width - float(stamp.mediabox.width)) / 2
+    page.merge_transformed_page(stamp, Transformation().translate(dx, 0), over=True)
+
+
+def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
+    """Write ``src`` with ``— N —`` on page N (taken from page N of ``stamps``)."""
+    reader, stamp_reader = PdfReader(str(src)), PdfReader(str(stamps))
+    writer = PdfWriter(clone_from=reader)
+    for i, page in enumerate(writer.pages):
+        if skip_first and i == 0:
+            continue
+        _stamp(page, stamp_reader.pages[i])
+    with dst.open("wb") as fh:
+        writer.write(fh)
+
+
+def merge_packet(
+    cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: Path, metadata: dict[str, str]
+) -> int:
+    """Cover + 目录 + parts → one PDF with a bookmark per part and page numbers from the 目录 on."""
+    writer = PdfWriter()
+    stamp_pages = PdfReader(str(stamps)).pages
+    outline: list[tuple[str, int]] = []
+    for title, path in [("封面", cover), ("目录", toc), *((p.title, p.pdf) for p in parts)]:
+        outline.append((title, len(writer.pages)))
+        writer.append(str(path), import_outline=False)
+    for i, page in enumerate(writer.pages):
+        if i > 0:  # the cover carries no number
+            _stamp(page, stamp_pages[i])
+    for title, index in outline:
+        writer.add_outline_item(title, index)
+    writer.page_mode = "/UseOutlines"
+    writer.add_metadata(metadata)
+    with dst.open("wb") as fh:
+        writer.write(fh)
+    return len(writer.pages)
+
+
+def _section_break_after(body: Any) -> None:
+    """Close the body's last section with a paragraph holding a copy of its properties."""
+    sect = body.find(qn("w:sectPr"))
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    ppr.append(copy.deepcopy(sect))
+    p.append(ppr)
+    sect.addprevious(p)
+
+
+def _page_setup_of(doc: Any) -> Any:
+    """The last section properties of ``doc`` without header/footer references or title page flag."""
+    sect = copy.deepcopy(doc.element.body.find(qn("w:sectPr")))
+    for child in list(sect):
+        if child.tag in (qn("w:headerReference"), qn("w:footerReference"), qn("w:titlePg")):
+            sect.remove(child)
+    type_ = sect.find(qn("w:type"))
+    if type_ is not None:
+        sect.remove(type_)
+    return sect
+
+
+def word_bundle(cover: Path, parts: list[Part], dst: Path) -> None:
+    """Cover + parts in one .docx, each part a new section (keeping its page size), pages numbered."""
+    master = Document(str(cover))
+    section = master.sections[0]
+    section.different_first_page_header_footer = True  # no number on the cover
+    docxkit.footer_page_number(section, pt=14)
+    composer = Composer(master)
+    body = master.element.body
+    for part in parts:
+        doc = Document(str(part.docx))
+        _section_break_after(body)
+        composer.append(doc)
+        old = body.find(qn("w:sectPr"))
+        new = _page_setup_of(doc)
+        old.addprevious(new)
+        body.remove(old)
+    master.core_properties.author = "clusterpack"
+    master.core_properties.last_modified_by = "clusterpack"
+    composer.save(str(dst))
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_manifest(dst: Path, manifest: dict[str, Any]) -> None:
+    dst.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")

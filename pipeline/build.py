@@ -1,0 +1,206 @@
+"""The orchestrator: load → validate → render → convert → assemble, in that order, once each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib.metadata import version as pkg_version
+from pathlib import Path
+from typing import Any
+
+from . import assemble, convert, render
+from .context import build_context
+from .errors import Location, Problem, TemplateProblem
+from .load import RawInput, load_cluster
+from .model import ClusterData
+from .programme import Programme, load_programme
+from .validate import PROFILE_LIMIT, validate
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Paths:
+    """Where inputs, templates and outputs live (the repository's folders by default)."""
+
+    inputs: Path = ROOT / "inputs"
+    templates: Path = ROOT / "templates"
+    outputs: Path = ROOT / "outputs"
+
+
+@dataclass
+class BuildResult:
+    cluster_id: str
+    programme: str
+    folder: Path
+    manifest: dict[str, Any]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def tool_version() -> str:
+    try:
+        return pkg_version("clusterpack")
+    except Exception:  # running from a checkout that is not installed
+        return "0+unknown"
+
+
+def prepare(cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
+            ) -> tuple[RawInput, ClusterData, Programme, list[Problem]]:
+    """Load and validate a cluster for a programme; raise ``DataInvalid`` with every error."""
+    raw = load_cluster(paths.inputs, cluster_id)
+    pid = programme_id or str(raw.data.get("programme") or "")
+    programme = load_programme(paths.templates, pid or "tese-apply")
+    data, warnings = validate(raw, programme.id)
+    today = today or dt.date.today()
+    if programme.expired(today):
+        warnings.append(
+            Problem(
+                "W-PROGRAMME-EXPIRED",
+                f"《{programme.notice.title}》（{programme.notice.number}）有效期至 {programme.valid.until}，"
+                f"今天（{today}）已过期；请核对当年申报通知 (the programme's rules have expired)",
+                field="programme",
+                label="申报项目",
+                location=raw.where(("programme",)) if "programme" in raw.data else Location(str(raw.file)),
+                severity="warning",
+            )
+        )
+    return raw, data, programme, warnings
+
+
+def bundle(cluster_id: str, paths: Paths | None = None, programme_id: str | None = None,
+           today: dt.date | None = None) -> BuildResult:
+    """Build the complete packet of one cluster into ``outputs/<programme>/<cluster>/``.
+
+    Everything is written to a staging folder beside the final one and moved into place only when
+    complete, so a failed run leaves the previous packet as it was.
+    """
+    paths = paths or Paths()
+    # --- first gather and check all data; nothing is written before this succeeds
+    raw, data, programme, warnings = prepare(cluster_id, paths, programme_id, today)
+    context = build_context(data, programme)
+    final = paths.outputs / programme.id / cluster_id
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{cluster_id}.staging-", dir=final.parent))
+    staging.chmod(0o755)
+    work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
+    try:
+        manifest = _build_into(staging, work, raw, data, programme, context, warnings)
+        _replace_folder(staging, final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(cluster_id, programme.id, final, manifest, warnings)
+
+
+def _build_into(out: Path, work: Path, raw: RawInput, data: ClusterData, programme: Programme,
+                context: dict[str, Any], warnings: list[Problem]) -> dict[str, Any]:
+    # --- render every document of the packet
+    docs: list[tuple[Any, Path]] = []
+    for doc in programme.documents:
+        docx = out / f"{doc.output}.docx"
+        render.render(programme.template(doc.template), context, docx)
+        docs.append((doc, docx))
+    cover_docx = render.render(programme.template(programme.packet.cover), context, work / "cover.docx")
+
+    # --- convert, all in one LibreOffice process
+    with convert.OfficeWorker() as office:
+        parts: list[assemble.Part] = []
+        for doc, docx in docs:
+            pdf = work / f"{doc.id}.pdf"
+            pages = office.convert(docx, pdf)
+            _check_orientation(pdf, doc.orientation, doc.template)
+            parts.append(assemble.Part(doc.id, doc.bookmark, docx, pdf, pages))
+        cover_pdf = work / "cover.pdf"
+        cover_pages = office.convert(cover_docx, cover_pdf)
+        # The 目录 lists where each part starts, which depends on its own length: settle it.
+        toc_pages = 1
+        for _ in range(3):
+            entries = assemble.toc_entries(parts, first_page=cover_pages + toc_pages + 1)
+            toc_docx = render.render(programme.template(programme.packet.toc), {**context, "toc": entries}, work / "toc.docx")
+            toc_pdf = work / "toc.pdf"
+            pages = office.convert(toc_docx, toc_pdf)
+            if pages == toc_pages:
+                break
+            toc_pages = pages
+        else:
+            raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
+        total = cover_pages + toc_pages + sum(p.pages for p in parts)
+        stamps_pdf = work / "stamps.pdf"
+        stamp_pages = office.convert(render.render_page_stamp(total, work / "stamps.docx"), stamps_pdf)
+        if stamp_pages != total:
+            raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
+        office_version = office.version
+
+    # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
+    for part, (doc, _docx) in zip(parts, docs):
+        assemble.number_pages(part.pdf, stamps_pdf, out / f"{doc.output}.pdf", skip_first=False)
+    bundle_pdf = out / f"{programme.packet.bundle}.pdf"
+    metadata = {
+        "/Title": f"{data.cluster.name} {programme.packet.title}",
+        "/Author": data.applicant.name,
+        "/Subject": f"{programme.title}（{programme.notice.number}）",
+        "/Creator": f"clusterpack {tool_version()}",
+    }
+    packet_pages = assemble.merge_packet(cover_pdf, toc_pdf, parts, stamps_pdf, bundle_pdf, metadata)
+    bundle_docx = out / f"{programme.packet.bundle}.docx"
+    assemble.word_bundle(cover_docx, parts, bundle_docx)
+
+    count = data.profile.count
+    files = []
+    for path in sorted(out.iterdir()):
+        entry: dict[str, Any] = {"file": path.name, "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
+        if path.suffix == ".pdf":
+            entry["pages"] = convert.check_pdf(path)
+        files.append(entry)
+    manifest = {
+        "tool": {"name": "clusterpack", "version": tool_version(), "libreoffice": office_version,
+                 "python": platform.python_version()},
+        "programme": {"id": programme.id, "title": programme.title, "notice": programme.notice.title,
+                      "number": programme.notice.number, "valid_from": str(programme.valid.start),
+                      "valid_until": str(programme.valid.until) if programme.valid.until else None},
+        "cluster": {"id": raw.cluster_id, "name": data.cluster.name, "city": data.cluster.city_name},
+        "inputs": {"file": raw.file.name, "sha256": assemble.sha256(raw.file),
+                   "templates": {d.template: assemble.sha256(programme.template(d.template)) for d in programme.documents}},
+        "profile": {"limit": PROFILE_LIMIT, **count.as_dict()},
+        "packet": {
+            "file": bundle_pdf.name,
+            "pages": packet_pages,
+            "cover_pages": cover_pages,
+            "toc_pages": toc_pages,
+            "parts": [{"id": p.id, "title": p.title, "pages": p.pages, "start": e["page"]}
+                      for p, e in zip(parts, assemble.toc_entries(parts, cover_pages + toc_pages + 1))],
+            "word_bundle": bundle_docx.name,
+        },
+        "fonts": convert.font_map(),
+        "warnings": [{"code": w.code, "message": w.message, "field": w.field} for w in warnings],
+        "files": files,
+    }
+    assemble.write_manifest(out / "manifest.json", manifest)
+    return manifest
+
+
+def _check_orientation(pdf: Path, orientation: str, template: str) -> None:
+    from pypdf import PdfReader
+
+    page = PdfReader(str(pdf)).pages[0]
+    landscape = float(page.mediabox.width) > float(page.mediabox.height)
+    if landscape != (orientation == "landscape"):
+        raise TemplateProblem(f"模板 {template} 的纸张方向与 programme.yaml 不符 (orientation is not {orientation})")
+
+
+def _replace_folder(staging: Path, final: Path) -> None:
+    """Put ``staging`` where ``final`` is, keeping the old one until the new one is in place."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,97 @@
+"""The ``clusterpack`` command: a thin layer over the library; errors become exit codes.
+
+Exit codes: 0 done · 1 internal error · 2 usage (bad cluster id, unknown programme) ·
+3 data invalid (nothing built) · 5 LibreOffice conversion failed · 6 a system part is missing ·
+7 a programme's template is broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import build
+from .errors import ClusterpackError, ExitCode, Problem
+
+EPILOG = (
+    "退出码 (exit codes): 0 完成 done · 1 内部错误 internal · 2 用法错误 usage · 3 数据有误 data invalid · "
+    "5 转换失败 conversion failed · 6 缺少系统组件 environment · 7 模板有误 template"
+)
+
+
+def _paths(root: str | None) -> build.Paths:
+    if not root:
+        return build.Paths()
+    base = Path(root)
+    return build.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
+
+
+def _warn(cluster: str, warnings: list[Problem]) -> None:
+    for w in warnings:
+        click.secho(w.render(cluster), fg="yellow", err=True)
+
+
+def _fail(exc: ClusterpackError) -> None:
+    click.secho(exc.user_message(), fg="red", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(epilog=EPILOG)
+@click.version_option(build.tool_version(), prog_name="clusterpack")
+@click.option("-v", "--verbose", is_flag=True, help="Log each stage (日志).")
+def main(verbose: bool) -> None:
+    """clusterpack: 特色产业集群 / 数字产业集群 申报材料生成工具 (cluster data → submission packet)."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command(epilog=EPILOG)
+@click.argument("cluster")
+@click.option("--programme", "programme_id", help="申报项目 (programme id), default: the one in the cluster's data.")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/ (default: the repository).")
+def bundle(cluster: str, programme_id: str | None, root: str | None) -> None:
+    """Build the complete packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, manifest)."""
+    try:
+        result = build.bundle(cluster, _paths(root), programme_id)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    _warn(cluster, result.warnings)
+    packet = result.manifest["packet"]
+    profile = result.manifest["profile"]
+    click.echo(
+        f"已生成 {result.folder} (built): {packet['file']} 共 {packet['pages']} 页；"
+        f"发展情况简介 {profile['words']} 字（字符数不计空格 {profile['chars_no_spaces']}）"
+    )
+
+
+@main.command(epilog=EPILOG)
+@click.argument("cluster")
+@click.option("--programme", "programme_id", help="申报项目 (programme id).")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
+def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
+    """Check CLUSTER's data without building anything; list every problem found."""
+    try:
+        _raw, data, _programme, warnings = build.prepare(cluster, _paths(root), programme_id)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    _warn(cluster, warnings)
+    count = data.profile.count
+    click.echo(f"数据有效 (data valid): {data.cluster.name}；发展情况简介 {count.words} 字")
+
+
+def run() -> None:
+    """Entry point that never shows a traceback to a user (set CLUSTERPACK_DEBUG=1 to see one)."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so plainly
+        if os.environ.get("CLUSTERPACK_DEBUG"):
+            raise
+        click.secho(f"内部错误 (internal error): {type(exc).__name__}: {exc}", fg="red", err=True)
+        sys.exit(ExitCode.INTERNAL)

@@ -1,0 +1,206 @@
+""".docx → .pdf with a real LibreOffice, headless.
+
+One ``OfficeWorker`` is one LibreOffice process with a private profile, driven over UNO by a small
+helper (``resources/uno_worker.py``) that runs under the Python owning LibreOffice's ``uno`` module.
+All documents of a packet go through one worker, so LibreOffice starts once per packet. Every
+conversion has a timeout, and its PDF is checked to exist and read back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+from pypdf import PdfReader
+
+from .errors import ConversionFailed, EnvironmentMissing
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+FONTS_CONF = RESOURCES / "fonts.conf"
+WORKER = RESOURCES / "uno_worker.py"
+INSTALL_HINT = (
+    "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui python3-uno "
+    "fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 poppler-utils qpdf"
+)
+# The official names templates use, in the roles fonts.conf maps them to.
+OFFICIAL_FONTS = ("宋体", "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "Times New Roman")
+
+
+class Converter(Protocol):
+    """What the build needs from a conversion backend."""
+
+    version: str
+
+    def convert(self, src: Path, dst: Path) -> int:
+        """Convert ``src`` to the PDF ``dst``; return its page count."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def find_soffice() -> str:
+    for candidate in (os.environ.get("CLUSTERPACK_SOFFICE"), shutil.which("soffice"), "/usr/lib/libreoffice/program/soffice"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise EnvironmentMissing(f"找不到 LibreOffice（soffice）(LibreOffice is not installed). 请运行 / run: {INSTALL_HINT}")
+
+
+@cache
+def find_uno_python() -> str:
+    """A Python interpreter that can ``import uno`` (Debian's /usr/bin/python3 with python3-uno)."""
+    candidates = [os.environ.get("CLUSTERPACK_UNO_PYTHON"), "/usr/bin/python3", "/usr/lib/libreoffice/program/python"]
+    for candidate in candidates:
+        if not candidate or not Path(candidate).exists():
+            continue
+        ok = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0
+        if ok:
+            return candidate
+    raise EnvironmentMissing(f"找不到带 uno 模块的 Python（python3-uno）(no Python can import uno). 请运行 / run: {INSTALL_HINT}")
+
+
+def office_env(home: Path) -> dict[str, str]:
+    """LibreOffice's environment: a private home and caches, and clusterpack's font map."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    for sub in ("cache", "runtime", "config"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    (home / "runtime").chmod(0o700)
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_RUNTIME_DIR=str(home / "runtime"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        FONTCONFIG_FILE=str(FONTS_CONF),
+        SAL_USE_VCLPLUGIN="svp",
+        LC_ALL="C.UTF-8",
+    )
+    return env
+
+
+def font_map() -> dict[str, str]:
+    """Which installed face serves each official font name, as fontconfig resolves it for LibreOffice."""
+    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
+    result = {}
+    for name in OFFICIAL_FONTS:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{family[0]}", f"{name}:lang=zh-cn"], capture_output=True, text=True, env=env, timeout=30
+        )
+        result[name] = out.stdout.strip() or "?"
+    return result
+
+
+class OfficeWorker:
+    """One LibreOffice process with its own profile, converting documents one at a time."""
+
+    def __init__(self, timeout: float = 120.0, start_timeout: float = 90.0) -> None:
+        self.timeout = timeout
+        self._home = Path(tempfile.mkdtemp(prefix="clusterpack-office-"))
+        self._log = self._home / "soffice.log"
+        soffice = find_soffice()
+        python = find_uno_python()
+        pipe = f"clusterpack-{uuid.uuid4().hex}"
+        env = office_env(self._home)
+        env["CLUSTERPACK_OFFICE_START_TIMEOUT"] = str(start_timeout)
+        self._proc = subprocess.Popen(
+            [python, str(WORKER), soffice, (self._home / "profile").as_uri(), pipe, str(self._log)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(self._home / "worker.log", "wb"),  # noqa: SIM115 - closed with the process
+            env=env,
+            text=True,
+            encoding="utf-8",
+            start_new_session=True,  # so that killing the group also ends soffice
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        ready = self._next(start_timeout + 10, "启动 LibreOffice (starting LibreOffice)")
+        if not ready.get("ready"):
+            self.close()
+            raise ConversionFailed(f"LibreOffice 启动失败 (LibreOffice failed to start): {ready.get('error')}{self._tail()}")
+        self.version = str(ready.get("version", ""))
+        log.debug("LibreOffice worker ready: %s", self.version)
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _next(self, timeout: float, what: str) -> dict[str, object]:
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.close()
+            raise ConversionFailed(f"{what} 超时 {timeout:.0f} 秒 (timed out){self._tail()}") from None
+        if line is None:
+            self.close()
+            raise ConversionFailed(f"{what} 时 LibreOffice 意外退出 (LibreOffice exited){self._tail()}")
+        return dict(json.loads(line))
+
+    def _tail(self) -> str:
+        texts = []
+        for f in (self._home / "worker.log", self._log):
+            if f.exists():
+                texts.append(f.read_text(errors="replace")[-1500:].strip())
+        joined = "\n".join(t for t in texts if t)
+        return f"\n{joined}" if joined else ""
+
+    def convert(self, src: Path, dst: Path) -> int:
+        """Convert ``src`` to ``dst``; return the page count of the PDF written."""
+        if self._proc.poll() is not None:
+            raise ConversionFailed("LibreOffice 进程已退出 (the LibreOffice worker is gone)")
+        dst.unlink(missing_ok=True)
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(json.dumps({"src": str(src.resolve()), "dst": str(dst.resolve())}) + "\n")
+        self._proc.stdin.flush()
+        answer = self._next(self.timeout, f"转换 {src.name} (converting)")
+        if not answer.get("ok"):
+            raise ConversionFailed(f"LibreOffice 无法转换 {src.name} (conversion failed): {answer.get('error')}")
+        return check_pdf(dst)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            try:
+                assert self._proc.stdin is not None
+                self._proc.stdin.close()
+                self._proc.wait(timeout=20)
+            except (subprocess.TimeoutExpired, OSError, BrokenPipeError):
+                pass
+        # Whatever is left of the group (a hung soffice.bin) goes too.
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._proc.wait()
+        shutil.rmtree(self._home, ignore_errors=True)
+
+    def __enter__(self) -> OfficeWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def check_pdf(path: Path) -> int:
+    """The page count of ``path``; an error unless it exists and reads back as a PDF with pages."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise ConversionFailed(f"LibreOffice 没有生成 {path.name} (no PDF was written)")
+    try:
+        pages = len(PdfReader(str(path)).pages)
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
+        raise ConversionFailed(f"{path.name} 无法读取 (the PDF does not read back): {exc}") from None
+    if pages == 0:
+        raise ConversionFailed(f"{path.name} 没有页面 (the PDF has no pages)")
+    return pages

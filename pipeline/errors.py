@@ -1,0 +1,110 @@
+"""Every error clusterpack raises, with the exit code the CLI maps it to.
+
+Messages are for the people who fill in the data: Chinese first, the English key after, the place
+the value came from, and what to do. Tests assert on the stable ``code`` of each problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ExitCode:
+    """Process exit codes by kind of failure (documented in ``--help`` and the README)."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    DATA_INVALID = 3
+    CONDITIONS_UNMET = 4
+    CONVERSION_FAILED = 5
+    ENVIRONMENT = 6
+    TEMPLATE = 7
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: a file and a line, or a workbook sheet and cell."""
+
+    file: str
+    line: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        if self.sheet:
+            return f"{self.file} {self.sheet}!{self.cell}"
+        if self.line:
+            return f"{self.file} 第{self.line}行 (line {self.line})"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the data, named by a stable code."""
+
+    code: str
+    message: str  # Chinese, the English gloss after it
+    field: str = ""  # dotted English key, e.g. applicant.credit_code
+    label: str = ""  # Chinese field label, e.g. 申报单位 › 统一社会信用代码
+    location: Location | None = None
+    severity: str = "error"  # error | warning
+
+    def render(self, cluster: str) -> str:
+        where = f" · {self.location}" if self.location else ""
+        what = ""
+        if self.field:
+            what = f" · 字段 {self.label} ({self.field})" if self.label else f" · 字段 {self.field}"
+        kind = "错误" if self.severity == "error" else "警告"
+        return f"{kind} [{self.code}] 集群 {cluster}{where}{what}: {self.message}"
+
+
+class ClusterpackError(Exception):
+    """Base class: a failure with a user-facing message and an exit code."""
+
+    exit_code = ExitCode.INTERNAL
+
+    def user_message(self) -> str:
+        return str(self)
+
+
+class UsageError(ClusterpackError):
+    """Raised when a command is called with a bad cluster id, programme or path."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass
+class DataInvalid(ClusterpackError):
+    """Raised once after loading and validation when the data has one or more errors."""
+
+    cluster: str
+    problems: list[Problem] = field(default_factory=list)
+    exit_code = ExitCode.DATA_INVALID
+
+    def __post_init__(self) -> None:
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = [p.render(self.cluster) for p in self.problems]
+        lines.append(f"集群 {self.cluster} 的数据有 {len(errors)} 处错误，未生成申报材料 (data invalid: no packet built).")
+        return "\n".join(lines)
+
+
+class TemplateProblem(ClusterpackError):
+    """Raised when a programme's template or programme.yaml is broken (not the user's data)."""
+
+    exit_code = ExitCode.TEMPLATE
+
+
+class ConversionFailed(ClusterpackError):
+    """Raised when LibreOffice fails, times out or writes no readable PDF."""
+
+    exit_code = ExitCode.CONVERSION_FAILED
+
+
+class EnvironmentMissing(ClusterpackError):
+    """Raised when a system part (LibreOffice, fonts, poppler) is not installed."""
+
+    exit_code = ExitCode.ENVIRONMENT

@@ -1,0 +1,123 @@
+"""Read a cluster's input file into plain data, remembering where every value came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataInvalid, Location, Problem, UsageError
+
+Path_ = tuple[str | int, ...]
+
+CLUSTER_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class RawInput:
+    """The data of one input file and the location of each value by its path."""
+
+    cluster_id: str
+    file: Path
+    data: dict[str, Any]
+    locations: dict[Path_, Location] = field(default_factory=dict)
+
+    def where(self, path: Path_) -> Location:
+        """The location of ``path``, or of its nearest parent that has one."""
+        p = tuple(path)
+        while p:
+            if p in self.locations:
+                return self.locations[p]
+            p = p[:-1]
+        return Location(str(self.file))
+
+
+def check_cluster_id(cluster_id: str) -> str:
+    """Refuse ids that are not lowercase ASCII slugs (they become folder names)."""
+    if not CLUSTER_ID.match(cluster_id) or len(cluster_id) > 64:
+        raise UsageError(
+            f"集群编号 {cluster_id!r} 不合规：只能用小写英文字母、数字和连字符，如 qinglan-agrimachinery "
+            "(cluster id must be a lowercase ASCII slug: a-z, 0-9 and '-'; no slashes, '..' or spaces)"
+        )
+    return cluster_id
+
+
+def cluster_dir(inputs: Path, cluster_id: str) -> Path:
+    """The input folder of a cluster, after checking the id."""
+    folder = inputs / check_cluster_id(cluster_id)
+    if not folder.is_dir():
+        known = sorted(p.name for p in inputs.iterdir() if p.is_dir() and CLUSTER_ID.match(p.name)) if inputs.is_dir() else []
+        hint = f"；已有：{', '.join(known)}" if known else ""
+        raise UsageError(f"找不到集群 {cluster_id} 的输入目录 {folder}{hint} (no input folder for cluster {cluster_id})")
+    return folder
+
+
+class _Builder:
+    def __init__(self, file: Path, rel: str) -> None:
+        self.file = file
+        self.rel = rel
+        self.locations: dict[Path_, Location] = {}
+        self.problems: list[Problem] = []
+        self._scalar = yaml.SafeLoader("")  # a constructor for scalars with YAML's safe rules
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.locations[path] = Location(self.rel, line=node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(self._scalar.construct_object(key_node, deep=True))
+                if key in out:
+                    self.problems.append(
+                        Problem(
+                            "E-YAML-DUPLICATE-KEY",
+                            f"键 {key} 重复出现，后一个会覆盖前一个 (duplicate key)",
+                            field=".".join(str(p) for p in (*path, key)),
+                            location=Location(self.rel, line=key_node.start_mark.line + 1),
+                        )
+                    )
+                out[key] = self.build(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar.construct_object(node, deep=True)
+
+
+def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
+    """Parse ``file`` and return its data with a location for each value."""
+    rel = str(file.relative_to(root)) if root and file.is_relative_to(root) else str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataInvalid(
+            cluster_id, [Problem("E-FILE-ENCODING", f"文件不是 UTF-8 编码 (file is not UTF-8): {exc}", location=Location(rel))]
+        ) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise DataInvalid(
+            cluster_id,
+            [Problem("E-YAML-SYNTAX", f"YAML 格式错误 (YAML syntax error): {exc.problem}", location=Location(rel, line=line))],
+        ) from None
+    if node is None or not isinstance(node, yaml.MappingNode):
+        raise DataInvalid(
+            cluster_id, [Problem("E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel))]
+        )
+    builder = _Builder(file, rel)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise DataInvalid(cluster_id, builder.problems)
+    return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)
+
+
+def load_cluster(inputs: Path, cluster_id: str) -> RawInput:
+    """Find and read the input file of a cluster."""
+    folder = cluster_dir(inputs, cluster_id)
+    file = folder / "cluster.yaml"
+    if not file.is_file():
+        raise UsageError(f"集群 {cluster_id} 缺少输入文件 {file} (missing cluster.yaml)")
+    return load_yaml(file, cluster_id, root=inputs.parent)

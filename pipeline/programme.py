@@ -1,0 +1,91 @@
+"""A programme is a folder: ``templates/<id>/programme.yaml`` plus the .docx templates it names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import TemplateProblem, UsageError
+from .load import CLUSTER_ID
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Notice(_Strict):
+    title: str
+    number: str
+    issuer: str
+    date: dt.date
+
+
+class Validity(_Strict):
+    start: dt.date = Field(alias="from")
+    until: dt.date | None = None
+
+
+class Document(_Strict):
+    id: str
+    template: str
+    output: str  # file name without extension
+    bookmark: str  # title in the packet's bookmarks and 目录
+    orientation: str = Field(default="portrait", pattern="^(portrait|landscape)$")
+
+
+class Packet(_Strict):
+    title: str
+    bundle: str  # file name of the merged packet, without extension
+    cover: str
+    toc: str
+
+
+class Programme(_Strict):
+    """What ``programme.yaml`` declares: documents in packet order, notice, validity."""
+
+    id: str
+    title: str
+    notice: Notice
+    valid: Validity
+    packet: Packet
+    documents: list[Document] = Field(min_length=1)
+    folder: Path
+
+    def template(self, name: str) -> Path:
+        return self.folder / name
+
+    def expired(self, today: dt.date) -> bool:
+        return self.valid.until is not None and today > self.valid.until
+
+
+def available(templates: Path) -> list[str]:
+    return sorted(p.parent.name for p in templates.glob("*/programme.yaml"))
+
+
+def load_programme(templates: Path, programme_id: str) -> Programme:
+    """Read and check a programme folder; every template it names must exist."""
+    if not CLUSTER_ID.match(programme_id):
+        raise UsageError(f"申报项目编号 {programme_id!r} 不合规 (programme id must be a lowercase slug)")
+    folder = templates / programme_id
+    file = folder / "programme.yaml"
+    if not file.is_file():
+        raise UsageError(
+            f"没有申报项目 {programme_id}；可用：{', '.join(available(templates)) or '无'} (unknown programme)"
+        )
+    try:
+        data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
+        programme = Programme.model_validate({**data, "folder": folder})
+    except (yaml.YAMLError, ValidationError, TypeError) as exc:
+        raise TemplateProblem(f"{file} 有误 (programme file is invalid): {exc}") from None
+    names = [programme.packet.cover, programme.packet.toc, *(d.template for d in programme.documents)]
+    missing = [n for n in names if not (folder / n).is_file()]
+    if missing:
+        raise TemplateProblem(f"{file} 引用的模板不存在 (templates missing): {', '.join(missing)}")
+    ids = [d.id for d in programme.documents]
+    if len(set(ids)) != len(ids):
+        raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)")
+    return programme

@@ -1,0 +1,108 @@
+"""Amounts with explicit units: parsed into one canonical unit (万元), formatted for documents."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+# Factor from each accepted unit to the canonical 万元.
+MONEY_UNITS: dict[str, Decimal] = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
+_MONEY = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(亿元|万元|元)$")
+
+
+def _normalise(text: str) -> str:
+    # NFKC turns full-width digits and punctuation (１２３．４５) into ASCII.
+    return unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").strip()
+
+
+def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
+    """Parse ``546.63亿元``, ``1,234.5万元`` or ``{value:, unit:}`` into Decimal 万元.
+
+    A bare number is refused unless the caller knows the unit (a workbook column header does):
+    a figure typed in 万元 must never be read as 亿元.
+    """
+    if isinstance(value, dict):
+        unit = str(value.get("unit", ""))
+        number = value.get("value")
+        if unit not in MONEY_UNITS or number is None:
+            raise PydanticCustomError("E-MONEY-FORMAT", "金额应同时给出 value（数值）和 unit（亿元/万元/元） (amount mapping needs value and unit)")
+        return _to_decimal(number) * MONEY_UNITS[unit]
+    if isinstance(value, bool):
+        raise PydanticCustomError("E-MONEY-FORMAT", "金额不能是是/否 (amount cannot be a yes/no value)")
+    if isinstance(value, (int, float, Decimal)):
+        if default_unit is None:
+            raise PydanticCustomError(
+                "E-MONEY-UNIT-MISSING",
+                "金额必须写明单位，如 546.63亿元 或 412600万元 (amount needs an explicit unit: 亿元, 万元 or 元)",
+            )
+        return _to_decimal(value) * MONEY_UNITS[default_unit]
+    if isinstance(value, str):
+        text = _normalise(value)
+        m = _MONEY.match(text)
+        if m:
+            return Decimal(m.group(1)) * MONEY_UNITS[m.group(2)]
+        if default_unit is not None:
+            try:
+                return Decimal(text) * MONEY_UNITS[default_unit]
+            except InvalidOperation:
+                pass
+        raise PydanticCustomError(
+            "E-MONEY-FORMAT",
+            "无法识别的金额 {text}：应为数字加单位，如 546.63亿元 (cannot read amount; write a number and 亿元/万元/元)",
+            {"text": value},
+        )
+    raise PydanticCustomError("E-MONEY-FORMAT", "金额格式不对 (amount has the wrong type)")
+
+
+def _to_decimal(number: Any) -> Decimal:
+    try:
+        return Decimal(str(number))
+    except InvalidOperation:
+        raise PydanticCustomError("E-MONEY-FORMAT", "金额数值无法识别 (amount is not a number)") from None
+
+
+def _fixed(value: Decimal, places: int) -> str:
+    q = Decimal(1).scaleb(-places)
+    return f"{value.quantize(q, rounding=ROUND_HALF_UP):f}"
+
+
+def yi(wan: Decimal | None, unit: bool = True) -> str:
+    """万元 → ``186.45亿元`` (two decimals, no separators); ``—`` for a missing value."""
+    if wan is None:
+        return "—"
+    text = _fixed(wan / Decimal(10000), 2)
+    return f"{text}亿元" if unit else text
+
+
+def wan(value: Decimal | None, unit: bool = True) -> str:
+    """万元 → ``412600万元`` (whole 万元 unless there is a fraction, then two decimals)."""
+    if value is None:
+        return "—"
+    text = _fixed(value, 0) if value == value.to_integral_value() else _fixed(value, 2)
+    return f"{text}万元" if unit else text
+
+
+def number(value: Decimal | int | None, places: int = 0) -> str:
+    """A plain figure for a table cell; ``—`` when missing."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return str(value)
+    return _fixed(Decimal(value), places)
+
+
+def percent(part: Decimal | None, whole: Decimal | None, places: int = 1) -> str:
+    """``part / whole`` as ``79.8%``; ``—`` when it cannot be computed."""
+    if part is None or not whole:
+        return "—"
+    return f"{_fixed(part * 100 / whole, places)}%"
+
+
+def cn_date(d: date) -> str:
+    """A date as official documents write it: ``2024年6月14日``."""
+    return f"{d.year}年{d.month}月{d.day}日"
