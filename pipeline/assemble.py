@@ -71,7 +71,7 @@ def merge_packet(
         if i > 0:  # the cover carries no number
             _stamp(page, stamp_pages[i])
     for title, index in outline:
-        writer.add_outline_item(title, index)
+        writer.add_outline_item(title=title, page_number=index)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata(metadata)
     with dst.open("wb") as fh:

@@ -75,6 +75,7 @@ def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
                     "name": e.name,
                     "credit_code": e.credit_code,
                     "role": e.role,
+                    "role_short": e.role.removesuffix("企业"),
                     "products": e.products,
                     "revenue": units.wan(e.revenue, unit=False),
                     "titles": "、".join(e.titles) or "—",

@@ -113,11 +113,12 @@ class OfficeWorker:
         pipe = f"clusterpack-{uuid.uuid4().hex}"
         env = office_env(self._home)
         env["CLUSTERPACK_OFFICE_START_TIMEOUT"] = str(start_timeout)
+        self._stderr = open(self._home / "worker.log", "wb")  # noqa: SIM115 - closed in close()
         self._proc = subprocess.Popen(
             [python, str(WORKER), soffice, (self._home / "profile").as_uri(), pipe, str(self._log)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=open(self._home / "worker.log", "wb"),  # noqa: SIM115 - closed with the process
+            stderr=self._stderr,
             env=env,
             text=True,
             encoding="utf-8",
@@ -184,6 +185,12 @@ class OfficeWorker:
         except (ProcessLookupError, PermissionError):
             pass
         self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout, self._stderr):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
         shutil.rmtree(self._home, ignore_errors=True)
 
     def __enter__(self) -> OfficeWorker:

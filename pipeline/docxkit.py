@@ -141,7 +141,7 @@ def right_tab(p, pos_mm: float, dots: bool = True) -> None:
     )
 
 
-def table(doc, widths_mm: list[float], rows: int = 0, border: bool = True):
+def table(doc, widths_mm: list[float], rows: int = 0, border: bool = True, cell_margin_mm: float = 1.0):
     """A fixed-layout table whose grid widths are set (LibreOffice ignores cell widths otherwise)."""
     t = doc.add_table(rows=rows, cols=len(widths_mm))
     if border:
@@ -152,6 +152,13 @@ def table(doc, widths_mm: list[float], rows: int = 0, border: bool = True):
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     tbl_pr.append(layout)
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(int(Mm(cell_margin_mm).twips)))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tbl_pr.append(mar)
     grid = t._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
         col.set(qn("w:w"), str(int(Mm(w).twips)))
@@ -189,6 +196,14 @@ def _valign(cell) -> None:
 
 def row_height(row, mm: float) -> None:
     row.height = Mm(mm)
+
+
+def keep_rows_together(t) -> None:
+    """Keep a short table on one page: every paragraph but the last row's keeps with the next."""
+    for row in t.rows[:-1]:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def merge(row, start: int, end: int):

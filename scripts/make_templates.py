@@ -23,6 +23,7 @@ from pipeline.docxkit import (  # noqa: E402
     SONG,
     XBS,
     add_row,
+    keep_rows_together,
     merge,
     new_document,
     para,
@@ -51,7 +52,7 @@ def body(doc, text: str) -> None:
 
 def kv_table(doc, rows: list[tuple[str, ...]]) -> None:
     """Label/value rows; a 2-tuple spans the value over three columns."""
-    t = table(doc, [32, 46, 32, 46])
+    t = table(doc, [34, 44, 34, 44])
     for r in rows:
         cells = list(r) + [""] * (4 - len(r))
         row = add_row(t, cells, SONG, 10.5, aligns=[CENTER, LEFT, CENTER, LEFT])
@@ -102,13 +103,13 @@ def application_form() -> None:
         ],
     )
     para(doc, "三、龙头骨干企业", HEI, 14, line_pt=26, before_pt=8, keep_next=True)
-    widths = [9, 37, 33, 15, 26, 17, 19]
+    widths = [8, 34, 37, 10, 27, 16, 24]
     t = table(doc, widths)
     add_row(t, ["序号", "企业名称", "统一社会信用代码", "类型", "主要产品", "营业收入（万元）", "荣誉称号"], HEI, 9, header=True)
     add_row(t, ["{%tr for e in enterprises %}"] + [""] * 6, SONG, 9)
     add_row(
         t,
-        ["{{ e.no }}", "{{ e.name }}", "{{ e.credit_code }}", "{{ e.role }}", "{{ e.products }}", "{{ e.revenue }}", "{{ e.titles }}"],
+        ["{{ e.no }}", "{{ e.name }}", "{{ e.credit_code }}", "{{ e.role_short }}", "{{ e.products }}", "{{ e.revenue }}", "{{ e.titles }}"],
         SONG,
         9,
         aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, RIGHT, LEFT],
@@ -118,10 +119,10 @@ def application_form() -> None:
                     aligns=[CENTER, CENTER, CENTER, CENTER, CENTER, RIGHT, LEFT])
     merge(total, 0, 4)
     para(doc, "四、审核意见", HEI, 14, line_pt=26, before_pt=8, keep_next=True)
-    t = table(doc, [32, 124])
+    t = table(doc, [34, 122])
     for label, signer in (("申报单位意见", "申报单位（盖章）"), ("县（市、区）工业和信息化主管部门意见", "（盖章）"), ("市工业和信息化局（民营经济发展局）推荐意见", "（盖章）")):
         row = add_row(t, [label, ""], SONG, 10.5, aligns=[CENTER, LEFT])
-        row_height(row, 30)
+        row_height(row, 26)
         cell = row.cells[1]
         cell.paragraphs[0].text = ""
         for text in ("", signer, "年    月    日"):
@@ -130,12 +131,17 @@ def application_form() -> None:
             p.paragraph_format.right_indent = None
             if text:
                 run(p, text + "    ", SONG, 10.5)
+    keep_rows_together(t)
     doc.save(OUT / "01-application-form.docx")
 
 
-def text_document(name: str, heading_expr: str, loop: str) -> None:
+def text_document(name: str, heading_expr: str, loop: str, subtitle: str = ""):
     doc = new_document(margins_mm=(37, 35, 28, 26))
-    title(doc, heading_expr)
+    if subtitle:  # a long title breaks where the meaning does, not where the line ends
+        title(doc, heading_expr, after=0)
+        title(doc, subtitle)
+    else:
+        title(doc, heading_expr)
     tag(doc, "{%p for s in " + loop + " %}")
     heading(doc, "{{ s.heading }}")
     tag(doc, "{%p for text in s.paragraphs %}")
@@ -146,7 +152,7 @@ def text_document(name: str, heading_expr: str, loop: str) -> None:
 
 
 def profile() -> None:
-    doc = text_document("profile", "{{ cluster.name }}发展情况简介", "profile.sections")
+    doc = text_document("profile", "{{ cluster.name }}", "profile.sections", subtitle="发展情况简介")
     doc.save(OUT / "02-profile.docx")
 
 
@@ -166,14 +172,14 @@ def brands() -> None:
     doc = new_document(margins_mm=(30, 25, 28, 26), body_font=SONG, body_pt=10.5)
     title(doc, "品牌、荣誉和宣传报道情况")
     para(doc, "一、名牌产品、驰（著）名商标和产业荣誉称号", HEI, 14, line_pt=26, keep_next=True, after_pt=4)
-    t = table(doc, [10, 42, 22, 14, 26, 30, 12])
+    t = table(doc, [8, 40, 18, 12, 32, 36, 10])
     add_row(t, ["序号", "名称", "类别", "级别", "获得单位", "认定（授予）单位", "年份"], HEI, 10, header=True)
     add_row(t, ["{%tr for b in brands %}"] + [""] * 6, SONG, 10)
     add_row(t, ["{{ b.no }}", "{{ b.name }}", "{{ b.category }}", "{{ b.level }}", "{{ b.holder }}", "{{ b.issuer }}", "{{ b.year }}"],
             SONG, 10, aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, LEFT, CENTER])
     add_row(t, ["{%tr endfor %}"] + [""] * 6, SONG, 10)
     para(doc, "二、省级及以上媒体宣传报道", HEI, 14, line_pt=26, before_pt=10, keep_next=True, after_pt=4)
-    t = table(doc, [10, 36, 14, 72, 24])
+    t = table(doc, [8, 40, 12, 70, 26])
     add_row(t, ["序号", "媒体", "级别", "报道标题", "日期"], HEI, 10, header=True)
     add_row(t, ["{%tr for m in media %}", "", "", "", ""], SONG, 10)
     add_row(t, ["{{ m.no }}", "{{ m.outlet }}", "{{ m.level }}", "{{ m.title }}", "{{ m.date }}"], SONG, 10,
@@ -185,7 +191,7 @@ def brands() -> None:
 def platforms() -> None:
     doc = new_document(margins_mm=(30, 25, 28, 26), body_font=SONG, body_pt=10.5)
     title(doc, "创新研发中心和公共服务平台建设情况")
-    t = table(doc, [10, 44, 22, 12, 30, 26, 12])
+    t = table(doc, [8, 44, 22, 10, 32, 30, 10])
     add_row(t, ["序号", "平台名称", "类别", "级别", "依托单位", "认定部门", "年份"], HEI, 10, header=True)
     add_row(t, ["{%tr for p in platforms %}"] + [""] * 6, SONG, 10)
     add_row(t, ["{{ p.no }}", "{{ p.name }}", "{{ p.category }}", "{{ p.level }}", "{{ p.owner }}", "{{ p.approved_by }}", "{{ p.year }}"],

@@ -1,0 +1,47 @@
+# clusterpack — the front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CLUSTER ?= qinglan-agrimachinery
+PROGRAMME ?=
+STAMP_SYS := $(VENV)/.system-ok
+STAMP_PY := $(VENV)/.installed
+
+.PHONY: help setup bundle validate test lint templates clean
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  e.g. make bundle CLUSTER=$(CLUSTER)"
+
+$(STAMP_SYS): scripts/ensure-system.sh
+	@bash scripts/ensure-system.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP_PY): pyproject.toml $(STAMP_SYS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP_PY) ## Install system packages (as root) and the virtualenv
+
+bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to override)
+	@$(BIN)/clusterpack bundle $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+validate: setup ## Check CLUSTER's data without building
+	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+test: setup ## Run the tests (they use the real LibreOffice)
+	@$(BIN)/python -m pytest -q
+
+lint: setup ## ruff and mypy
+	@$(BIN)/ruff check pipeline tests scripts
+	@$(BIN)/mypy pipeline
+
+templates: setup ## Rebuild the committed .docx templates from scripts/make_templates.py
+	@$(BIN)/python scripts/make_templates.py
+
+clean: ## Remove generated outputs
+	@find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

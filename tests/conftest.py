@@ -1,0 +1,54 @@
+"""Shared fixtures: a private copy of the project's inputs/templates, and the example packet built once."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "qinglan-agrimachinery"
+
+
+def normalise(text: str) -> str:
+    """pypdf puts spaces where Latin and CJK fonts switch: drop all whitespace before matching."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A throwaway project root with the real templates and the example input."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    shutil.copytree(ROOT / "inputs" / EXAMPLE, tmp_path / "inputs" / EXAMPLE)
+    (tmp_path / "outputs").mkdir()
+    return tmp_path
+
+
+def paths_of(root: Path) -> build.Paths:
+    return build.Paths(inputs=root / "inputs", templates=root / "templates", outputs=root / "outputs")
+
+
+def example_data() -> dict:
+    return yaml.safe_load((ROOT / "inputs" / EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
+
+
+def write_cluster(root: Path, cluster_id: str, data: dict | str) -> Path:
+    folder = root / "inputs" / cluster_id
+    folder.mkdir(parents=True, exist_ok=True)
+    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    (folder / "cluster.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def example_packet(tmp_path_factory: pytest.TempPathFactory) -> build.BuildResult:
+    """The shipped example cluster built once with the real LibreOffice."""
+    base = tmp_path_factory.mktemp("example")
+    shutil.copytree(ROOT / "templates", base / "templates")
+    shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
+    return build.bundle(EXAMPLE, paths_of(base))
