@@ -1,0 +1,45 @@
+"""A failed run never leaves a half-written packet and never damages the last good one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, paths_of
+from pipeline import build, convert
+from pipeline.errors import ConversionFailed, DataInvalid
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_failed_conversion_keeps_previous_packet(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = paths_of(root)
+    good = build.bundle(EXAMPLE, paths)
+    before = _snapshot(good.folder)
+
+    real_convert = convert.OfficeWorker.convert
+    calls = {"n": 0}
+
+    def failing(self, src, dst):  # the fourth conversion fails, mid-packet
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise ConversionFailed("simulated LibreOffice failure")
+        return real_convert(self, src, dst)
+
+    monkeypatch.setattr(convert.OfficeWorker, "convert", failing)
+    with pytest.raises(ConversionFailed):
+        build.bundle(EXAMPLE, paths)
+    assert _snapshot(good.folder) == before
+    leftovers = [p.name for p in good.folder.parent.iterdir() if p.name != EXAMPLE]
+    assert leftovers == []
+
+
+def test_invalid_data_writes_nothing(root: Path) -> None:
+    yaml_file = root / "inputs" / EXAMPLE / "cluster.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("enterprises: 268", "enterprises: -1"), encoding="utf-8")
+    with pytest.raises(DataInvalid):
+        build.bundle(EXAMPLE, paths_of(root))
+    assert not any((root / "outputs").rglob("*"))

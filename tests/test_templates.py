@@ -1,0 +1,84 @@
+"""Templates: every variable exists in the context; fonts and language are set for Chinese; sandboxed."""
+
+from __future__ import annotations
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from conftest import EXAMPLE, ROOT, paths_of
+from pipeline import build, render
+from pipeline.context import build_context
+from pipeline.errors import TemplateProblem
+from pipeline.programme import load_programme
+
+TEMPLATES = ROOT / "templates"
+
+
+def _programme():
+    return load_programme(TEMPLATES, "tese-apply")
+
+
+def _all_templates():
+    p = _programme()
+    return [p.packet.cover, p.packet.toc, *(d.template for d in p.documents)]
+
+
+def _context(root):
+    _raw, data, programme, _w = build.prepare(EXAMPLE, paths_of(root))
+    return {**build_context(data, programme), "toc": []}
+
+
+@pytest.mark.parametrize("name", _all_templates())
+def test_template_variables_exist_in_the_context(root, name: str) -> None:
+    used = render.template_variables(TEMPLATES / "tese-apply" / name)
+    assert used, name
+    assert used <= set(_context(root)), used - set(_context(root))
+
+
+@pytest.mark.parametrize("name", _all_templates())
+def test_every_template_renders_with_the_example(root, tmp_path, name: str) -> None:
+    ctx = {**_context(root), "toc": [{"title": "甲", "page": "3"}]}
+    out = render.render(TEMPLATES / "tese-apply" / name, ctx, tmp_path / "out.docx")
+    assert "{{" not in "".join(p.text for p in Document(out).paragraphs)
+
+
+@pytest.mark.parametrize("name", _all_templates())
+def test_runs_name_an_east_asian_font_and_zh_cn(name: str) -> None:
+    doc = Document(TEMPLATES / "tese-apply" / name)
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    assert not [a for el in styles.iter(qn("w:rFonts")) for a in el.attrib if a.endswith("Theme")]
+    official = {"宋体", "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"}
+    fonts = set()
+    for rfonts in doc.element.body.iter(qn("w:rFonts")):
+        fonts.add(rfonts.get(qn("w:eastAsia")))
+    assert fonts and fonts <= official, fonts
+
+
+def test_sandbox_refuses_python_access(root, tmp_path) -> None:
+    # A template edited by a user must not reach Python objects.
+    from docx import Document as New
+
+    doc = New()
+    doc.add_paragraph("{{ cluster.__class__.__mro__[1].__subclasses__() }}")
+    doc.save(tmp_path / "evil.docx")
+    with pytest.raises(TemplateProblem):
+        render.render(tmp_path / "evil.docx", _context(root), tmp_path / "out.docx")
+
+
+def test_undefined_variable_is_an_error_not_a_blank(root, tmp_path) -> None:
+    from docx import Document as New
+
+    doc = New()
+    doc.add_paragraph("{{ cluster.no_such_field }}")
+    doc.save(tmp_path / "typo.docx")
+    with pytest.raises(TemplateProblem):
+        render.render(tmp_path / "typo.docx", _context(root), tmp_path / "out.docx")
+
+
+def test_missing_template_named_in_programme_is_reported(root) -> None:
+    (root / "templates" / "tese-apply" / "03-plan.docx").unlink()
+    with pytest.raises(TemplateProblem, match="03-plan.docx"):
+        load_programme(root / "templates", "tese-apply")
