@@ -57,9 +57,7 @@ def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
         writer.write(fh)
 
 
-def merge_packet(
-    cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: Path, metadata: dict[str, str]
-) -> int:
+def merge_packet(cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: Path, metadata: dict[str, str]) -> int:
     """Cover + 目录 + parts → one PDF with a bookmark per part and page numbers from the 目录 on."""
     writer = PdfWriter()
     stamp_pages = PdfReader(str(stamps)).pages

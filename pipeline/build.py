@@ -51,8 +51,9 @@ def tool_version() -> str:
         return "0+unknown"
 
 
-def prepare(cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
-            ) -> tuple[RawInput, ClusterData, Programme, list[Problem]]:
+def prepare(
+    cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
+) -> tuple[RawInput, ClusterData, Programme, list[Problem]]:
     """Load and validate a cluster for a programme; raise ``DataInvalid`` with every error."""
     raw = load_cluster(paths.inputs, cluster_id)
     pid = programme_id or str(raw.data.get("programme") or "")
@@ -74,8 +75,9 @@ def prepare(cluster_id: str, paths: Paths, programme_id: str | None = None, toda
     return raw, data, programme, warnings
 
 
-def bundle(cluster_id: str, paths: Paths | None = None, programme_id: str | None = None,
-           today: dt.date | None = None) -> BuildResult:
+def bundle(
+    cluster_id: str, paths: Paths | None = None, programme_id: str | None = None, today: dt.date | None = None
+) -> BuildResult:
     """Build the complete packet of one cluster into ``outputs/<programme>/<cluster>/``.
 
     Everything is written to a staging folder beside the final one and moved into place only when
@@ -99,8 +101,15 @@ def bundle(cluster_id: str, paths: Paths | None = None, programme_id: str | None
     return BuildResult(cluster_id, programme.id, final, manifest, warnings)
 
 
-def _build_into(out: Path, work: Path, raw: RawInput, data: ClusterData, programme: Programme,
-                context: dict[str, Any], warnings: list[Problem]) -> dict[str, Any]:
+def _build_into(
+    out: Path,
+    work: Path,
+    raw: RawInput,
+    data: ClusterData,
+    programme: Programme,
+    context: dict[str, Any],
+    warnings: list[Problem],
+) -> dict[str, Any]:
     # --- render every document of the packet
     docs: list[tuple[Any, Path]] = []
     for doc in programme.documents:
@@ -123,7 +132,9 @@ def _build_into(out: Path, work: Path, raw: RawInput, data: ClusterData, program
         toc_pages = 1
         for _ in range(3):
             entries = assemble.toc_entries(parts, first_page=cover_pages + toc_pages + 1)
-            toc_docx = render.render(programme.template(programme.packet.toc), {**context, "toc": entries}, work / "toc.docx")
+            toc_docx = render.render(
+                programme.template(programme.packet.toc), {**context, "toc": entries}, work / "toc.docx"
+            )
             toc_pdf = work / "toc.pdf"
             pages = office.convert(toc_docx, toc_pdf)
             if pages == toc_pages:
@@ -139,7 +150,7 @@ def _build_into(out: Path, work: Path, raw: RawInput, data: ClusterData, program
         office_version = office.version
 
     # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
-    for part, (doc, _docx) in zip(parts, docs):
+    for part, (doc, _docx) in zip(parts, docs, strict=True):
         assemble.number_pages(part.pdf, stamps_pdf, out / f"{doc.output}.pdf", skip_first=False)
     bundle_pdf = out / f"{programme.packet.bundle}.pdf"
     metadata = {
@@ -160,22 +171,36 @@ def _build_into(out: Path, work: Path, raw: RawInput, data: ClusterData, program
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)
     manifest = {
-        "tool": {"name": "clusterpack", "version": tool_version(), "libreoffice": office_version,
-                 "python": platform.python_version()},
-        "programme": {"id": programme.id, "title": programme.title, "notice": programme.notice.title,
-                      "number": programme.notice.number, "valid_from": str(programme.valid.start),
-                      "valid_until": str(programme.valid.until) if programme.valid.until else None},
+        "tool": {
+            "name": "clusterpack",
+            "version": tool_version(),
+            "libreoffice": office_version,
+            "python": platform.python_version(),
+        },
+        "programme": {
+            "id": programme.id,
+            "title": programme.title,
+            "notice": programme.notice.title,
+            "number": programme.notice.number,
+            "valid_from": str(programme.valid.start),
+            "valid_until": str(programme.valid.until) if programme.valid.until else None,
+        },
         "cluster": {"id": raw.cluster_id, "name": data.cluster.name, "city": data.cluster.city_name},
-        "inputs": {"file": raw.file.name, "sha256": assemble.sha256(raw.file),
-                   "templates": {d.template: assemble.sha256(programme.template(d.template)) for d in programme.documents}},
+        "inputs": {
+            "file": raw.file.name,
+            "sha256": assemble.sha256(raw.file),
+            "templates": {d.template: assemble.sha256(programme.template(d.template)) for d in programme.documents},
+        },
         "profile": {"limit": PROFILE_LIMIT, **count.as_dict()},
         "packet": {
             "file": bundle_pdf.name,
             "pages": packet_pages,
             "cover_pages": cover_pages,
             "toc_pages": toc_pages,
-            "parts": [{"id": p.id, "title": p.title, "pages": p.pages, "start": e["page"]}
-                      for p, e in zip(parts, assemble.toc_entries(parts, cover_pages + toc_pages + 1))],
+            "parts": [
+                {"id": p.id, "title": p.title, "pages": p.pages, "start": e["page"]}
+                for p, e in zip(parts, assemble.toc_entries(parts, cover_pages + toc_pages + 1), strict=True)
+            ],
             "word_bundle": bundle_docx.name,
         },
         "fonts": convert.font_map(),

@@ -45,13 +45,19 @@ def _fail(exc: ClusterpackError) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage (日志).")
 def main(verbose: bool) -> None:
     """clusterpack: 特色产业集群 / 数字产业集群 申报材料生成工具 (cluster data → submission packet)."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command(epilog=EPILOG)
 @click.argument("cluster")
 @click.option("--programme", "programme_id", help="申报项目 (programme id), default: the one in the cluster's data.")
-@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/ (default: the repository).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    help="Folder holding inputs/, templates/ and outputs/ (default: the repository).",
+)
 def bundle(cluster: str, programme_id: str | None, root: str | None) -> None:
     """Build the complete packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, manifest)."""
     try:

@@ -6,14 +6,14 @@ letters, so both checks are implemented here from the standards (``../shared/DOM
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
-class UsccProblem(str, Enum):
+class UsccProblem(StrEnum):
     """Why a code is refused; the value is the stable error code."""
 
     LENGTH = "E-USCC-LENGTH"
@@ -28,13 +28,13 @@ def _org_value(ch: str) -> int:
 
 def uscc_check_char(first17: str) -> str:
     """The 18th character for the first 17 of a 统一社会信用代码."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_check_char(first8: str) -> str:
     """The 9th character of a 组织机构代码 from its first 8."""
-    total = sum(_org_value(c) * w for c, w in zip(first8, _ORG_WEIGHTS))
+    total = sum(_org_value(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 

@@ -85,7 +85,10 @@ def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
         ),
         "brands": _rows([{**b.model_dump(), "year": str(b.year)} for b in data.brands]),
         "media": _rows(
-            [{"outlet": m.outlet, "level": m.level, "title": m.title, "date": units.cn_date(m.date)} for m in data.media]
+            [
+                {"outlet": m.outlet, "level": m.level, "title": m.title, "date": units.cn_date(m.date)}
+                for m in data.media
+            ]
         ),
         "platforms": _rows([{**p.model_dump(), "year": str(p.year)} for p in data.platforms]),
         "summary": {

@@ -52,10 +52,16 @@ class Converter(Protocol):
 
 
 def find_soffice() -> str:
-    for candidate in (os.environ.get("CLUSTERPACK_SOFFICE"), shutil.which("soffice"), "/usr/lib/libreoffice/program/soffice"):
+    for candidate in (
+        os.environ.get("CLUSTERPACK_SOFFICE"),
+        shutil.which("soffice"),
+        "/usr/lib/libreoffice/program/soffice",
+    ):
         if candidate and Path(candidate).exists():
             return candidate
-    raise EnvironmentMissing(f"找不到 LibreOffice（soffice）(LibreOffice is not installed). 请运行 / run: {INSTALL_HINT}")
+    raise EnvironmentMissing(
+        f"找不到 LibreOffice（soffice）(LibreOffice is not installed). 请运行 / run: {INSTALL_HINT}"
+    )
 
 
 @cache
@@ -68,7 +74,9 @@ def find_uno_python() -> str:
         ok = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0
         if ok:
             return candidate
-    raise EnvironmentMissing(f"找不到带 uno 模块的 Python（python3-uno）(no Python can import uno). 请运行 / run: {INSTALL_HINT}")
+    raise EnvironmentMissing(
+        f"找不到带 uno 模块的 Python（python3-uno）(no Python can import uno). 请运行 / run: {INSTALL_HINT}"
+    )
 
 
 def office_env(home: Path) -> dict[str, str]:
@@ -95,7 +103,11 @@ def font_map() -> dict[str, str]:
     result = {}
     for name in OFFICIAL_FONTS:
         out = subprocess.run(
-            ["fc-match", "-f", "%{family[0]}", f"{name}:lang=zh-cn"], capture_output=True, text=True, env=env, timeout=30
+            ["fc-match", "-f", "%{family[0]}", f"{name}:lang=zh-cn"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
         )
         result[name] = out.stdout.strip() or "?"
     return result
@@ -129,7 +141,9 @@ class OfficeWorker:
         ready = self._next(start_timeout + 10, "启动 LibreOffice (starting LibreOffice)")
         if not ready.get("ready"):
             self.close()
-            raise ConversionFailed(f"LibreOffice 启动失败 (LibreOffice failed to start): {ready.get('error')}{self._tail()}")
+            raise ConversionFailed(
+                f"LibreOffice 启动失败 (LibreOffice failed to start): {ready.get('error')}{self._tail()}"
+            )
         self.version = str(ready.get("version", ""))
         log.debug("LibreOffice worker ready: %s", self.version)
 

@@ -160,14 +160,22 @@ def table(doc, widths_mm: list[float], rows: int = 0, border: bool = True, cell_
         mar.append(el)
     tbl_pr.append(mar)
     grid = t._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=True):
         col.set(qn("w:w"), str(int(Mm(w).twips)))
     t._widths = widths_mm  # type: ignore[attr-defined]
     return t
 
 
-def add_row(t, texts: list[str], east: str = SONG, pt: float = 10.5, bold: bool = False, header: bool = False,
-            align=CENTER, aligns: list | None = None):
+def add_row(
+    t,
+    texts: list[str],
+    east: str = SONG,
+    pt: float = 10.5,
+    bold: bool = False,
+    header: bool = False,
+    align=CENTER,
+    aligns: list | None = None,
+):
     """Append a row; each text goes in one run of its cell. Rows never split across pages."""
     row = t.add_row()
     trpr = row._tr.get_or_add_trPr()
@@ -176,7 +184,7 @@ def add_row(t, texts: list[str], east: str = SONG, pt: float = 10.5, bold: bool 
     if header:
         h = OxmlElement("w:tblHeader")
         trpr.append(h)
-    for i, (cell, text) in enumerate(zip(row.cells, texts)):
+    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         cell.width = Mm(t._widths[i])
         _valign(cell)
         p = cell.paragraphs[0]

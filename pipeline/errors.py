@@ -88,7 +88,9 @@ class DataInvalid(ClusterpackError):
     def user_message(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
         lines = [p.render(self.cluster) for p in self.problems]
-        lines.append(f"集群 {self.cluster} 的数据有 {len(errors)} 处错误，未生成申报材料 (data invalid: no packet built).")
+        lines.append(
+            f"集群 {self.cluster} 的数据有 {len(errors)} 处错误，未生成申报材料 (data invalid: no packet built)."
+        )
         return "\n".join(lines)
 
 

@@ -49,9 +49,15 @@ def cluster_dir(inputs: Path, cluster_id: str) -> Path:
     """The input folder of a cluster, after checking the id."""
     folder = inputs / check_cluster_id(cluster_id)
     if not folder.is_dir():
-        known = sorted(p.name for p in inputs.iterdir() if p.is_dir() and CLUSTER_ID.match(p.name)) if inputs.is_dir() else []
+        known = (
+            sorted(p.name for p in inputs.iterdir() if p.is_dir() and CLUSTER_ID.match(p.name))
+            if inputs.is_dir()
+            else []
+        )
         hint = f"；已有：{', '.join(known)}" if known else ""
-        raise UsageError(f"找不到集群 {cluster_id} 的输入目录 {folder}{hint} (no input folder for cluster {cluster_id})")
+        raise UsageError(
+            f"找不到集群 {cluster_id} 的输入目录 {folder}{hint} (no input folder for cluster {cluster_id})"
+        )
     return folder
 
 
@@ -92,7 +98,8 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DataInvalid(
-            cluster_id, [Problem("E-FILE-ENCODING", f"文件不是 UTF-8 编码 (file is not UTF-8): {exc}", location=Location(rel))]
+            cluster_id,
+            [Problem("E-FILE-ENCODING", f"文件不是 UTF-8 编码 (file is not UTF-8): {exc}", location=Location(rel))],
         ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -101,11 +108,22 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
         line = mark.line + 1 if mark else None
         raise DataInvalid(
             cluster_id,
-            [Problem("E-YAML-SYNTAX", f"YAML 格式错误 (YAML syntax error): {exc.problem}", location=Location(rel, line=line))],
+            [
+                Problem(
+                    "E-YAML-SYNTAX",
+                    f"YAML 格式错误 (YAML syntax error): {exc.problem}",
+                    location=Location(rel, line=line),
+                )
+            ],
         ) from None
     if node is None or not isinstance(node, yaml.MappingNode):
         raise DataInvalid(
-            cluster_id, [Problem("E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel))]
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel)
+                )
+            ],
         )
     builder = _Builder(file, rel)
     data = builder.build(node, ())

@@ -6,8 +6,8 @@ Field titles are the Chinese labels used in error messages and forms. Amounts ar
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -82,7 +82,8 @@ def _phone(value: object) -> str:
     text = str(value).strip().replace(" ", "")
     if not _PHONE.match(text):
         raise PydanticCustomError(
-            "E-PHONE-FORMAT", "电话号码格式不对：应为 0536-1234567 或 11位手机号 (phone must be an area-code number or a mobile)"
+            "E-PHONE-FORMAT",
+            "电话号码格式不对：应为 0536-1234567 或 11位手机号 (phone must be an area-code number or a mobile)",
         )
     return text
 
@@ -109,7 +110,9 @@ def _date(value: object) -> dt.date:
         except ValueError:
             pass
     raise PydanticCustomError(
-        "E-DATE-FORMAT", "日期 {value} 无法识别：应为 2024-06-14 或 2024年6月14日 (date must be YYYY-MM-DD)", {"value": str(value)}
+        "E-DATE-FORMAT",
+        "日期 {value} 无法识别：应为 2024-06-14 或 2024年6月14日 (date must be YYYY-MM-DD)",
+        {"value": str(value)},
     )
 
 
@@ -202,9 +205,9 @@ class MediaReport(Model):
 
 class Platform(Model):
     name: Text = Field(title="平台名称")
-    category: Literal["研发中心", "工程技术研究中心", "创新中心", "公共服务平台", "检验检测平台", "工业互联网平台", "双创载体", "其他"] = Field(
-        title="平台类别"
-    )
+    category: Literal[
+        "研发中心", "工程技术研究中心", "创新中心", "公共服务平台", "检验检测平台", "工业互联网平台", "双创载体", "其他"
+    ] = Field(title="平台类别")
     level: Literal["国家级", "省级", "市级", "县级"] = Field(title="级别")
     owner: Text = Field(title="依托单位")
     approved_by: Text = Field(title="认定部门")

@@ -30,7 +30,10 @@ def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
         unit = str(value.get("unit", ""))
         number = value.get("value")
         if unit not in MONEY_UNITS or number is None:
-            raise PydanticCustomError("E-MONEY-FORMAT", "金额应同时给出 value（数值）和 unit（亿元/万元/元） (amount mapping needs value and unit)")
+            raise PydanticCustomError(
+                "E-MONEY-FORMAT",
+                "金额应同时给出 value（数值）和 unit（亿元/万元/元） (amount mapping needs value and unit)",
+            )
         return _to_decimal(number) * MONEY_UNITS[unit]
     if isinstance(value, bool):
         raise PydanticCustomError("E-MONEY-FORMAT", "金额不能是是/否 (amount cannot be a yes/no value)")

@@ -91,36 +91,72 @@ def application_form() -> None:
         doc,
         [
             ("相关生产、服务企业", "{{ ind.enterprises }}户", "规模以上企业", "{{ ind.above_scale_enterprises }}户"),
-            ("营业收入", "{{ ind.revenue }}", "主导产业营业收入", "{{ ind.leading_industry_revenue }}（占{{ ind.leading_share }}）"),
+            (
+                "营业收入",
+                "{{ ind.revenue }}",
+                "主导产业营业收入",
+                "{{ ind.leading_industry_revenue }}（占{{ ind.leading_share }}）",
+            ),
             ("利润总额", "{{ ind.profit }}", "税收", "{{ ind.tax }}"),
             ("出口额", "{{ ind.export }}", "研发经费投入", "{{ ind.rd_expense }}（占营业收入{{ ind.rd_ratio }}）"),
             ("从业人员", "{{ ind.employees }}人", "高新技术企业", "{{ ind.high_tech_enterprises }}家"),
             ("专精特新中小企业", "{{ ind.specialised_smes }}家", "专精特新“小巨人”企业", "{{ ind.little_giants }}家"),
             ("瞪羚企业", "{{ ind.gazelles }}家", "制造业单项冠军企业", "{{ ind.champions }}家"),
-            ("“一企一技术”研发中心", "{{ ind.one_firm_one_tech }}家", "省级以上平台", "{{ summary.platforms_provincial }}个"),
+            (
+                "“一企一技术”研发中心",
+                "{{ ind.one_firm_one_tech }}家",
+                "省级以上平台",
+                "{{ summary.platforms_provincial }}个",
+            ),
             ("主导产业位次", "{{ ind.leading_industry_rank }}"),
-            ("品牌与宣传", "省级以上品牌和荣誉{{ summary.brands_provincial }}项；省级以上媒体报道{{ summary.media_provincial }}次"),
+            (
+                "品牌与宣传",
+                "省级以上品牌和荣誉{{ summary.brands_provincial }}项；省级以上媒体报道{{ summary.media_provincial }}次",
+            ),
         ],
     )
     para(doc, "三、龙头骨干企业", HEI, 14, line_pt=26, before_pt=8, keep_next=True)
     widths = [8, 34, 37, 10, 27, 16, 24]
     t = table(doc, widths)
-    add_row(t, ["序号", "企业名称", "统一社会信用代码", "类型", "主要产品", "营业收入（万元）", "荣誉称号"], HEI, 9, header=True)
+    add_row(
+        t,
+        ["序号", "企业名称", "统一社会信用代码", "类型", "主要产品", "营业收入（万元）", "荣誉称号"],
+        HEI,
+        9,
+        header=True,
+    )
     add_row(t, ["{%tr for e in enterprises %}"] + [""] * 6, SONG, 9)
     add_row(
         t,
-        ["{{ e.no }}", "{{ e.name }}", "{{ e.credit_code }}", "{{ e.role_short }}", "{{ e.products }}", "{{ e.revenue }}", "{{ e.titles }}"],
+        [
+            "{{ e.no }}",
+            "{{ e.name }}",
+            "{{ e.credit_code }}",
+            "{{ e.role_short }}",
+            "{{ e.products }}",
+            "{{ e.revenue }}",
+            "{{ e.titles }}",
+        ],
         SONG,
         9,
         aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, RIGHT, LEFT],
     )
     add_row(t, ["{%tr endfor %}"] + [""] * 6, SONG, 9)
-    total = add_row(t, ["合计", "", "", "", "", "{{ summary.enterprise_revenue }}", "占集群{{ summary.enterprise_share }}"], HEI, 9,
-                    aligns=[CENTER, CENTER, CENTER, CENTER, CENTER, RIGHT, LEFT])
+    total = add_row(
+        t,
+        ["合计", "", "", "", "", "{{ summary.enterprise_revenue }}", "占集群{{ summary.enterprise_share }}"],
+        HEI,
+        9,
+        aligns=[CENTER, CENTER, CENTER, CENTER, CENTER, RIGHT, LEFT],
+    )
     merge(total, 0, 4)
     para(doc, "四、审核意见", HEI, 14, line_pt=26, before_pt=8, keep_next=True)
     t = table(doc, [34, 122])
-    for label, signer in (("申报单位意见", "申报单位（盖章）"), ("县（市、区）工业和信息化主管部门意见", "（盖章）"), ("市工业和信息化局（民营经济发展局）推荐意见", "（盖章）")):
+    for label, signer in (
+        ("申报单位意见", "申报单位（盖章）"),
+        ("县（市、区）工业和信息化主管部门意见", "（盖章）"),
+        ("市工业和信息化局（民营经济发展局）推荐意见", "（盖章）"),
+    ):
         row = add_row(t, [label, ""], SONG, 10.5, aligns=[CENTER, LEFT])
         row_height(row, 26)
         cell = row.cells[1]
@@ -162,8 +198,13 @@ def plan() -> None:
     t = table(doc, [12, 62, 22, 30, 30])
     add_row(t, ["序号", "指标", "单位", "{{ plan.base_year }}年", "{{ plan.target_year }}年目标"], HEI, 12, header=True)
     add_row(t, ["{%tr for x in plan.targets %}", "", "", "", ""], SONG, 12)
-    add_row(t, ["{{ x.no }}", "{{ x.indicator }}", "{{ x.unit }}", "{{ x.current }}", "{{ x.target }}"], SONG, 12,
-            aligns=[CENTER, LEFT, CENTER, CENTER, CENTER])
+    add_row(
+        t,
+        ["{{ x.no }}", "{{ x.indicator }}", "{{ x.unit }}", "{{ x.current }}", "{{ x.target }}"],
+        SONG,
+        12,
+        aligns=[CENTER, LEFT, CENTER, CENTER, CENTER],
+    )
     add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 12)
     doc.save(OUT / "03-plan.docx")
 
@@ -175,15 +216,33 @@ def brands() -> None:
     t = table(doc, [8, 40, 18, 12, 32, 36, 10])
     add_row(t, ["序号", "名称", "类别", "级别", "获得单位", "认定（授予）单位", "年份"], HEI, 10, header=True)
     add_row(t, ["{%tr for b in brands %}"] + [""] * 6, SONG, 10)
-    add_row(t, ["{{ b.no }}", "{{ b.name }}", "{{ b.category }}", "{{ b.level }}", "{{ b.holder }}", "{{ b.issuer }}", "{{ b.year }}"],
-            SONG, 10, aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, LEFT, CENTER])
+    add_row(
+        t,
+        [
+            "{{ b.no }}",
+            "{{ b.name }}",
+            "{{ b.category }}",
+            "{{ b.level }}",
+            "{{ b.holder }}",
+            "{{ b.issuer }}",
+            "{{ b.year }}",
+        ],
+        SONG,
+        10,
+        aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, LEFT, CENTER],
+    )
     add_row(t, ["{%tr endfor %}"] + [""] * 6, SONG, 10)
     para(doc, "二、省级及以上媒体宣传报道", HEI, 14, line_pt=26, before_pt=10, keep_next=True, after_pt=4)
     t = table(doc, [8, 40, 12, 70, 26])
     add_row(t, ["序号", "媒体", "级别", "报道标题", "日期"], HEI, 10, header=True)
     add_row(t, ["{%tr for m in media %}", "", "", "", ""], SONG, 10)
-    add_row(t, ["{{ m.no }}", "{{ m.outlet }}", "{{ m.level }}", "{{ m.title }}", "{{ m.date }}"], SONG, 10,
-            aligns=[CENTER, LEFT, CENTER, LEFT, CENTER])
+    add_row(
+        t,
+        ["{{ m.no }}", "{{ m.outlet }}", "{{ m.level }}", "{{ m.title }}", "{{ m.date }}"],
+        SONG,
+        10,
+        aligns=[CENTER, LEFT, CENTER, LEFT, CENTER],
+    )
     add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 10)
     doc.save(OUT / "04-brands-media.docx")
 
@@ -194,11 +253,30 @@ def platforms() -> None:
     t = table(doc, [8, 44, 22, 10, 32, 30, 10])
     add_row(t, ["序号", "平台名称", "类别", "级别", "依托单位", "认定部门", "年份"], HEI, 10, header=True)
     add_row(t, ["{%tr for p in platforms %}"] + [""] * 6, SONG, 10)
-    add_row(t, ["{{ p.no }}", "{{ p.name }}", "{{ p.category }}", "{{ p.level }}", "{{ p.owner }}", "{{ p.approved_by }}", "{{ p.year }}"],
-            SONG, 10, aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, LEFT, CENTER])
+    add_row(
+        t,
+        [
+            "{{ p.no }}",
+            "{{ p.name }}",
+            "{{ p.category }}",
+            "{{ p.level }}",
+            "{{ p.owner }}",
+            "{{ p.approved_by }}",
+            "{{ p.year }}",
+        ],
+        SONG,
+        10,
+        aligns=[CENTER, LEFT, CENTER, CENTER, LEFT, LEFT, CENTER],
+    )
     add_row(t, ["{%tr endfor %}"] + [""] * 6, SONG, 10)
-    para(doc, "共计{{ summary.platforms }}个，其中国家级{{ summary.platforms_national }}个、省级{{ summary.platforms_province }}个。",
-         SONG, 12, line_pt=24, before_pt=6)
+    para(
+        doc,
+        "共计{{ summary.platforms }}个，其中国家级{{ summary.platforms_national }}个、省级{{ summary.platforms_province }}个。",
+        SONG,
+        12,
+        line_pt=24,
+        before_pt=6,
+    )
     doc.save(OUT / "05-platforms.docx")
 
 
@@ -206,7 +284,11 @@ def informatisation() -> None:
     doc = new_document(margins_mm=(37, 35, 28, 26))
     title(doc, "产业集群信息化智能化建设情况")
     body(doc, "{{ info.summary }}")
-    for label, expr in (("一、计算能力", "info.computing"), ("二、存储能力", "info.storage"), ("三、数据的存储、分析和使用", "info.data_use")):
+    for label, expr in (
+        ("一、计算能力", "info.computing"),
+        ("二、存储能力", "info.storage"),
+        ("三、数据的存储、分析和使用", "info.data_use"),
+    ):
         heading(doc, label)
         body(doc, "{{ " + expr + " }}")
     doc.save(OUT / "06-informatisation.docx")
@@ -224,7 +306,11 @@ def declaration() -> None:
         "特此声明。",
     ):
         body(doc, text)
-    for text, before in (("申报单位（公章）：{{ applicant.name }}", 48), ("法定代表人（签字）：", 24), ("{{ declaration.date }}", 24)):
+    for text, before in (
+        ("申报单位（公章）：{{ applicant.name }}", 48),
+        ("法定代表人（签字）：", 24),
+        ("{{ declaration.date }}", 24),
+    ):
         p = para(doc, text, FANG, 16, align=RIGHT, before_pt=before)
         p.paragraph_format.right_indent = None
     doc.save(OUT / "08-declaration.docx")
@@ -238,12 +324,50 @@ def summary_table() -> None:
     run(p, "\t填报日期：{{ filing_date }}", SONG, 12)
     widths = [9, 15, 36, 30, 20, 15, 13, 13, 17, 17, 15, 15, 24, 18]
     t = table(doc, widths)
-    add_row(t, ["序号", "所在市", "集群名称", "依托载体", "主导产业", "区域面积（平方公里）", "企业户数", "规上企业户数",
-                "营业收入（亿元）", "主导产业营业收入（亿元）", "税收（亿元）", "从业人员（人）", "申报单位", "联系人及电话"], HEI, 9, header=True)
-    add_row(t, ["1", "{{ cluster.city }}", "{{ cluster.name }}", "{{ cluster.carrier }}", "{{ cluster.leading_industry }}",
-                "{{ row.area }}", "{{ row.enterprises }}", "{{ row.above_scale }}", "{{ row.revenue }}", "{{ row.leading_revenue }}",
-                "{{ row.tax }}", "{{ row.employees }}", "{{ applicant.name }}", "{{ applicant.contact }} {{ applicant.phone }}"], SONG, 9,
-            aligns=[CENTER, CENTER, LEFT, LEFT, CENTER] + [RIGHT] * 7 + [LEFT, LEFT])
+    add_row(
+        t,
+        [
+            "序号",
+            "所在市",
+            "集群名称",
+            "依托载体",
+            "主导产业",
+            "区域面积（平方公里）",
+            "企业户数",
+            "规上企业户数",
+            "营业收入（亿元）",
+            "主导产业营业收入（亿元）",
+            "税收（亿元）",
+            "从业人员（人）",
+            "申报单位",
+            "联系人及电话",
+        ],
+        HEI,
+        9,
+        header=True,
+    )
+    add_row(
+        t,
+        [
+            "1",
+            "{{ cluster.city }}",
+            "{{ cluster.name }}",
+            "{{ cluster.carrier }}",
+            "{{ cluster.leading_industry }}",
+            "{{ row.area }}",
+            "{{ row.enterprises }}",
+            "{{ row.above_scale }}",
+            "{{ row.revenue }}",
+            "{{ row.leading_revenue }}",
+            "{{ row.tax }}",
+            "{{ row.employees }}",
+            "{{ applicant.name }}",
+            "{{ applicant.contact }} {{ applicant.phone }}",
+        ],
+        SONG,
+        9,
+        aligns=[CENTER, CENTER, LEFT, LEFT, CENTER] + [RIGHT] * 7 + [LEFT, LEFT],
+    )
     para(doc, "注：金额单位为亿元，保留两位小数；数据年度为{{ ind.year }}年。", SONG, 10.5, line_pt=20, before_pt=6)
     doc.save(OUT / "09-summary-row.docx")
 
@@ -253,7 +377,12 @@ def cover() -> None:
     para(doc, "", line_pt=40, before_pt=60)
     para(doc, "{{ packet.title_line1 }}", XBS, 26, align=CENTER, line_pt=48)
     para(doc, "{{ packet.title_line2 }}", XBS, 36, align=CENTER, line_pt=60, after_pt=140)
-    for label, expr in (("集群名称", "cluster.name"), ("申报单位", "applicant.name"), ("所 在 市", "cluster.city"), ("申报日期", "filing_date")):
+    for label, expr in (
+        ("集群名称", "cluster.name"),
+        ("申报单位", "applicant.name"),
+        ("所 在 市", "cluster.city"),
+        ("申报日期", "filing_date"),
+    ):
         p = para(doc, "", FANG, 16, line_pt=36)
         p.paragraph_format.left_indent = None
         from docx.shared import Mm
@@ -281,6 +410,17 @@ def toc() -> None:
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    for make in (application_form, profile, plan, brands, platforms, informatisation, declaration, summary_table, cover, toc):
+    for make in (
+        application_form,
+        profile,
+        plan,
+        brands,
+        platforms,
+        informatisation,
+        declaration,
+        summary_table,
+        cover,
+        toc,
+    ):
         make()
     print(f"templates written to {OUT}")

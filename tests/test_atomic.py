@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE, paths_of
+
 from pipeline import build, convert
 from pipeline.errors import ConversionFailed, DataInvalid
 
@@ -39,7 +39,9 @@ def test_failed_conversion_keeps_previous_packet(root: Path, monkeypatch: pytest
 
 def test_invalid_data_writes_nothing(root: Path) -> None:
     yaml_file = root / "inputs" / EXAMPLE / "cluster.yaml"
-    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("enterprises: 268", "enterprises: -1"), encoding="utf-8")
+    yaml_file.write_text(
+        yaml_file.read_text(encoding="utf-8").replace("enterprises: 268", "enterprises: -1"), encoding="utf-8"
+    )
     with pytest.raises(DataInvalid):
         build.bundle(EXAMPLE, paths_of(root))
     assert not any((root / "outputs").rglob("*"))

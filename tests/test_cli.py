@@ -8,15 +8,16 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import EXAMPLE
+
 from pipeline.cli import main
 from pipeline.errors import ExitCode
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}
+    )
 
 
 def test_every_command_has_help() -> None:
@@ -34,7 +35,9 @@ def test_bad_cluster_id_is_a_usage_error_without_traceback() -> None:
 
 def test_invalid_data_exit_code_and_message(root: Path) -> None:
     f = root / "inputs" / EXAMPLE / "cluster.yaml"
-    f.write_text(f.read_text(encoding="utf-8").replace("credit_code: 11370790MB1K4Q2731", "credit_code: 12345"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("credit_code: 11370790MB1K4Q2731", "credit_code: 12345"), encoding="utf-8"
+    )
     r = _cli("validate", EXAMPLE, "--root", str(root))
     assert r.returncode == ExitCode.DATA_INVALID
     assert "E-USCC-LENGTH" in r.stderr and "(applicant.credit_code)" in r.stderr and "第" in r.stderr

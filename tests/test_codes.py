@@ -5,7 +5,9 @@ import pytest
 from pipeline.codes import UsccProblem, make_uscc, uscc_problem
 
 
-@pytest.mark.parametrize("code", ["91110000600037341L", "91371082775260043P", "91310115MA1K3BTP2B", "9144030071526726XG"])
+@pytest.mark.parametrize(
+    "code", ["91110000600037341L", "91371082775260043P", "91310115MA1K3BTP2B", "9144030071526726XG"]
+)
 def test_valid_codes(code: str) -> None:
     assert uscc_problem(code) is None
 

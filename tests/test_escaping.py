@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import example_data, normalise, paths_of, write_cluster
 from docx import Document
 from pypdf import PdfReader
 
-from conftest import example_data, normalise, paths_of, write_cluster
 from pipeline import build
 from pipeline.convert import OfficeWorker
 

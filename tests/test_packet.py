@@ -6,10 +6,10 @@ import json
 import re
 import subprocess
 
+from conftest import normalise
 from docx import Document
 from pypdf import PdfReader
 
-from conftest import normalise
 from pipeline.programme import load_programme
 
 PARTS = [
@@ -48,7 +48,7 @@ def test_programme_order_matches_bookmarks(example_packet) -> None:
 def test_each_part_shows_its_key_text(example_packet) -> None:
     reader = PdfReader(example_packet.folder / "申报材料.pdf")
     outline = _outline(reader) + [("end", len(reader.pages))]
-    for (title, start), (_next, end) in zip(outline, outline[1:]):
+    for (title, start), (_next, end) in zip(outline, outline[1:], strict=False):
         text = normalise("".join(reader.pages[i].extract_text() for i in range(start, end)))
         for phrase in KEY_TEXT.get(title, []):
             assert normalise(phrase) in text, (title, phrase)
@@ -87,7 +87,9 @@ def test_cover_has_no_page_number(example_packet) -> None:
 
 
 def test_fonts_embedded_and_cjk_capable(example_packet) -> None:
-    out = subprocess.run(["pdffonts", str(example_packet.folder / "申报材料.pdf")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["pdffonts", str(example_packet.folder / "申报材料.pdf")], capture_output=True, text=True, check=True
+    )
     rows = out.stdout.splitlines()[2:]
     assert rows
     names = []
@@ -111,8 +113,14 @@ def test_font_map_recorded_in_manifest(example_packet) -> None:
 def test_word_bundle_holds_every_part_each_on_a_new_section(example_packet) -> None:
     doc = Document(example_packet.folder / "申报材料.docx")
     text = normalise("\n".join(p.text for p in doc.paragraphs))
-    for title in ["山东省特色产业集群申请表", "发展情况简介", "发展规划（2024—2028年）", "对申报材料真实性的声明",
-                  "山东省特色产业集群申报信息汇总表", "品牌、荣誉和宣传报道情况"]:
+    for title in [
+        "山东省特色产业集群申请表",
+        "发展情况简介",
+        "发展规划（2024—2028年）",
+        "对申报材料真实性的声明",
+        "山东省特色产业集群申报信息汇总表",
+        "品牌、荣誉和宣传报道情况",
+    ]:
         assert normalise(title) in text, title
     sections = doc.sections
     assert len(sections) == 1 + len(PARTS)  # cover + one per part

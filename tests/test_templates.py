@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import EXAMPLE, ROOT, paths_of
 from docx import Document
 from docx.oxml.ns import qn
 
-from conftest import EXAMPLE, ROOT, paths_of
 from pipeline import build, render
 from pipeline.context import build_context
 from pipeline.errors import TemplateProblem

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from conftest import EXAMPLE, example_data, paths_of, write_cluster
+
 from pipeline import build
 from pipeline.errors import DataInvalid, UsageError
 from pipeline.load import check_cluster_id

@@ -38,7 +38,8 @@ def test_seed_paragraph_counted_by_hand() -> None:
     # 特色产业集群实行动态管理，(13) 有效期为 (4) 5 (1) 年。(2) 有效期满当年，(7)
     # 须按照申报条件和程序申请复核。(15) 有效期满未申请复核或经复核未达标的，(18) 取消其称号。(6)
     text = next(
-        line for line in (SEEDS / "002_45a1c349852eb4d4.txt").read_text(encoding="utf-8").splitlines()
+        line
+        for line in (SEEDS / "002_45a1c349852eb4d4.txt").read_text(encoding="utf-8").splitlines()
         if line.startswith("第十三条")
     )
     assert count(text).words == 4 + 13 + 4 + 1 + 2 + 7 + 15 + 18 + 6

@@ -45,7 +45,7 @@ def main():
             "--nolockcheck",
             "--nofirststartwizard",
             "-env:UserInstallation=" + profile_url,
-            "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe_name,
+            f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext",
         ],
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -57,10 +57,10 @@ def main():
     ctx = None
     while ctx is None:
         try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe_name)
+            ctx = resolver.resolve(f"uno:pipe,name={pipe_name};urp;StarOffice.ComponentContext")
         except NoConnectException:
             if office.poll() is not None:
-                reply({"ready": False, "error": "LibreOffice exited with code %s at start" % office.returncode})
+                reply({"ready": False, "error": f"LibreOffice exited with code {office.returncode} at start"})
                 return 1
             if time.monotonic() > deadline:
                 office.kill()
@@ -75,7 +75,7 @@ def main():
         node = cfg.createInstanceWithArguments(
             "com.sun.star.configuration.ConfigurationAccess", (prop("nodepath", "/org.openoffice.Setup/Product"),)
         )
-        version = "%s %s" % (node.getByName("ooName"), node.getByName("ooSetupVersionAboutBox"))
+        version = "{} {}".format(node.getByName("ooName"), node.getByName("ooSetupVersionAboutBox"))
     except Exception:  # the version is information only
         pass
     reply({"ready": True, "version": version, "pid": office.pid})
@@ -107,7 +107,7 @@ def main():
             )
             reply({"ok": True})
         except Exception as exc:  # report and carry on with the next document
-            reply({"ok": False, "error": "%s: %s" % (type(exc).__name__, getattr(exc, "Message", "") or exc)})
+            reply({"ok": False, "error": "{}: {}".format(type(exc).__name__, getattr(exc, "Message", "") or exc)})
         finally:
             if doc is not None:
                 try:
