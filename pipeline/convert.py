@@ -33,7 +33,7 @@ FONTS_CONF = RESOURCES / "fonts.conf"
 WORKER = RESOURCES / "uno_worker.py"
 INSTALL_HINT = (
     "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui python3-uno "
-    "fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 poppler-utils qpdf"
+    "fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 fonts-symbola poppler-utils qpdf"
 )
 # The official names templates use, in the roles fonts.conf maps them to.
 OFFICIAL_FONTS = ("宋体", "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "Times New Roman")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from conftest import example_data, normalise, paths_of, write_cluster
@@ -41,6 +42,10 @@ def test_tricky_text_comes_out_literally(root: Path) -> None:
     pdf_text = normalise("".join(p.extract_text() for p in PdfReader(result.folder / "申报材料.pdf").pages))
     for value in ("龙头&骨干<企业>", '他说"好"', "{{7*7}}", "{%if%}", "{{cluster.name}}", "农机🚜"):
         assert normalise(value) in pdf_text, value
+
+    # The emoji is drawn by an outline face (the colour bitmap face exports as blank space).
+    fonts = subprocess.run(["pdffonts", str(result.folder / "申报材料.pdf")], capture_output=True, text=True).stdout
+    assert "Symbola" in fonts and "NotoColorEmoji" not in fonts
 
     # Every .docx still opens: LibreOffice reopens and converts each one.
     with OfficeWorker() as office:
