@@ -8,7 +8,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle validate test lint templates clean
+.PHONY: help setup bundle check validate test lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -29,6 +29,9 @@ setup: $(STAMP_PY) ## Install system packages (as root) and the virtualenv
 
 bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to override)
 	@$(BIN)/clusterpack bundle $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+check: setup ## Check CLUSTER against the programme's conditions (a table; JSON with ARGS=--json)
+	@$(BIN)/clusterpack check $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME)) $(ARGS)
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

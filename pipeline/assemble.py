@@ -45,6 +45,19 @@ def _stamp(page: Any, stamp: Any) -> None:
     page.merge_transformed_page(stamp, Transformation().translate(dx, 0), over=True)
 
 
+def watermark(pdf: Path, mark: Path, angle: float = 35.0) -> None:
+    """Lay ``mark`` (one page) under every page of ``pdf``, turned by ``angle`` about the centres."""
+    stamp = PdfReader(str(mark)).pages[0]
+    sw, sh = float(stamp.mediabox.width), float(stamp.mediabox.height)
+    writer = PdfWriter(clone_from=PdfReader(str(pdf)))
+    for page in writer.pages:
+        pw, ph = float(page.mediabox.width), float(page.mediabox.height)
+        t = Transformation().translate(-sw / 2, -sh / 2).rotate(angle).translate(pw / 2, ph / 2)
+        page.merge_transformed_page(stamp, t, over=False)
+    with pdf.open("wb") as fh:
+        writer.write(fh)
+
+
 def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
     """Write ``src`` with ``— N —`` on page N (taken from page N of ``stamps``)."""
     reader, stamp_reader = PdfReader(str(src)), PdfReader(str(stamps))

@@ -13,7 +13,7 @@ from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
 
-from . import assemble, convert, render
+from . import assemble, convert, render, rules, units
 from .context import build_context
 from .errors import Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
@@ -36,12 +36,44 @@ class Paths:
 
 
 @dataclass
+class CheckReport:
+    """A cluster's data checked against its programme's conditions."""
+
+    cluster_id: str
+    data: ClusterData
+    programme: Programme
+    results: list[rules.Result]
+    warnings: list[Problem]
+
+    @property
+    def passed(self) -> bool:
+        return not any(r.blocking for r in self.results)
+
+    def summary(self) -> dict[str, Any]:
+        return rules.summary(self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cluster": self.cluster_id,
+            "programme": self.programme.id,
+            "summary": self.summary(),
+            "results": [r.as_dict() for r in self.results],
+            "warnings": [{"code": w.code, "field": w.field, "message": w.message} for w in self.warnings],
+        }
+
+
+@dataclass
 class BuildResult:
     cluster_id: str
     programme: str
     folder: Path
     manifest: dict[str, Any]
+    report: CheckReport
     warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def draft(self) -> bool:
+        return not self.report.passed
 
 
 def tool_version() -> str:
@@ -75,6 +107,22 @@ def prepare(
     return raw, data, programme, warnings
 
 
+def check(
+    cluster_id: str, paths: Paths | None = None, programme_id: str | None = None, today: dt.date | None = None
+) -> CheckReport:
+    """Validate a cluster and check it against every condition of its programme."""
+    _raw, data, programme, warnings = prepare(cluster_id, paths or Paths(), programme_id, today)
+    return CheckReport(cluster_id, data, programme, rules.evaluate(data, programme.ruleset), warnings)
+
+
+def build_date() -> dt.date:
+    """The date printed on generated reports: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
 def bundle(
     cluster_id: str, paths: Paths | None = None, programme_id: str | None = None, today: dt.date | None = None
 ) -> BuildResult:
@@ -86,6 +134,7 @@ def bundle(
     paths = paths or Paths()
     # --- first gather and check all data; nothing is written before this succeeds
     raw, data, programme, warnings = prepare(cluster_id, paths, programme_id, today)
+    report = CheckReport(cluster_id, data, programme, rules.evaluate(data, programme.ruleset), warnings)
     context = build_context(data, programme)
     final = paths.outputs / programme.id / cluster_id
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -93,12 +142,31 @@ def bundle(
     staging.chmod(0o755)
     work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
     try:
-        manifest = _build_into(staging, work, raw, data, programme, context, warnings)
+        manifest = _build_into(staging, work, raw, data, programme, context, report, paths.templates)
         _replace_folder(staging, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(cluster_id, programme.id, final, manifest, warnings)
+    return BuildResult(cluster_id, programme.id, final, manifest, report, warnings)
+
+
+def _self_check_context(context: dict[str, Any], report: CheckReport, programme: Programme) -> dict[str, Any]:
+    summary = report.summary()
+    counts = summary["counts"]
+    verdict = "符合申报条件" if summary["passed"] else "不符合申报条件：" + "；".join(summary["unmet"])
+    return {
+        **context,
+        "programme": {**context["programme"], "notice": programme.notice.title, "number": programme.notice.number},
+        "checks": {
+            "results": [{"no": str(i), **r.as_dict()} for i, r in enumerate(report.results, start=1)],
+            "summary": f"共{len(report.results)}项：通过{counts[rules.PASS]}项，未通过{counts[rules.FAIL]}项，"
+            f"放宽{counts[rules.RELAXED]}项，缺佐证{counts[rules.NO_EVIDENCE]}项。结论：{verdict}。",
+            "notes": [f"注{i}：{r.note}" for i, r in enumerate(report.results, start=1) if r.note],
+            "warnings": [f"提示：{w.message}" for w in report.warnings],
+            "tool": tool_version(),
+            "date": units.cn_date(build_date()),
+        },
+    }
 
 
 def _build_into(
@@ -108,8 +176,10 @@ def _build_into(
     data: ClusterData,
     programme: Programme,
     context: dict[str, Any],
-    warnings: list[Problem],
+    report: CheckReport,
+    templates: Path,
 ) -> dict[str, Any]:
+    warnings = report.warnings
     # --- render every document of the packet
     docs: list[tuple[Any, Path]] = []
     for doc in programme.documents:
@@ -147,6 +217,16 @@ def _build_into(
         stamp_pages = office.convert(render.render_page_stamp(total, work / "stamps.docx"), stamps_pdf)
         if stamp_pages != total:
             raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
+        self_check = render.render(
+            templates / "common" / "self-check.docx",
+            _self_check_context(context, report, programme),
+            work / "self-check.docx",
+        )
+        office.convert(self_check, out / "自查报告.pdf")
+        mark_pdf = None
+        if not report.passed:
+            mark_pdf = work / "draft.pdf"
+            office.convert(render.render_watermark(report.summary()["unmet"], work / "draft.docx"), mark_pdf)
         office_version = office.version
 
     # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
@@ -162,6 +242,9 @@ def _build_into(
     packet_pages = assemble.merge_packet(cover_pdf, toc_pdf, parts, stamps_pdf, bundle_pdf, metadata)
     bundle_docx = out / f"{programme.packet.bundle}.docx"
     assemble.word_bundle(cover_docx, parts, bundle_docx)
+    if mark_pdf is not None:  # a draft: every page of every packet PDF says so
+        for pdf in [bundle_pdf, *(out / f"{d.output}.pdf" for d, _ in docs)]:
+            assemble.watermark(pdf, mark_pdf)
 
     count = data.profile.count
     files = []
@@ -204,6 +287,7 @@ def _build_into(
             "word_bundle": bundle_docx.name,
         },
         "fonts": convert.font_map(),
+        "checks": {**report.summary(), "draft": not report.passed, "results": [r.as_dict() for r in report.results]},
         "warnings": [{"code": w.code, "message": w.message, "field": w.field} for w in warnings],
         "files": files,
     }

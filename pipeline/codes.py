@@ -6,6 +6,7 @@ letters, so both checks are implemented here from the standards (``../shared/DOM
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -58,3 +59,24 @@ def make_uscc(prefix2: str, region6: str, org8: str) -> str:
     org = org8 + org_check_char(org8)
     first17 = prefix2 + region6 + org
     return first17 + uscc_check_char(first17)
+
+
+# 文号: 机关代字〔YYYY〕N号 with 〔〕 (U+3014/U+3015), no 第, no zero padding (DOMAIN.md §3).
+WENHAO = re.compile(r"^[^〔〕\[\]【】]+〔\d{4}〕[1-9]\d*号$")
+_WRONG_BRACKETS = re.compile(r"^([^〔〕\[\]【】]+)(?:\[|【|〔)(\d{4})(?:\]|】|〕)(.*)$")
+
+
+def normalise_wenhao(text: str) -> tuple[str, bool]:
+    """``鲁工信发[2020]5号`` → (``鲁工信发〔2020〕5号``, True); a correct one → (it, False).
+
+    Raises ValueError when the text is not a 文号 even after the brackets are corrected.
+    """
+    text = text.strip()
+    if WENHAO.match(text):
+        return text, False
+    m = _WRONG_BRACKETS.match(text)
+    if m:
+        fixed = f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}"
+        if WENHAO.match(fixed):
+            return fixed, True
+    raise ValueError(text)

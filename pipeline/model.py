@@ -11,11 +11,11 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import wordcount
-from .codes import uscc_problem
+from .codes import normalise_wenhao, uscc_problem
 from .units import parse_money
 
 CITIES: dict[str, str] = {
@@ -116,7 +116,32 @@ def _date(value: object) -> dt.date:
     )
 
 
+def _wenhao(value: object) -> str:
+    try:
+        return normalise_wenhao(str(value))[0]
+    except ValueError:
+        raise PydanticCustomError(
+            "E-WENHAO-FORMAT",
+            "文号应写成 机关代字〔年份〕序号号，如 鲁工信发〔2020〕5号（用六角括号〔〕，序号不加“第”、不补零） (document number format)",
+        ) from None
+
+
+def _percent_text(value: object) -> str:
+    text = str(value).strip()
+    number = text.lstrip("≥≤><约").rstrip("%％")
+    try:
+        pct = float(number)
+    except ValueError:
+        raise PydanticCustomError(
+            "E-PERCENT-FORMAT", "百分比应为数字，如 62 或 ≥3.5 (percentage must be a number)"
+        ) from None
+    if not 0 <= pct <= 100:
+        raise PydanticCustomError("E-PERCENT-RANGE", "百分比应在 0—100 之间 (percentage must be within 0-100)")
+    return text
+
+
 Text = Annotated[str, AfterValidator(_text)]
+WenHao = Annotated[str, BeforeValidator(_wenhao)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Uscc = Annotated[str, BeforeValidator(_uscc)]
 CityCode = Annotated[str, BeforeValidator(_city)]
@@ -194,6 +219,7 @@ class Brand(Model):
     holder: Text = Field(title="获得单位")
     issuer: Text = Field(title="认定（授予）单位")
     year: Year = Field(title="年份")
+    document_number: WenHao | None = Field(default=None, title="认定文号")
 
 
 class MediaReport(Model):
@@ -212,6 +238,7 @@ class Platform(Model):
     owner: Text = Field(title="依托单位")
     approved_by: Text = Field(title="认定部门")
     year: Year = Field(title="认定年份")
+    document_number: WenHao | None = Field(default=None, title="认定文号")
 
 
 class Section(Model):
@@ -237,6 +264,13 @@ class Target(Model):
     current: Text = Field(title="现状值")
     target: Text = Field(title="目标值")
 
+    @model_validator(mode="after")
+    def _percentages(self) -> Target:
+        if self.unit in ("%", "％"):
+            for value in (self.current, self.target):
+                _percent_text(value)
+        return self
+
 
 class Plan(Model):
     title: Text = Field(title="规划名称")
@@ -256,6 +290,13 @@ class Declaration(Model):
     date: Date = Field(title="声明日期")
 
 
+class Relaxation(Model):
+    """A claim that the leading industry ranks first in the province or near the top nationally."""
+
+    claim: Literal["全省同行业第一", "全国同行业前列"] = Field(title="放宽条件依据")
+    evidence: Text = Field(title="佐证材料（名称、出处）")
+
+
 class ClusterData(Model):
     """Everything the 特色产业集群 application packet needs about one cluster."""
 
@@ -271,3 +312,4 @@ class ClusterData(Model):
     profile: Profile = Field(title="发展情况简介")
     plan: Plan = Field(title="发展规划")
     declaration: Declaration = Field(title="真实性声明")
+    relaxation: Relaxation | None = Field(default=None, title="适当放宽条件")

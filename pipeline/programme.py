@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import TemplateProblem, UsageError
 from .load import CLUSTER_ID
+from .rules import Relaxation, Rule, RuleSet
 
 
 class _Strict(BaseModel):
@@ -53,7 +54,13 @@ class Programme(_Strict):
     valid: Validity
     packet: Packet
     documents: list[Document] = Field(min_length=1)
+    relaxations: list[Relaxation] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
     folder: Path
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return RuleSet(relaxations=self.relaxations, rules=self.rules)
 
     def template(self, name: str) -> Path:
         return self.folder / name
@@ -85,6 +92,10 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
         raise TemplateProblem(f"{file} 引用的模板不存在 (templates missing): {', '.join(missing)}")
+    try:
+        programme.ruleset  # noqa: B018 - checks that each rule's relaxation exists
+    except ValidationError as exc:
+        raise TemplateProblem(f"{file} 的规则有误 (rules are invalid): {exc}") from None
     ids = [d.id for d in programme.documents]
     if len(set(ids)) != len(ids):
         raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)")

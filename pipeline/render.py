@@ -7,7 +7,9 @@ from typing import Any
 
 import jinja2
 from docx.enum.text import WD_BREAK
-from docx.shared import Mm
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, RGBColor
 from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -56,5 +58,22 @@ def render_page_stamp(pages: int, out: Path) -> Path:
         p = docxkit.para(doc, "", line_pt=None)
         if i < pages - 1:
             p.add_run().add_break(WD_BREAK.PAGE)
+    doc.save(str(out))
+    return out
+
+
+def render_watermark(lines: list[str], out: Path) -> Path:
+    """One A4 page with a large grey 草稿 and the unmet conditions, centred (overlaid on draft pages)."""
+    doc = docxkit.new_document(margins_mm=(20, 20, 20, 20))
+    sect_pr = doc.sections[0]._sectPr
+    valign = OxmlElement("w:vAlign")
+    valign.set(qn("w:val"), "center")
+    sect_pr.append(valign)
+    grey = RGBColor(0xC8, 0xC8, 0xC8)
+    p = docxkit.para(doc, "", align=docxkit.CENTER, line_pt=None)
+    docxkit.run(p, "草  稿", docxkit.HEI, 110).font.color.rgb = grey
+    for line in ["未满足申报条件（draft: conditions unmet）", *lines]:
+        p = docxkit.para(doc, "", align=docxkit.CENTER, line_pt=None)
+        docxkit.run(p, line, docxkit.HEI, 13).font.color.rgb = grey
     doc.save(str(out))
     return out

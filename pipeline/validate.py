@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import types
 import typing
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .codes import normalise_wenhao
 from .errors import DataInvalid, Problem
 from .load import RawInput
-from .model import ClusterData
+from .model import ClusterData, Indicators
+from .units import yi
 
 PROFILE_LIMIT = 3000  # 第六条（二）: 发展情况简介（3000字以内）
 
@@ -122,6 +125,8 @@ def _data_checks(raw: RawInput, model: ClusterData, programme_id: str | None) ->
                 location=raw.where(("programme",)),
             )
         )
+    problems.extend(_consistency(raw, model))
+    problems.extend(_corrected_wenhao(raw, model))
     count = model.profile.count
     where = raw.where(("profile",))
     if count.words > PROFILE_LIMIT:
@@ -148,3 +153,113 @@ def _data_checks(raw: RawInput, model: ClusterData, programme_id: str | None) ->
             )
         )
     return problems
+
+
+def _problem_at(
+    raw: RawInput, path: tuple[str | int, ...], code: str, message: str, severity: str = "error"
+) -> Problem:
+    return Problem(
+        code=code,
+        message=message,
+        field=".".join(str(p) for p in path),
+        label=field_label(ClusterData, path),
+        location=raw.where(path),
+        severity=severity,
+    )
+
+
+def _consistency(raw: RawInput, m: ClusterData) -> list[Problem]:
+    """Figures that cannot contradict each other, and totals that look typed in the wrong unit."""
+    out: list[Problem] = []
+    ind = m.indicators
+    for key in (
+        "above_scale_enterprises",
+        "high_tech_enterprises",
+        "specialised_smes",
+        "little_giants",
+        "gazelles",
+        "champions",
+    ):
+        part = getattr(ind, key)
+        if part > ind.enterprises:
+            title = _title(key)
+            out.append(
+                _problem_at(
+                    raw,
+                    ("indicators", key),
+                    "E-COUNT-CONTRADICTION",
+                    f"{title} {part} 多于企业总户数 {ind.enterprises} (a part exceeds the total of enterprises)",
+                )
+            )
+    for key in ("leading_industry_revenue", "profit", "tax", "rd_expense", "export"):
+        value = getattr(ind, key)
+        if value is not None and value > ind.revenue:
+            hint = _unit_hint(value, ind.revenue)
+            out.append(
+                _problem_at(
+                    raw,
+                    ("indicators", key),
+                    "E-AMOUNT-CONTRADICTION",
+                    f"{_title(key)} {yi(value)} 大于集群营业收入 {yi(ind.revenue)}{hint} (a part exceeds the cluster's revenue)",
+                )
+            )
+    for i, e in enumerate(m.enterprises):
+        if e.revenue > ind.revenue:
+            out.append(
+                _problem_at(
+                    raw,
+                    ("enterprises", i, "revenue"),
+                    "E-AMOUNT-CONTRADICTION",
+                    f"{e.name} 的营业收入 {yi(e.revenue)} 大于集群营业收入 {yi(ind.revenue)}{_unit_hint(e.revenue, ind.revenue)} "
+                    "(a firm's revenue exceeds the cluster's)",
+                )
+            )
+    total = sum((e.revenue for e in m.enterprises), start=Decimal(0))
+    if total > ind.revenue and not any(e.revenue > ind.revenue for e in m.enterprises):
+        out.append(
+            _problem_at(
+                raw,
+                ("indicators", "revenue"),
+                "W-AMOUNT-PARTS",
+                f"龙头骨干企业营业收入合计 {yi(total)} 大于集群营业收入 {yi(ind.revenue)}{_unit_hint(total, ind.revenue)}；"
+                "请核对企业收入是否只计集群内部分 (the listed firms add up to more than the cluster)",
+                severity="warning",
+            )
+        )
+    return out
+
+
+def _unit_hint(part: Decimal, whole: Decimal) -> str:
+    ratio = part / whole if whole else Decimal(0)
+    if Decimal(1000) <= ratio <= Decimal(100000):
+        return "，相差约一万倍，可能把集群总额的亿元填成了万元 (off by about 10⁴: likely a unit mistake)"
+    return ""
+
+
+def _title(key: str) -> str:
+    return Indicators.model_fields[key].title or key
+
+
+def _corrected_wenhao(raw: RawInput, m: ClusterData) -> list[Problem]:
+    """文号 typed with [] or 【】 were corrected to 〔〕: say so, so the source gets fixed too."""
+    out: list[Problem] = []
+    for list_key in ("brands", "platforms"):
+        for i, item in enumerate(raw.data.get(list_key) or []):
+            typed = item.get("document_number") if isinstance(item, dict) else None
+            if typed is None:
+                continue
+            try:
+                fixed, changed = normalise_wenhao(str(typed))
+            except ValueError:
+                continue  # reported as an error by the model
+            if changed:
+                out.append(
+                    _problem_at(
+                        raw,
+                        (list_key, i, "document_number"),
+                        "W-WENHAO-CORRECTED",
+                        f"文号 {typed} 已改为 {fixed}：年份用六角括号〔〕 (brackets corrected to 〔〕)",
+                        severity="warning",
+                    )
+                )
+    return out

@@ -142,5 +142,18 @@ def test_manifest_lists_every_file_with_checksum_and_pages(example_packet) -> No
 
 def test_each_document_as_docx_and_pdf(example_packet) -> None:
     stems = {p.stem for p in example_packet.folder.glob("*.docx")}
-    assert stems == {p.stem for p in example_packet.folder.glob("*.pdf")}
+    assert stems | {"自查报告"} == {p.stem for p in example_packet.folder.glob("*.pdf")}
     assert len(stems) == len(PARTS) + 1  # the parts and the Word/PDF bundle
+
+
+def test_passing_packet_has_no_draft_mark_and_a_self_check_beside_it(example_packet) -> None:
+    assert not example_packet.draft
+    assert example_packet.manifest["checks"]["passed"] is True
+    text = normalise("".join(p.extract_text() for p in PdfReader(example_packet.folder / "申报材料.pdf").pages))
+    assert "草稿" not in text
+    report = PdfReader(example_packet.folder / "自查报告.pdf")
+    assert len(report.pages) == 1
+    body = normalise(report.pages[0].extract_text())
+    assert "申报条件自查报告" in body and "年营业收入100亿元以上" in body and "结论：符合申报条件" in body
+    # the report is beside the packet, not inside it
+    assert "申报条件自查报告" not in text
