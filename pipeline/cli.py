@@ -7,12 +7,11 @@ Exit codes: 0 done · 1 internal error · 2 usage (bad cluster id, unknown progr
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 from pathlib import Path
-
-import json
 
 import click
 from rich.console import Console
@@ -74,7 +73,11 @@ def bundle(cluster: str, programme_id: str | None, root: str | None, draft: bool
     _warn(cluster, result.warnings)
     if result.draft:
         unmet = "；".join(result.report.summary()["unmet"])
-        click.secho(f"未满足申报条件，只生成了草稿（每页有“草稿”水印） (conditions unmet: draft only): {unmet}", fg="yellow", err=True)
+        click.secho(
+            f"未满足申报条件，只生成了草稿（每页有“草稿”水印） (conditions unmet: draft only): {unmet}",
+            fg="yellow",
+            err=True,
+        )
     packet = result.manifest["packet"]
     profile = result.manifest["profile"]
     click.echo(

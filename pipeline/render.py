@@ -7,8 +7,6 @@ from typing import Any
 
 import jinja2
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor
 from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -65,12 +63,10 @@ def render_page_stamp(pages: int, out: Path) -> Path:
 def render_watermark(lines: list[str], out: Path) -> Path:
     """One A4 page with a large grey 草稿 and the unmet conditions, centred (overlaid on draft pages)."""
     doc = docxkit.new_document(margins_mm=(20, 20, 20, 20))
-    sect_pr = doc.sections[0]._sectPr
-    valign = OxmlElement("w:vAlign")
-    valign.set(qn("w:val"), "center")
-    sect_pr.append(valign)
     grey = RGBColor(0xC8, 0xC8, 0xC8)
-    p = docxkit.para(doc, "", align=docxkit.CENTER, line_pt=None)
+    # The block must sit at the page's centre, the point the overlay turns about; LibreOffice
+    # ignores vertical page alignment, so space before it places it there.
+    p = docxkit.para(doc, "", align=docxkit.CENTER, line_pt=None, before_pt=270 - 14 * len(lines))
     docxkit.run(p, "草  稿", docxkit.HEI, 110).font.color.rgb = grey
     for line in ["未满足申报条件（draft: conditions unmet）", *lines]:
         p = docxkit.para(doc, "", align=docxkit.CENTER, line_pt=None)

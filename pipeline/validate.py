@@ -105,6 +105,7 @@ def validate(raw: RawInput, programme_id: str | None = None) -> tuple[ClusterDat
         model = ClusterData.model_validate(raw.data)
     except ValidationError as exc:
         problems.extend(_problem(raw, e) for e in exc.errors(include_url=False))
+    problems.extend(_corrected_wenhao(raw))  # from the raw text, so it is said even beside errors
     if model is not None:
         problems.extend(_data_checks(raw, model, programme_id))
     if any(p.severity == "error" for p in problems):
@@ -126,7 +127,6 @@ def _data_checks(raw: RawInput, model: ClusterData, programme_id: str | None) ->
             )
         )
     problems.extend(_consistency(raw, model))
-    problems.extend(_corrected_wenhao(raw, model))
     count = model.profile.count
     where = raw.where(("profile",))
     if count.words > PROFILE_LIMIT:
@@ -240,7 +240,7 @@ def _title(key: str) -> str:
     return Indicators.model_fields[key].title or key
 
 
-def _corrected_wenhao(raw: RawInput, m: ClusterData) -> list[Problem]:
+def _corrected_wenhao(raw: RawInput) -> list[Problem]:
     """文号 typed with [] or 【】 were corrected to 〔〕: say so, so the source gets fixed too."""
     out: list[Problem] = []
     for list_key in ("brands", "platforms"):

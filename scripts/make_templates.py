@@ -412,14 +412,33 @@ def self_check() -> None:
     """The one-page 自查报告 printed beside any programme's packet (templates/common)."""
     doc = new_document(margins_mm=(25, 20, 25, 20), body_font=SONG, body_pt=10.5)
     title(doc, "申报条件自查报告", after=4)
-    para(doc, "{{ programme.title }}　依据《{{ programme.notice }}》（{{ programme.number }}）", SONG, 11, align=CENTER, line_pt=20)
-    para(doc, "集群：{{ cluster.name }}（{{ cluster.city }}）　申报单位：{{ applicant.name }}", SONG, 11, align=CENTER,
-         line_pt=20, after_pt=6)
+    para(
+        doc,
+        "{{ programme.title }}　依据《{{ programme.notice }}》（{{ programme.number }}）",
+        SONG,
+        11,
+        align=CENTER,
+        line_pt=20,
+    )
+    para(
+        doc,
+        "集群：{{ cluster.name }}（{{ cluster.city }}）　申报单位：{{ applicant.name }}",
+        SONG,
+        11,
+        align=CENTER,
+        line_pt=20,
+        after_pt=6,
+    )
     t = table(doc, [8, 62, 24, 28, 28, 20])
     add_row(t, ["序号", "条件", "条款", "要求", "实际", "结果"], HEI, 10, header=True)
     add_row(t, ["{%tr for r in checks.results %}", "", "", "", "", ""], SONG, 10)
-    add_row(t, ["{{ r.no }}", "{{ r.title }}", "{{ r.clause }}", "{{ r.required }}", "{{ r.actual }}", "{{ r.status }}"],
-            SONG, 10, aligns=[CENTER, LEFT, CENTER, CENTER, CENTER, CENTER])
+    add_row(
+        t,
+        ["{{ r.no }}", "{{ r.title }}", "{{ r.clause }}", "{{ r.required }}", "{{ r.actual }}", "{{ r.status }}"],
+        SONG,
+        10,
+        aligns=[CENTER, LEFT, CENTER, CENTER, CENTER, CENTER],
+    )
     add_row(t, ["{%tr endfor %}", "", "", "", "", ""], SONG, 10)
     para(doc, "{{ checks.summary }}", HEI, 11, line_pt=22, before_pt=8)
     tag(doc, "{%p for n in checks.notes %}")
@@ -428,8 +447,14 @@ def self_check() -> None:
     tag(doc, "{%p for w in checks.warnings %}")
     para(doc, "{{ w }}", SONG, 10, line_pt=18)
     tag(doc, "{%p endfor %}")
-    para(doc, "本报告由 clusterpack {{ checks.tool }} 于 {{ checks.date }} 根据申报数据自动生成，供申报单位和市级主管部门合规性审核参考。",
-         SONG, 9, line_pt=16, before_pt=10)
+    para(
+        doc,
+        "本报告由 clusterpack {{ checks.tool }} 于 {{ checks.date }} 根据申报数据自动生成，供申报单位和市级主管部门合规性审核参考。",
+        SONG,
+        9,
+        line_pt=16,
+        before_pt=10,
+    )
     common = OUT.parent / "common"
     common.mkdir(exist_ok=True)
     doc.save(common / "self-check.docx")
