@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CLUSTER ?= qinglan-agrimachinery
+CITY ?= 370700
 PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle check validate test lint templates clean
+.PHONY: help setup bundle check city validate test lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -32,6 +33,9 @@ bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to overri
 
 check: setup ## Check CLUSTER against the programme's conditions (a table; JSON with ARGS=--json)
 	@$(BIN)/clusterpack check $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME)) $(ARGS)
+
+city: setup ## Build a city bureau's letter, 汇总表 and packet: make city CITY=370700 [PROGRAMME=…]
+	@$(BIN)/clusterpack city $(CITY) $(if $(PROGRAMME),--programme $(PROGRAMME))
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

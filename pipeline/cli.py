@@ -143,6 +143,28 @@ def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
     click.echo(f"数据有效 (data valid): {data.cluster.name}；发展情况简介 {count.words} 字")
 
 
+@main.command(epilog=EPILOG)
+@click.argument("city_code")
+@click.option("--programme", "programme_id", help="申报项目 (programme id), default: the one in the city's input.")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/.")
+def city(city_code: str, programme_id: str | None, root: str | None) -> None:
+    """Build a city bureau's 推荐文件, 汇总表, review sheet and its packet for the province (inputs/cities/CITY_CODE.yaml)."""
+    from . import citybuild
+
+    try:
+        result = citybuild.city_bundle(city_code, _paths(root), programme_id)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    for w in result.plan.warnings:
+        click.secho(w.render(city_code, "市"), fg="yellow", err=True)
+    m = result.manifest
+    names = "、".join(c["name"] for c in m["clusters"])
+    click.echo(
+        f"已生成 {result.folder} (built): 推荐材料.pdf 共 {m['packet']['pages']} 页；推荐 {len(m['clusters'])} 个集群：{names}"
+    )
+
+
 def run() -> None:
     """Entry point that never shows a traceback to a user (set CLUSTERPACK_DEBUG=1 to see one)."""
     try:

@@ -230,6 +230,11 @@ def footer_page_number(section, pt: float = 14.0, dash: bool = True, east: str =
     """Centre ``— PAGE —`` in the section's footer."""
     p = section.footer.paragraphs[0]
     p.alignment = CENTER
+    footer_page_number_into(p, pt, dash, east)
+
+
+def footer_page_number_into(p, pt: float = 14.0, dash: bool = True, east: str = SONG) -> None:
+    """Append ``— PAGE —`` (a PAGE field between em dashes) to paragraph ``p``."""
     if dash:
         run(p, "— ", east, pt)
     r = run(p, "", east, pt)

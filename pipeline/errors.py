@@ -50,13 +50,13 @@ class Problem:
     location: Location | None = None
     severity: str = "error"  # error | warning
 
-    def render(self, cluster: str) -> str:
+    def render(self, cluster: str, subject: str = "集群") -> str:
         where = f" · {self.location}" if self.location else ""
         what = ""
         if self.field:
             what = f" · 字段 {self.label} ({self.field})" if self.label else f" · 字段 {self.field}"
         kind = "错误" if self.severity == "error" else "警告"
-        return f"{kind} [{self.code}] 集群 {cluster}{where}{what}: {self.message}"
+        return f"{kind} [{self.code}] {subject} {cluster}{where}{what}: {self.message}"
 
 
 class ClusterpackError(Exception):
@@ -80,6 +80,7 @@ class DataInvalid(ClusterpackError):
 
     cluster: str
     problems: list[Problem] = field(default_factory=list)
+    subject: str = "集群"  # what ``cluster`` names: 集群, or 市 for a city's recommendation
     exit_code = ExitCode.DATA_INVALID
 
     def __post_init__(self) -> None:
@@ -87,9 +88,9 @@ class DataInvalid(ClusterpackError):
 
     def user_message(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
-        lines = [p.render(self.cluster) for p in self.problems]
+        lines = [p.render(self.cluster, self.subject) for p in self.problems]
         lines.append(
-            f"集群 {self.cluster} 的数据有 {len(errors)} 处错误，未生成申报材料 (data invalid: no packet built)."
+            f"{self.subject} {self.cluster} 的数据有 {len(errors)} 处错误，未生成材料 (data invalid: nothing built)."
         )
         return "\n".join(lines)
 

@@ -45,6 +45,53 @@ class Packet(_Strict):
     toc: str
 
 
+class LetterSpec(_Strict):
+    """The 推荐文件's wording; Jinja strings rendered with the city and its clusters."""
+
+    title: list[str] = Field(min_length=1)  # lines, broken where the meaning allows
+    before: list[str]  # paragraphs before the list of clusters
+    cluster: str  # one paragraph per recommended cluster
+    after: list[str]
+    attachments: list[str]  # 附件说明 items before the clusters' packets
+    cluster_attachment: str | None = None  # one 附件 per cluster packet, if attached
+
+
+class Quota(_Strict):
+    """How many clusters each city may recommend."""
+
+    default: int = Field(ge=1)
+    cities: dict[str, int] = Field(default_factory=dict)
+    clause: str
+
+    def limit(self, city: str) -> int:
+        return self.cities.get(city, self.default)
+
+
+class Column(_Strict):
+    """A column of the city's 汇总表: a value from the cluster's template context."""
+
+    title: str
+    value: str  # dotted path into the context, e.g. row.revenue
+    width: float = 20  # mm in the PDF/Word table; Excel width follows
+    total: bool = False  # add up in the totals row
+    number: bool = False  # right-aligned, written as a number in Excel
+
+
+class CitySpec(_Strict):
+    """What the city bureau's workflow needs from a programme."""
+
+    bureau: str = "{city}工业和信息化局"
+    bureaus: dict[str, str] = Field(default_factory=dict)  # city code → bureau, where another body serves
+    deadline: dt.date | None = None
+    quota: Quota | None = None
+    letter: LetterSpec
+    summary_title: str
+    summary_columns: list[Column] = Field(min_length=1)
+
+    def bureau_of(self, city_code: str, city_name: str) -> str:
+        return self.bureaus.get(city_code) or self.bureau.format(city=city_name)
+
+
 class Programme(_Strict):
     """What ``programme.yaml`` declares: documents in packet order, notice, validity."""
 
@@ -56,6 +103,7 @@ class Programme(_Strict):
     documents: list[Document] = Field(min_length=1)
     relaxations: list[Relaxation] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    city: CitySpec | None = None
     folder: Path
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 import typing
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,6 +15,7 @@ from .load import RawInput
 from .model import ClusterData, Indicators
 from .units import yi
 
+M = TypeVar("M", bound=BaseModel)
 PROFILE_LIMIT = 3000  # 第六条（二）: 发展情况简介（3000字以内）
 
 # pydantic's own error types, in the users' words.
@@ -72,7 +73,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _problem(raw: RawInput, err: Any) -> Problem:
+def _problem(raw: RawInput, err: Any, model: type[BaseModel] = ClusterData) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -92,19 +93,22 @@ def _problem(raw: RawInput, err: Any) -> Problem:
         code=code,
         message=message,
         field=".".join(str(p) for p in loc),
-        label=field_label(ClusterData, loc),
+        label=field_label(model, loc),
         location=raw.where(loc),
     )
 
 
+def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """``model`` built from ``raw``, or None with one problem per error (each with its location)."""
+    try:
+        return model.model_validate(raw.data), []
+    except ValidationError as exc:
+        return None, [_problem(raw, e, model) for e in exc.errors(include_url=False)]
+
+
 def validate(raw: RawInput, programme_id: str | None = None) -> tuple[ClusterData, list[Problem]]:
     """Build the model from ``raw``; raise ``DataInvalid`` with every error, else return warnings."""
-    problems: list[Problem] = []
-    model: ClusterData | None = None
-    try:
-        model = ClusterData.model_validate(raw.data)
-    except ValidationError as exc:
-        problems.extend(_problem(raw, e) for e in exc.errors(include_url=False))
+    model, problems = parse(raw, ClusterData)
     problems.extend(_corrected_wenhao(raw))  # from the raw text, so it is said even beside errors
     if model is not None:
         problems.extend(_data_checks(raw, model, programme_id))

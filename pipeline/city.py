@@ -1,0 +1,203 @@
+"""A city bureau's recommendation: its input, and the checks made before anything is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from . import build
+from .errors import ClusterpackError, DataInvalid, Location, Problem, UsageError
+from .load import RawInput, check_cluster_id, load_yaml
+from .model import CITIES, CityCode, Date, Model, Phone, Text, WenHao
+from .programme import Programme, load_programme
+from .validate import parse
+
+
+def _slug(value: str) -> str:
+    try:
+        return check_cluster_id(value)
+    except UsageError as exc:
+        from pydantic_core import PydanticCustomError
+
+        raise PydanticCustomError("E-CLUSTER-ID", str(exc)) from None
+
+
+ClusterId = Annotated[str, AfterValidator(_slug)]
+
+
+class CityInput(Model):
+    """``inputs/cities/<city-code>.yaml``: what the bureau decided and how its letter is signed."""
+
+    city: CityCode = Field(title="市（行政区划代码）")
+    programme: Text = Field(title="申报项目")
+    bureau: Text | None = Field(default=None, title="主管部门名称（发文机关）")
+    document_number: WenHao = Field(title="推荐文件文号")
+    date: Date = Field(title="成文日期")
+    signatory: Text | None = Field(default=None, title="发文机关署名")
+    contact: Text = Field(title="联系人")
+    phone: Phone = Field(title="联系电话")
+    cc: list[Text] = Field(default_factory=list, title="抄送")
+    clusters: list[ClusterId] = Field(min_length=1, title="推荐的集群（按推荐顺序）")
+    force: list[ClusterId] = Field(default_factory=list, title="虽未满足条件仍推荐的集群")
+
+    @property
+    def city_name(self) -> str:
+        return CITIES[self.city]
+
+
+@dataclass
+class CityPlan:
+    """A checked recommendation: the city, its programme, and each cluster's check report in order."""
+
+    city: CityInput
+    programme: Programme
+    bureau: str
+    reports: list[build.CheckReport]
+    warnings: list[Problem] = field(default_factory=list)
+    folder: Path = Path()
+
+
+def city_file(inputs: Path, city_code: str) -> Path:
+    if city_code not in CITIES:
+        hint = "；371200（原莱芜市）已并入济南市 370100" if city_code == "371200" else ""
+        raise UsageError(f"{city_code} 不是山东省16市的行政区划代码{hint} (not a Shandong city code)")
+    file = inputs / "cities" / f"{city_code}.yaml"
+    if not file.is_file():
+        raise UsageError(f"找不到 {file} (no city input for {city_code})")
+    return file
+
+
+def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, today: dt.date | None = None) -> CityPlan:
+    """Read a city's input and check the recommendation as a whole; raise with every problem."""
+    file = city_file(paths.inputs, city_code)
+    raw = load_yaml(file, f"city {city_code}", root=paths.inputs.parent)
+    city, problems = parse(raw, CityInput)
+    if city is None:
+        raise DataInvalid(city_code, problems, subject="市")
+    if city.city != city_code:
+        problems.append(
+            _p(
+                raw,
+                ("city",),
+                "E-CITY-FILE",
+                f"文件名是 {city_code}，内容写的是 {city.city} (file name and city differ)",
+            )
+        )
+    programme = load_programme(paths.templates, programme_id or city.programme)
+    if programme.city is None:
+        raise UsageError(f"申报项目 {programme.id} 没有市级推荐流程 (the programme has no city workflow)")
+    if programme.id != city.programme:
+        problems.append(
+            _p(
+                raw,
+                ("programme",),
+                "E-PROGRAMME-MISMATCH",
+                f"推荐文件写的是 {city.programme}，要生成的是 {programme.id}",
+            )
+        )
+    spec = programme.city
+    today = today or dt.date.today()
+    quota = spec.quota
+    if quota and len(city.clusters) > quota.limit(city.city):
+        problems.append(
+            _p(
+                raw,
+                ("clusters",),
+                "E-CITY-QUOTA",
+                f"{city.city_name}最多推荐{quota.limit(city.city)}个集群（{programme.notice.number} {quota.clause}），"
+                f"这里列了{len(city.clusters)}个 (over the city's quota)",
+            )
+        )
+    seen: set[str] = set()
+    reports: list[build.CheckReport] = []
+    for i, cid in enumerate(city.clusters):
+        if cid in seen:
+            problems.append(_p(raw, ("clusters", i), "E-CITY-DUPLICATE", f"集群 {cid} 重复推荐 (listed twice)"))
+            continue
+        seen.add(cid)
+        try:
+            report = build.check(cid, paths, programme.id, today)
+        except DataInvalid as exc:
+            problems.append(
+                _p(
+                    raw,
+                    ("clusters", i),
+                    "E-CITY-CLUSTER-INVALID",
+                    f"集群 {cid} 的数据有误，见下 (the cluster's data is invalid)",
+                )
+            )
+            problems.extend(exc.problems)
+            continue
+        except ClusterpackError as exc:
+            problems.append(_p(raw, ("clusters", i), "E-CITY-CLUSTER-MISSING", exc.user_message()))
+            continue
+        if report.data.cluster.city != city.city:
+            problems.append(
+                _p(
+                    raw,
+                    ("clusters", i),
+                    "E-CITY-OTHER-CITY",
+                    f"集群 {cid} 属于{report.data.cluster.city_name}，不能由{city.city_name}推荐 (the cluster belongs to another city)",
+                )
+            )
+        if not report.passed:
+            unmet = "；".join(report.summary()["unmet"])
+            if cid in city.force:
+                problems.append(
+                    _p(
+                        raw,
+                        ("force",),
+                        "W-CITY-FORCED",
+                        f"集群 {cid} 未满足：{unmet}；按 force 强制推荐，已列入审核表",
+                        "warning",
+                    )
+                )
+            else:
+                problems.append(
+                    _p(
+                        raw,
+                        ("clusters", i),
+                        "E-CITY-CLUSTER-UNMET",
+                        f"集群 {cid} 未满足申报条件：{unmet}；如确需推荐，请在 force 中列出 (conditions unmet)",
+                    )
+                )
+        reports.append(report)
+    for i, cid in enumerate(city.force):
+        if cid not in seen:
+            problems.append(_p(raw, ("force", i), "E-CITY-FORCE-UNKNOWN", f"force 中的 {cid} 不在推荐名单中"))
+    if spec.deadline:
+        for when, label in ((city.date, "成文日期"), (today, "今天")):
+            if when > spec.deadline:
+                problems.append(
+                    _p(
+                        raw,
+                        ("date",),
+                        "W-CITY-DEADLINE",
+                        f"{label} {when} 已过申报截止日期 {spec.deadline}（{programme.notice.number}） (past the deadline)",
+                        "warning",
+                    )
+                )
+                break
+    if programme.expired(today):
+        problems.append(
+            _p(
+                raw,
+                ("programme",),
+                "W-PROGRAMME-EXPIRED",
+                f"《{programme.notice.title}》有效期至 {programme.valid.until}，已过期",
+                "warning",
+            )
+        )
+    if any(p.severity == "error" for p in problems):
+        raise DataInvalid(city_code, problems, subject="市")
+    bureau = city.bureau or spec.bureau_of(city.city, city.city_name)
+    return CityPlan(city, programme, bureau, reports, [p for p in problems if p.severity == "warning"])
+
+
+def _p(raw: RawInput, path: tuple[str | int, ...], code: str, message: str, severity: str = "error") -> Problem:
+    loc: Location = raw.where(path)
+    return Problem(code, message, field=".".join(str(x) for x in path), location=loc, severity=severity)

@@ -1,0 +1,180 @@
+"""The city's tables: the 汇总表 as .xlsx and as a landscape .docx, and the clerk's review sheet."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from . import docxkit, rules
+from .build import CheckReport
+from .programme import Column
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FILLS = {
+    rules.PASS: PatternFill("solid", fgColor="E2EFDA"),
+    rules.FAIL: PatternFill("solid", fgColor="F8CBAD"),
+    rules.RELAXED: PatternFill("solid", fgColor="FFF2CC"),
+    rules.NO_EVIDENCE: PatternFill("solid", fgColor="F4B6C2"),
+}
+
+
+def _value(context: dict[str, Any], path: str) -> str:
+    value: Any = context
+    for step in path.split("."):
+        value = value[step]
+    return str(value)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def summary_rows(columns: list[Column], contexts: list[dict[str, Any]]) -> tuple[list[list[str]], list[str]]:
+    """One row of strings per cluster (序号 first), and the totals row."""
+    rows = [[str(i)] + [_value(ctx, c.value) for c in columns] for i, ctx in enumerate(contexts, start=1)]
+    totals = ["合计"]  # the first column's cell is merged into it
+    for j, col in enumerate(columns, start=1):
+        if col.total:
+            numbers = [_number(r[j]) for r in rows]
+            total = sum((n for n in numbers if n is not None), start=Decimal(0))
+            places = max((-n.as_tuple().exponent for n in numbers if n is not None), default=0)  # type: ignore[operator]
+            totals.append(f"{total:.{places}f}")
+        else:
+            totals.append("")
+    return rows, totals
+
+
+def summary_xlsx(
+    title: str, issuer: str, date: str, columns: list[Column], contexts: list[dict[str, Any]], out: Path
+) -> Path:
+    rows, totals = summary_rows(columns, contexts)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总表"
+    width = len(columns) + 1
+    ws.cell(1, 1, title).font = Font(name="方正小标宋简体", size=18)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 36
+    ws.cell(2, 1, f"填报单位：{issuer}（盖章）").font = Font(name="宋体", size=11)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width // 2)
+    ws.cell(2, width - 2, f"填报日期：{date}").font = Font(name="宋体", size=11)
+    ws.merge_cells(start_row=2, start_column=width - 2, end_row=2, end_column=width)
+    ws.cell(2, width - 2).alignment = Alignment(horizontal="right")
+    headers = ["序号"] + [c.title for c in columns]
+    for j, text in enumerate(headers, start=1):
+        cell = ws.cell(3, j, text)
+        cell.font = Font(name="黑体", size=10, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BOX
+    ws.row_dimensions[3].height = 42
+    numeric = [False] + [c.number for c in columns]
+    for i, row in enumerate([*rows, totals], start=4):
+        for j, text in enumerate(row, start=1):
+            value: Any = text
+            if numeric[j - 1] and text and (n := _number(text)) is not None:
+                value = int(n) if n == n.to_integral_value() and "." not in text else float(n)
+            cell = ws.cell(i, j, value)
+            cell.font = Font(name="宋体", size=10, bold=(row is totals))
+            cell.alignment = Alignment(
+                horizontal="right" if numeric[j - 1] else ("center" if j == 1 else "left"),
+                vertical="center",
+                wrap_text=True,
+            )
+            cell.border = BOX
+            if numeric[j - 1] and isinstance(value, float):
+                places = len(text.split(".")[1]) if "." in text else 0
+                cell.number_format = "0." + "0" * places if places else "0"
+    ws.cell(5 + len(rows), 1, "注：金额单位为亿元，保留两位小数；按推荐顺序排列。").font = Font(name="宋体", size=10)
+    ws.column_dimensions["A"].width = 6
+    for j, col in enumerate(columns, start=2):
+        ws.column_dimensions[get_column_letter(j)].width = max(8, col.width * 0.6)
+    ws.freeze_panes = "B4"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
+    wb.save(out)
+    return out
+
+
+def summary_docx(
+    title: str, issuer: str, date: str, columns: list[Column], contexts: list[dict[str, Any]], out: Path
+) -> Path:
+    rows, totals = summary_rows(columns, contexts)
+    doc = docxkit.new_document(landscape=True, margins_mm=(25, 20, 20, 20), body_font=docxkit.SONG, body_pt=10.5)
+    docxkit.para(doc, title, docxkit.XBS, 20, align=docxkit.CENTER, line_pt=32, after_pt=6)
+    p = docxkit.para(doc, f"填报单位：{issuer}（盖章）", docxkit.SONG, 12, line_pt=22, after_pt=4)
+    docxkit.right_tab(p, 257, dots=False)
+    docxkit.run(p, f"\t填报日期：{date}", docxkit.SONG, 12)
+    t = docxkit.table(doc, [8.0] + [c.width for c in columns])
+    docxkit.add_row(t, ["序号"] + [c.title for c in columns], docxkit.HEI, 9, header=True)
+    aligns = [docxkit.CENTER] + [docxkit.RIGHT if c.number else docxkit.LEFT for c in columns]
+    for row in rows:
+        docxkit.add_row(t, row, docxkit.SONG, 9, aligns=aligns)
+    total_row = docxkit.add_row(t, totals, docxkit.HEI, 9, aligns=aligns)
+    docxkit.merge(total_row, 0, 1)  # 合计 spans 序号 and the first column
+    docxkit.para(doc, "注：金额单位为亿元，保留两位小数；按推荐顺序排列。", docxkit.SONG, 10.5, line_pt=20, before_pt=6)
+    doc.save(str(out))
+    return out
+
+
+def review_xlsx(reports: list[CheckReport], forced: list[str], out: Path) -> Path:
+    """Every cluster's check results side by side, for the clerk's 合规性审核."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "审核表"
+    head = ["条件", "条款", "要求"]
+    for r in reports:
+        head += [f"{r.data.cluster.name}\n实际", "结果"]
+    for j, text in enumerate(head, start=1):
+        cell = ws.cell(1, j, text)
+        cell.font = Font(name="黑体", bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BOX
+    ws.row_dimensions[1].height = 48
+    first = reports[0].results if reports else []
+    for i, base in enumerate(first, start=2):
+        for j, text in enumerate([base.title, base.clause, base.required], start=1):
+            ws.cell(i, j, text).border = BOX
+            ws.cell(i, j).alignment = Alignment(wrap_text=True, vertical="center")
+        for k, report in enumerate(reports):
+            result = report.results[i - 2]
+            actual = ws.cell(i, 4 + 2 * k, result.actual)
+            status = ws.cell(i, 5 + 2 * k, result.status)
+            status.fill = FILLS[result.status]
+            for cell in (actual, status):
+                cell.border = BOX
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+    end = len(first) + 2
+    ws.cell(end, 1, "结论").font = Font(bold=True)
+    ws.cell(end + 1, 1, "强制推荐（force）").font = Font(bold=True)
+    ws.cell(end + 2, 1, "数据提示").font = Font(bold=True)
+    for k, report in enumerate(reports):
+        col = 4 + 2 * k
+        ws.cell(end, col, "符合申报条件" if report.passed else "未满足：" + "；".join(report.summary()["unmet"]))
+        ws.cell(end + 1, col, "是" if report.cluster_id in forced else "否")
+        ws.cell(end + 2, col, "\n".join(w.message for w in report.warnings) or "—")
+        for row in (end, end + 1, end + 2):
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 1)
+            ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 14
+    for k in range(len(reports)):
+        ws.column_dimensions[get_column_letter(4 + 2 * k)].width = 22
+        ws.column_dimensions[get_column_letter(5 + 2 * k)].width = 10
+    ws.freeze_panes = "D2"
+    wb.save(out)
+    return out
