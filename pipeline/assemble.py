@@ -20,22 +20,58 @@ from . import docxkit
 
 @dataclass(frozen=True)
 class Part:
-    """One document of the packet: its files, its title in bookmarks and 目录, its pages."""
+    """One entry of the packet: a document, a category of proof, or one proof; its title and pages.
+
+    Level 1 entries are bookmarks of their own; level 2 (proofs) sit under the category before
+    them. An entry with no PDF has no pages: a category heading, or a proof delivered separately
+    (``note`` says so in the 目录).
+    """
 
     id: str
     title: str
-    docx: Path
-    pdf: Path
+    docx: Path | None
+    pdf: Path | None
     pages: int
+    level: int = 1
+    note: str = ""
 
 
 def toc_entries(parts: list[Part], first_page: int) -> list[dict[str, str]]:
-    """目录 rows: each part's title and the packet page it starts on."""
+    """目录 rows: each entry's title (indented by level) and the packet page it starts on."""
     rows, page = [], first_page
     for part in parts:
-        rows.append({"title": part.title, "page": str(page)})
+        shown = part.note if part.note else str(page)
+        rows.append({"title": "　　" * (part.level - 1) + part.title, "page": shown})
         page += part.pages
     return rows
+
+
+def compose(
+    documents: list[Part], materials: list[Any], proofs: list[Any], pdfs: dict[str, tuple[Path, int]]
+) -> list[Part]:
+    """The packet's entries in order: each document, then the proof categories placed after it."""
+    entries: list[Part] = []
+    for doc in documents:
+        entries.append(doc)
+        for n, material in enumerate(materials, start=1):
+            if material.after != doc.id:
+                continue
+            items = [p for p in proofs if p.material.id == material.id]
+            if not items:
+                continue
+            shown = [p for p in items if not p.item.sensitive]
+            heading = f"佐证材料{n}：{material.title}"
+            entries.append(Part(f"material-{material.id}", heading, None, None, 0, 1, "" if shown else "另行报送"))
+            for p in items:
+                title = f"{p.number} {p.item.title}"
+                if p.item.sensitive:
+                    entries.append(
+                        Part(f"proof-{p.number}", title + "（敏感材料，另行报送）", None, None, 0, 2, "另行报送")
+                    )
+                else:
+                    pdf, pages = pdfs[p.number]
+                    entries.append(Part(f"proof-{p.number}", title, None, pdf, pages, 2))
+    return entries
 
 
 def _stamp(page: Any, stamp: Any) -> None:
@@ -71,18 +107,25 @@ def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
 
 
 def merge_packet(cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: Path, metadata: dict[str, str]) -> int:
-    """Cover + 目录 + parts → one PDF with a bookmark per part and page numbers from the 目录 on."""
+    """Cover + 目录 + parts → one PDF with a bookmark per entry and page numbers from the 目录 on."""
     writer = PdfWriter()
     stamp_pages = PdfReader(str(stamps)).pages
-    outline: list[tuple[str, int]] = []
-    for title, path in [("封面", cover), ("目录", toc), *((p.title, p.pdf) for p in parts)]:
-        outline.append((title, len(writer.pages)))
-        writer.append(str(path), import_outline=False)
+    outline: list[tuple[str, int, int]] = []
+    for part in [Part("cover", "封面", None, cover, 1), Part("toc", "目录", None, toc, 1), *parts]:
+        if part.pdf is None:
+            if part.pages == 0 and not part.note:  # a category heading points at its first proof
+                outline.append((part.title, len(writer.pages), part.level))
+            continue
+        outline.append((part.title, len(writer.pages), part.level))
+        writer.append(str(part.pdf), import_outline=False)
     for i, page in enumerate(writer.pages):
         if i > 0:  # the cover carries no number
             _stamp(page, stamp_pages[i])
-    for title, index in outline:
-        writer.add_outline_item(title=title, page_number=index)
+    parent = None
+    for title, index, level in outline:
+        item = writer.add_outline_item(title=title, page_number=index, parent=parent if level > 1 else None)
+        if level == 1:
+            parent = item
     writer.page_mode = "/UseOutlines"
     writer.add_metadata(metadata)
     with dst.open("wb") as fh:
@@ -121,6 +164,8 @@ def word_bundle(cover: Path, parts: list[Part], dst: Path) -> None:
     composer = Composer(master)
     body = master.element.body
     for part in parts:
+        if part.docx is None:  # proofs are PDFs and pictures: they live in the PDF packet only
+            continue
         doc = Document(str(part.docx))
         _section_break_after(body)
         composer.append(doc)

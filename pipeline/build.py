@@ -13,9 +13,11 @@ from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
 
-from . import assemble, convert, render, rules, units
+from pypdf import PdfReader
+
+from . import assemble, attachments, convert, render, rules, units
 from .context import build_context
-from .errors import Location, Problem, TemplateProblem
+from .errors import DataInvalid, Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
 from .model import ClusterData
 from .programme import Programme, load_programme
@@ -91,6 +93,10 @@ def prepare(
     pid = programme_id or str(raw.data.get("programme") or "")
     programme = load_programme(paths.templates, pid or "tese-apply")
     data, warnings = validate(raw, programme.id)
+    _proofs, _signed, evidence_problems = evidence(raw, data, programme)
+    if any(p.severity == "error" for p in evidence_problems):
+        raise DataInvalid(cluster_id, evidence_problems)
+    warnings.extend(evidence_problems)
     today = today or dt.date.today()
     if programme.expired(today):
         warnings.append(
@@ -105,6 +111,15 @@ def prepare(
             )
         )
     return raw, data, programme, warnings
+
+
+def evidence(
+    raw: RawInput, data: ClusterData, programme: Programme
+) -> tuple[list[attachments.Proof], dict[str, Path], list[Problem]]:
+    """The cluster's proof attachments and signed scans, checked; with every problem found."""
+    proofs, problems = attachments.check(raw, data, programme)
+    signed, signed_problems = attachments.check_signed(raw, programme)
+    return proofs, signed, problems + signed_problems
 
 
 def check(
@@ -188,22 +203,57 @@ def _build_into(
         docs.append((doc, docx))
     cover_docx = render.render(programme.template(programme.packet.cover), context, work / "cover.docx")
 
+    proofs, signed, _problems = evidence(raw, data, programme)
+
     # --- convert, all in one LibreOffice process
     with convert.OfficeWorker() as office:
         parts: list[assemble.Part] = []
+        packet_docs: list[assemble.Part] = []  # as they go into the packet: a signed scan replaces its document
+        signed_used: dict[str, dict[str, Any]] = {}
         for doc, docx in docs:
             pdf = work / f"{doc.id}.pdf"
             pages = office.convert(docx, pdf)
             _check_orientation(pdf, doc.orientation, doc.template)
-            parts.append(assemble.Part(doc.id, doc.bookmark, docx, pdf, pages))
+            part = assemble.Part(doc.id, doc.bookmark, docx, pdf, pages)
+            parts.append(part)
+            if doc.id in signed:
+                scan_pages = convert.check_pdf(signed[doc.id])
+                signed_used[doc.id] = {
+                    "file": f"signed/{signed[doc.id].name}",
+                    "pages": scan_pages,
+                    "generated_pages": pages,
+                }
+                if scan_pages != pages:
+                    warnings.append(
+                        Problem(
+                            "W-SIGNED-PAGES",
+                            f"签章扫描件 signed/{signed[doc.id].name} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
+                            "请核对是否扫全 (the scan's page count differs from the document)",
+                            severity="warning",
+                        )
+                    )
+                part = assemble.Part(doc.id, doc.bookmark, docx, signed[doc.id], scan_pages)
+            packet_docs.append(part)
+        proof_pdfs = attachments.make_pdfs(proofs, office.convert, work)
+        shown = [p for p in proofs if p.number in proof_pdfs]
+        if shown:
+            labels_pdf = work / "labels.pdf"
+            office.convert(render.render_labels([p.label for p in shown], work / "labels.docx"), labels_pdf)
+            label_reader = PdfReader(str(labels_pdf))
+            for k, proof in enumerate(shown):
+                attachments.label_pages(proof_pdfs[proof.number][0], label_reader.pages[k])
+        entries = assemble.compose(packet_docs, programme.materials, proofs, proof_pdfs)
+        sensitive = [p for p in proofs if p.item.sensitive]
+        if sensitive:
+            _sensitive_list(sensitive, data, out, work, office)
         cover_pdf = work / "cover.pdf"
         cover_pages = office.convert(cover_docx, cover_pdf)
         # The 目录 lists where each part starts, which depends on its own length: settle it.
         toc_pages = 1
         for _ in range(3):
-            entries = assemble.toc_entries(parts, first_page=cover_pages + toc_pages + 1)
+            rows = assemble.toc_entries(entries, first_page=cover_pages + toc_pages + 1)
             toc_docx = render.render(
-                programme.template(programme.packet.toc), {**context, "toc": entries}, work / "toc.docx"
+                programme.template(programme.packet.toc), {**context, "toc": rows}, work / "toc.docx"
             )
             toc_pdf = work / "toc.pdf"
             pages = office.convert(toc_docx, toc_pdf)
@@ -212,7 +262,7 @@ def _build_into(
             toc_pages = pages
         else:
             raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
-        total = cover_pages + toc_pages + sum(p.pages for p in parts)
+        total = cover_pages + toc_pages + sum(p.pages for p in entries)
         stamps_pdf = work / "stamps.pdf"
         stamp_pages = office.convert(render.render_page_stamp(total, work / "stamps.docx"), stamps_pdf)
         if stamp_pages != total:
@@ -231,6 +281,7 @@ def _build_into(
 
     # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
     for part, (doc, _docx) in zip(parts, docs, strict=True):
+        assert part.pdf is not None
         assemble.number_pages(part.pdf, stamps_pdf, out / f"{doc.output}.pdf", skip_first=False)
     bundle_pdf = out / f"{programme.packet.bundle}.pdf"
     metadata = {
@@ -239,7 +290,7 @@ def _build_into(
         "/Subject": f"{programme.title}（{programme.notice.number}）",
         "/Creator": f"clusterpack {tool_version()}",
     }
-    packet_pages = assemble.merge_packet(cover_pdf, toc_pdf, parts, stamps_pdf, bundle_pdf, metadata)
+    packet_pages = assemble.merge_packet(cover_pdf, toc_pdf, entries, stamps_pdf, bundle_pdf, metadata)
     bundle_docx = out / f"{programme.packet.bundle}.docx"
     assemble.word_bundle(cover_docx, parts, bundle_docx)
     if mark_pdf is not None:  # a draft: every page of every packet PDF says so
@@ -248,8 +299,9 @@ def _build_into(
 
     count = data.profile.count
     files = []
-    for path in sorted(out.iterdir()):
-        entry: dict[str, Any] = {"file": path.name, "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        name = path.relative_to(out).as_posix()
+        entry: dict[str, Any] = {"file": name, "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
         if path.suffix == ".pdf":
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)
@@ -281,8 +333,21 @@ def _build_into(
             "cover_pages": cover_pages,
             "toc_pages": toc_pages,
             "parts": [
-                {"id": p.id, "title": p.title, "pages": p.pages, "start": e["page"]}
-                for p, e in zip(parts, assemble.toc_entries(parts, cover_pages + toc_pages + 1), strict=True)
+                {"id": p.id, "title": p.title, "pages": p.pages, "start": e["page"], "level": p.level}
+                for p, e in zip(entries, assemble.toc_entries(entries, cover_pages + toc_pages + 1), strict=True)
+            ],
+            "signed_scans": signed_used,
+            "attachments": [
+                {
+                    "number": p.number,
+                    "title": p.item.title,
+                    "category": p.material.id,
+                    "file": f"attachments/{p.item.file}",
+                    "sha256": assemble.sha256(p.path),
+                    "sensitive": p.item.sensitive,
+                    "pages": proof_pdfs[p.number][1] if p.number in proof_pdfs else 0,
+                }
+                for p in proofs
             ],
             "word_bundle": bundle_docx.name,
         },
@@ -293,6 +358,26 @@ def _build_into(
     }
     assemble.write_manifest(out / "manifest.json", manifest)
     return manifest
+
+
+def _sensitive_list(sensitive: list[attachments.Proof], data: ClusterData, out: Path, work: Path, office: Any) -> None:
+    """敏感材料 stay out of the packet: listed for the city bureau, with the files copied beside it."""
+    folder = out / "敏感材料"
+    folder.mkdir()
+    rows = []
+    for p in sensitive:
+        copied = folder / f"{p.number}-{p.path.name}"
+        shutil.copyfile(p.path, copied)
+        rows.append([p.number, p.item.title, p.material.title, copied.name])
+    docx = render.render_list(
+        "涉密/敏感材料清单",
+        f"{data.cluster.name}（{data.applicant.name}）· 以下材料不进入申报材料，由市工业和信息化局通过机要渠道另行报送",
+        ["编号", "材料名称", "类别", "文件"],
+        [16, 60, 46, 34],
+        rows,
+        work / "sensitive.docx",
+    )
+    office.convert(docx, out / "敏感材料清单.pdf")
 
 
 def _check_orientation(pdf: Path, orientation: str, template: str) -> None:

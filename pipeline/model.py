@@ -290,6 +290,18 @@ class Declaration(Model):
     date: Date = Field(title="声明日期")
 
 
+class Attachment(Model):
+    """A proof file (佐证材料) under ``inputs/<cluster>/attachments/``."""
+
+    title: Text = Field(title="材料名称")
+    category: Text = Field(title="材料类别")
+    file: Text = Field(title="文件（attachments/ 下的相对路径）")
+    pages: Annotated[str, Field(pattern=r"^\d+(-\d+)?(,\d+(-\d+)?)*$")] | None = Field(
+        default=None, title="页码范围，如 1-3,5"
+    )
+    sensitive: bool = Field(default=False, title="敏感材料（不进入申报材料，另行报送）")
+
+
 class Relaxation(Model):
     """A claim that the leading industry ranks first in the province or near the top nationally."""
 
@@ -313,3 +325,4 @@ class ClusterData(Model):
     plan: Plan = Field(title="发展规划")
     declaration: Declaration = Field(title="真实性声明")
     relaxation: Relaxation | None = Field(default=None, title="适当放宽条件")
+    attachments: list[Attachment] = Field(default_factory=list, title="佐证材料")

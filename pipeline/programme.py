@@ -45,6 +45,16 @@ class Packet(_Strict):
     toc: str
 
 
+class Material(_Strict):
+    """A category of proof (佐证材料) and where its attachments go in the packet."""
+
+    id: str
+    title: str
+    clause: str
+    after: str  # the document id after which this category's attachments are placed
+    max_pages: int = 50  # more pages than this in one file is probably not the expected proof
+
+
 class LetterSpec(_Strict):
     """The 推荐文件's wording; Jinja strings rendered with the city and its clusters."""
 
@@ -103,6 +113,7 @@ class Programme(_Strict):
     documents: list[Document] = Field(min_length=1)
     relaxations: list[Relaxation] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    materials: list[Material] = Field(default_factory=list)
     city: CitySpec | None = None
     folder: Path
 
@@ -147,4 +158,7 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
     ids = [d.id for d in programme.documents]
     if len(set(ids)) != len(ids):
         raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)")
+    for m in programme.materials:
+        if m.after not in ids:
+            raise TemplateProblem(f"{file}: 材料类别 {m.id} 的 after: {m.after} 不是文档 id (unknown document)")
     return programme

@@ -73,3 +73,30 @@ def render_watermark(lines: list[str], out: Path) -> Path:
         docxkit.run(p, line, docxkit.HEI, 13).font.color.rgb = grey
     doc.save(str(out))
     return out
+
+
+def render_labels(labels: list[str], out: Path) -> Path:
+    """One A4 page per label, the label alone at the top right inside the 20 mm band (for stamping)."""
+    doc = docxkit.new_document(margins_mm=(7, 20, 15, 15))
+    for i, label in enumerate(labels):
+        p = docxkit.para(doc, "", align=docxkit.RIGHT, line_pt=None)
+        docxkit.run(p, label, docxkit.HEI, 10.5)
+        if i < len(labels) - 1:
+            p.add_run().add_break(WD_BREAK.PAGE)
+    doc.save(str(out))
+    return out
+
+
+def render_list(
+    title: str, subtitle: str, headers: list[str], widths: list[float], rows: list[list[str]], out: Path
+) -> Path:
+    """A plain one-table document (the 敏感材料清单)."""
+    doc = docxkit.new_document(margins_mm=(30, 25, 28, 26), body_font=docxkit.SONG, body_pt=10.5)
+    docxkit.para(doc, title, docxkit.XBS, 20, align=docxkit.CENTER, line_pt=34, after_pt=4)
+    docxkit.para(doc, subtitle, docxkit.SONG, 11, align=docxkit.CENTER, line_pt=20, after_pt=8)
+    t = docxkit.table(doc, widths)
+    docxkit.add_row(t, headers, docxkit.HEI, 10.5, header=True)
+    for row in rows:
+        docxkit.add_row(t, row, docxkit.SONG, 10.5, aligns=[docxkit.CENTER] + [docxkit.LEFT] * (len(row) - 1))
+    doc.save(str(out))
+    return out

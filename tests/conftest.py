@@ -38,8 +38,12 @@ def example_data() -> dict:
 
 
 def write_cluster(root: Path, cluster_id: str, data: dict | str) -> Path:
+    """Write a cluster's YAML; it comes with the example's attachments/ and signed/ folders."""
     folder = root / "inputs" / cluster_id
     folder.mkdir(parents=True, exist_ok=True)
+    for sub in ("attachments", "signed"):
+        if not (folder / sub).exists():
+            shutil.copytree(ROOT / "inputs" / EXAMPLE / sub, folder / sub)
     text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     (folder / "cluster.yaml").write_text(text, encoding="utf-8")
     return folder

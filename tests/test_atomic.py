@@ -12,7 +12,7 @@ from pipeline.errors import ConversionFailed, DataInvalid
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_failed_conversion_keeps_previous_packet(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from pipeline.programme import load_programme
 
-PARTS = [
+DOCUMENTS = [
     "山东省特色产业集群申请表",
     "特色产业集群发展情况简介",
     "特色产业集群发展规划",
@@ -22,66 +22,128 @@ PARTS = [
     "对申报材料真实性的声明",
     "申报信息汇总表",
 ]
-KEY_TEXT = {  # a phrase each part must show, taken from the data or the template
+M1 = "佐证材料1：名牌产品、驰（著）名商标、产业荣誉称号和媒体宣传报道材料"
+M2 = "佐证材料2：各类创新研发中心、公共服务平台、服务体系建设材料"
+M3 = "佐证材料3：产业集群信息化智能化建设材料"
+M4 = "佐证材料4：能够证明符合申报条件的其他材料"
+TOP = ["封面", "目录", *DOCUMENTS[:4], M1, DOCUMENTS[4], M2, DOCUMENTS[5], M3, M4, *DOCUMENTS[6:]]
+CHILDREN = {
+    M1: ["1-1 “沃丰”商标驰名商标认定批复", "1-2 “中国智能农机装备特色产业基地”牌匾照片"],
+    M2: ["2-1 青岚农机工业互联网平台公示截图"],
+    M3: ["3-1 集群数据中心建设情况说明"],
+    M4: ["4-1 集群统计监测月报（摘要）"],
+}
+KEY_TEXT = {  # a phrase each entry must show, taken from the data or the template
     "山东省特色产业集群申请表": ["山东省特色产业集群申请表", "11370790MB1K4Q2731", "186.45亿元", "412600"],
     "特色产业集群发展情况简介": ["发展情况简介", "一、集群基本情况", "山东省制造业单项冠军企业"],
     "特色产业集群发展规划": ["发展规划（2024—2028年）", "附表：主要发展目标"],
     "名牌产品、驰（著）名商标、产业荣誉称号和媒体宣传报道": ["中国智能农机装备特色产业基地", "大众日报"],
     "创新研发中心、公共服务平台和服务体系建设情况": ["山东省智能农机工程技术研究中心", "共计5个"],
     "产业集群信息化智能化建设情况": ["一、计算能力", "2.6PFLOPS"],
-    "对申报材料真实性的声明": ["山东省工业和信息化厅：", "法定代表人（签字）", "2024年6月14日"],
     "申报信息汇总表": ["山东省特色产业集群申报信息汇总表", "潍坊市", "186.45"],
+    "1-1 “沃丰”商标驰名商标认定批复": ["佐证材料1-1", "关于认定“沃丰”商标为驰名商标的批复"],
+    "3-1 集群数据中心建设情况说明": ["佐证材料3-1", "集群数据中心总算力2.6PFLOPS"],
+    "4-1 集群统计监测月报（摘要）": ["佐证材料4-1", "统计监测月报（摘要）（续2）"],
 }
 
 
-def _outline(reader: PdfReader) -> list[tuple[str, int]]:
-    return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+def _outline(reader: PdfReader) -> list[tuple[str, int, int]]:
+    """(title, page index, level) in order, nested lists flattened."""
+    out = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((item.title, reader.get_destination_page_number(item), level))
+
+    walk(reader.outline, 1)
+    return out
 
 
-def test_programme_order_matches_bookmarks(example_packet) -> None:
+def _packet(example_packet) -> PdfReader:
+    return PdfReader(example_packet.folder / "申报材料.pdf")
+
+
+def test_bookmarks_follow_the_programme_with_proofs_under_their_category(example_packet) -> None:
     programme = load_programme(example_packet.folder.parents[2] / "templates", "tese-apply")
-    assert [d.bookmark for d in programme.documents] == PARTS
-    reader = PdfReader(example_packet.folder / "申报材料.pdf")
-    assert [t for t, _ in _outline(reader)] == ["封面", "目录", *PARTS]
+    assert [d.bookmark for d in programme.documents] == DOCUMENTS
+    outline = _outline(_packet(example_packet))
+    assert [t for t, _, level in outline if level == 1] == TOP
+    for category, children in CHILDREN.items():
+        i = [t for t, _, _ in outline].index(category)
+        assert [t for t, _, level in outline[i + 1 : i + 1 + len(children)] if level == 2] == children
 
 
-def test_each_part_shows_its_key_text(example_packet) -> None:
-    reader = PdfReader(example_packet.folder / "申报材料.pdf")
-    outline = _outline(reader) + [("end", len(reader.pages))]
+def test_each_entry_shows_its_key_text(example_packet) -> None:
+    reader = _packet(example_packet)
+    outline = [(t, p) for t, p, _ in _outline(reader)] + [("end", len(reader.pages))]
     for (title, start), (_next, end) in zip(outline, outline[1:], strict=False):
-        text = normalise("".join(reader.pages[i].extract_text() for i in range(start, end)))
+        text = normalise("".join(reader.pages[i].extract_text() for i in range(start, max(end, start + 1))))
         for phrase in KEY_TEXT.get(title, []):
             assert normalise(phrase) in text, (title, phrase)
 
 
-def test_page_count_is_cover_toc_and_parts(example_packet) -> None:
+def test_page_count_is_cover_toc_documents_and_proofs(example_packet) -> None:
     m = example_packet.manifest["packet"]
-    reader = PdfReader(example_packet.folder / "申报材料.pdf")
-    part_pages = [len(PdfReader(example_packet.folder / f"{f}.pdf").pages) for f in _part_files(example_packet)]
-    assert len(reader.pages) == m["pages"] == m["cover_pages"] + m["toc_pages"] + sum(part_pages)
-    assert [p["pages"] for p in m["parts"]] == part_pages
-
-
-def _part_files(example_packet) -> list[str]:
-    return sorted(p.stem for p in example_packet.folder.glob("0*.pdf"))
+    reader = _packet(example_packet)
+    parts = sum(p["pages"] for p in m["parts"])
+    assert len(reader.pages) == m["pages"] == m["cover_pages"] + m["toc_pages"] + parts
+    assert [p["title"] for p in m["parts"] if p["level"] == 1] == TOP[2:]
 
 
 def test_toc_page_numbers_match_bookmarks_and_printed_numbers(example_packet) -> None:
-    reader = PdfReader(example_packet.folder / "申报材料.pdf")
-    outline = dict(_outline(reader))
-    toc_text = reader.pages[outline["目录"]].extract_text()
-    for title in PARTS:
-        m = re.search(re.escape(normalise(title)) + r"\.*(\d+)", normalise(toc_text))
+    reader = _packet(example_packet)
+    outline = _outline(reader)
+    starts = {t: p for t, p, _ in outline}
+    toc_pages = range(starts["目录"], starts[DOCUMENTS[0]])
+    toc_text = re.sub(r"—\d+—", "", normalise("".join(reader.pages[i].extract_text() for i in toc_pages)))
+    listed = [(t, p) for t, p, _ in outline if t not in ("封面", "目录")]
+    # what follows a row in the 目录: the next bookmarked title, or the sensitive proof (no page), or the end
+    following = [re.escape(normalise(t)) for t, _ in listed[1:]] + ["$"]
+    for (title, index), after in zip(listed, following, strict=True):
+        m = re.search(re.escape(normalise(title)) + r"\.+(\d+)(?=" + after + "|4-2)", toc_text)
         assert m, title
         page = int(m.group(1))
-        assert outline[title] == page - 1, title  # 目录 numbers are 1-based physical pages
-        # and the page itself carries that number at its foot: — N —
-        assert f"—{page}—" in normalise(reader.pages[page - 1].extract_text())
+        assert index == page - 1, title  # 目录 numbers are 1-based physical pages
+        assert f"—{page}—" in normalise(reader.pages[page - 1].extract_text()), title
+
+
+def test_sensitive_proof_stays_out_and_is_listed_separately(example_packet) -> None:
+    text = normalise("".join(p.extract_text() for p in _packet(example_packet).pages))
+    assert "本表涉及企业商业秘密" not in text  # the sensitive file's own text
+    assert normalise("4-2 重点企业核心工艺参数表（敏感材料，另行报送）") in text  # the 目录 says so
+    listed = normalise(PdfReader(example_packet.folder / "敏感材料清单.pdf").pages[0].extract_text())
+    assert "重点企业核心工艺参数表" in listed and "另行报送" in listed
+    copied = example_packet.folder / "敏感材料" / "4-2-核心工艺参数表.pdf"
+    assert "本表涉及企业商业秘密" in normalise(PdfReader(copied).pages[0].extract_text())
+
+
+def test_signed_declaration_scan_replaces_the_generated_page(example_packet) -> None:
+    signed = example_packet.manifest["packet"]["signed_scans"]["declaration"]
+    assert signed == {"file": "signed/declaration.pdf", "pages": 1, "generated_pages": 1}
+    reader = _packet(example_packet)
+    page = dict((t, p) for t, p, _ in _outline(reader))["对申报材料真实性的声明"]
+    assert "/Image" in str(reader.pages[page]["/Resources"].get("/XObject", {}).values()) or reader.pages[page].images
+    generated = normalise(PdfReader(example_packet.folder / "08-真实性声明.pdf").pages[0].extract_text())
+    assert "法定代表人（签字）" in generated  # the generated document is still there beside the packet
+
+
+def test_proof_pages_are_a4_and_photos_upright(example_packet) -> None:
+    reader = _packet(example_packet)
+    starts = {t: p for t, p, _ in _outline(reader)}
+    photo = reader.pages[starts["1-2 “中国智能农机装备特色产业基地”牌匾照片"]]
+    w, h = float(photo.mediabox.width), float(photo.mediabox.height)
+    assert (round(w), round(h)) == (842, 595)  # the sideways-stored photo, turned by EXIF, is landscape
+    for t, p, level in _outline(reader):
+        if level == 2:
+            box = reader.pages[p].mediabox
+            assert sorted((round(float(box.width)), round(float(box.height)))) == [595, 842], t
 
 
 def test_cover_has_no_page_number(example_packet) -> None:
-    reader = PdfReader(example_packet.folder / "申报材料.pdf")
-    cover = normalise(reader.pages[0].extract_text())
+    cover = normalise(_packet(example_packet).pages[0].extract_text())
     assert "申报材料" in cover and "青岚县智能农机装备特色产业集群" in cover
     assert not re.search(r"—\d+—", cover)
 
@@ -96,10 +158,15 @@ def test_fonts_embedded_and_cjk_capable(example_packet) -> None:
     for row in rows:
         cols = row.split()
         names.append(cols[0])
-        assert "yes" == cols[-5], row  # emb
+        assert cols[-5] == "yes", row  # emb
     # every face is a CJK face or the Latin one; no DejaVu fallback (which has no Chinese glyphs)
     assert all(re.search(r"NotoSerifCJK|NotoSansCJK|LXGWWenKai|Liberation", n) for n in names), names
     assert any("NotoSerifCJK" in n for n in names) and any("NotoSansCJK" in n for n in names)
+
+
+def test_qpdf_check_passes(example_packet) -> None:
+    r = subprocess.run(["qpdf", "--check", str(example_packet.folder / "申报材料.pdf")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_font_map_recorded_in_manifest(example_packet) -> None:
@@ -110,7 +177,7 @@ def test_font_map_recorded_in_manifest(example_packet) -> None:
     assert fonts["方正小标宋简体"] == "Noto Serif CJK SC"
 
 
-def test_word_bundle_holds_every_part_each_on_a_new_section(example_packet) -> None:
+def test_word_bundle_holds_every_document_each_in_its_own_section(example_packet) -> None:
     doc = Document(example_packet.folder / "申报材料.docx")
     text = normalise("\n".join(p.text for p in doc.paragraphs))
     for title in [
@@ -123,37 +190,39 @@ def test_word_bundle_holds_every_part_each_on_a_new_section(example_packet) -> N
     ]:
         assert normalise(title) in text, title
     sections = doc.sections
-    assert len(sections) == 1 + len(PARTS)  # cover + one per part
+    assert len(sections) == 1 + len(DOCUMENTS)  # cover + one per document
     assert sections[-1].page_width > sections[-1].page_height  # the 汇总表 keeps its landscape page
 
 
 def test_manifest_lists_every_file_with_checksum_and_pages(example_packet) -> None:
     manifest = json.loads((example_packet.folder / "manifest.json").read_text(encoding="utf-8"))
     files = {f["file"]: f for f in manifest["files"]}
-    on_disk = {p.name for p in example_packet.folder.iterdir()} - {"manifest.json"}
-    assert set(files) == on_disk
+    on_disk = {p.relative_to(example_packet.folder).as_posix() for p in example_packet.folder.rglob("*") if p.is_file()}
+    assert set(files) == on_disk - {"manifest.json"}
     assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in files.values())
     assert all(f["pages"] >= 1 for name, f in files.items() if name.endswith(".pdf"))
     assert manifest["profile"]["words"] == 2560 and manifest["profile"]["limit"] == 3000
     assert manifest["programme"]["number"] == "鲁工信发〔2020〕5号"
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["inputs"]["sha256"])
     assert manifest["tool"]["libreoffice"].startswith("LibreOffice")
+    attached = {a["number"]: a for a in manifest["packet"]["attachments"]}
+    assert attached["4-2"]["sensitive"] is True and attached["4-2"]["pages"] == 0
+    assert attached["4-1"]["pages"] == 3
 
 
 def test_each_document_as_docx_and_pdf(example_packet) -> None:
     stems = {p.stem for p in example_packet.folder.glob("*.docx")}
-    assert stems | {"自查报告"} == {p.stem for p in example_packet.folder.glob("*.pdf")}
-    assert len(stems) == len(PARTS) + 1  # the parts and the Word/PDF bundle
+    assert stems | {"自查报告", "敏感材料清单"} == {p.stem for p in example_packet.folder.glob("*.pdf")}
+    assert len(stems) == len(DOCUMENTS) + 1  # the documents and the Word/PDF bundle
 
 
 def test_passing_packet_has_no_draft_mark_and_a_self_check_beside_it(example_packet) -> None:
     assert not example_packet.draft
     assert example_packet.manifest["checks"]["passed"] is True
-    text = normalise("".join(p.extract_text() for p in PdfReader(example_packet.folder / "申报材料.pdf").pages))
+    text = normalise("".join(p.extract_text() for p in _packet(example_packet).pages))
     assert "草稿" not in text
     report = PdfReader(example_packet.folder / "自查报告.pdf")
     assert len(report.pages) == 1
     body = normalise(report.pages[0].extract_text())
     assert "申报条件自查报告" in body and "年营业收入100亿元以上" in body and "结论：符合申报条件" in body
-    # the report is beside the packet, not inside it
-    assert "申报条件自查报告" not in text
+    assert "申报条件自查报告" not in text  # beside the packet, not inside it

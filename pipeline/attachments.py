@@ -1,0 +1,259 @@
+"""Proof attachments (佐证材料): checked before anything is built, then turned into A4 PDF pages.
+
+Files must sit under ``inputs/<cluster>/attachments/`` (links that leave it are refused) and be
+PDF, JPEG/PNG or Word. Phone photos are turned upright by their EXIF orientation. Every page is
+fitted to A4 inside margins that keep a band free at the top for the 佐证材料 label and at the
+foot for the page number, so neither covers the content.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.errors import PdfReadError
+
+from .errors import Problem
+from .load import RawInput
+from .model import Attachment, ClusterData
+from .programme import Material, Programme
+
+KINDS = {".pdf": "pdf", ".jpg": "image", ".jpeg": "image", ".png": "image", ".docx": "word", ".doc": "word"}
+DEFAULT_MAX_MB = float(os.environ.get("CLUSTERPACK_MAX_ATTACHMENT_MB", "50"))
+A4 = (595.276, 841.89)
+MM = 72 / 25.4
+BOX_MM = {"left": 15, "right": 15, "top": 20, "bottom": 30}  # label band on top, page number at the foot
+Image.MAX_IMAGE_PIXELS = 120_000_000  # a 12 000 × 10 000 scan is fine; a decompression bomb is not
+
+
+@dataclass(frozen=True)
+class Proof:
+    """An attachment that passed the checks, numbered in the packet's order (佐证材料 3-2)."""
+
+    item: Attachment
+    material: Material
+    number: str
+    path: Path
+    kind: str
+    pages: list[int] | None  # 0-based page indices to take from a PDF, None = all
+
+    @property
+    def label(self) -> str:
+        return f"佐证材料 {self.number}"
+
+
+def _page_list(spec: str | None, count: int) -> list[int] | None:
+    if spec is None:
+        return None
+    pages: list[int] = []
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        a, b = int(lo), int(hi or lo)
+        if not 1 <= a <= b <= count:
+            raise ValueError(f"页码范围 {spec} 超出文件的 {count} 页 (page range outside the file)")
+        pages.extend(range(a - 1, b))
+    return pages
+
+
+def check(
+    raw: RawInput, data: ClusterData, programme: Programme, max_mb: float = DEFAULT_MAX_MB
+) -> tuple[list[Proof], list[Problem]]:
+    """Check every attachment (place, type, size, readability); number them in packet order."""
+    folder = raw.file.parent / "attachments"
+    root = folder.resolve()
+    materials = {m.id: m for m in programme.materials}
+    problems: list[Problem] = []
+    found: list[tuple[int, Attachment, Material, Path, str, list[int] | None]] = []
+
+    def problem(i: int, code: str, message: str, key: str = "file", severity: str = "error") -> None:
+        path = ("attachments", i, key)
+        problems.append(
+            Problem(
+                code,
+                message,
+                field=".".join(map(str, path)),
+                label=f"佐证材料 › 第{i + 1}项",
+                location=raw.where(path),
+                severity=severity,
+            )
+        )
+
+    for i, item in enumerate(data.attachments):
+        material = materials.get(item.category)
+        if material is None:
+            known = "、".join(f"{m.id}（{m.title}）" for m in programme.materials) or "无"
+            problem(
+                i,
+                "E-ATTACHMENT-CATEGORY",
+                f"材料类别 {item.category} 不在本项目的材料清单中；可选：{known}",
+                "category",
+            )
+            continue
+        candidate = folder / item.file
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(root):
+            problem(
+                i,
+                "E-ATTACHMENT-OUTSIDE",
+                f"{item.file} 指向集群 attachments/ 目录之外（含链接），不予使用 (file outside attachments/)",
+            )
+            continue
+        if not resolved.is_file():
+            problem(i, "E-ATTACHMENT-MISSING", f"找不到文件 attachments/{item.file} (file not found)")
+            continue
+        kind = KINDS.get(resolved.suffix.lower())
+        if kind is None:
+            problem(
+                i,
+                "E-ATTACHMENT-TYPE",
+                f"{item.file}：不支持的文件类型，只收 PDF、JPEG、PNG、DOCX、DOC (unsupported type)",
+            )
+            continue
+        size_mb = resolved.stat().st_size / 1e6
+        if size_mb > max_mb:
+            problem(
+                i, "E-ATTACHMENT-SIZE", f"{item.file} 有 {size_mb:.1f} MB，超过 {max_mb:g} MB 的上限 (file too large)"
+            )
+            continue
+        pages: list[int] | None = None
+        try:
+            if kind == "pdf":
+                reader = PdfReader(str(resolved))
+                if reader.is_encrypted:
+                    problem(
+                        i, "E-ATTACHMENT-ENCRYPTED", f"{item.file} 已加密，无法合并；请提供未加密的 PDF (encrypted PDF)"
+                    )
+                    continue
+                count = len(reader.pages)
+                pages = _page_list(item.pages, count)
+                taken = len(pages) if pages is not None else count
+                if taken > material.max_pages:
+                    problem(
+                        i,
+                        "W-ATTACHMENT-MANY-PAGES",
+                        f"{item.file} 有 {taken} 页，{material.title}一般不超过 {material.max_pages} 页；请确认是否选对了文件或用 pages 选取页码",
+                        severity="warning",
+                    )
+            elif kind == "image":
+                with Image.open(resolved) as im:
+                    im.load()  # a truncated file fails here, not halfway through the packet
+                if item.pages:
+                    problem(i, "E-ATTACHMENT-PAGES", "图片没有页码，不能指定 pages (pages given for an image)", "pages")
+                    continue
+        except ValueError as exc:
+            problem(i, "E-ATTACHMENT-PAGES", f"{item.file}：{exc}", "pages")
+            continue
+        except (PdfReadError, OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+            problem(
+                i,
+                "E-ATTACHMENT-UNREADABLE",
+                f"{item.file} 无法读取，文件可能已损坏或不完整 (corrupt or truncated file): {exc}",
+            )
+            continue
+        found.append((i, item, material, resolved, kind, pages))
+
+    proofs: list[Proof] = []
+    for n, material in enumerate(programme.materials, start=1):
+        items = [f for f in found if f[2].id == material.id]
+        for k, (_i, item, _m, path, kind, pages) in enumerate(items, start=1):
+            proofs.append(Proof(item, material, f"{n}-{k}", path, kind, pages))
+    return proofs, problems
+
+
+def image_pdf(path: Path) -> bytes:
+    """A phone photo or scan as a one-page PDF, turned upright by its EXIF orientation."""
+    with Image.open(path) as im:
+        upright = ImageOps.exif_transpose(im)
+        rgb = upright.convert("RGB")
+    buf = io.BytesIO()
+    rgb.save(buf, format="PDF", resolution=150.0)
+    return buf.getvalue()
+
+
+def fit_to_a4(src: PdfReader, pages: list[int] | None, dst: Path) -> int:
+    """Each chosen page scaled into the A4 box (landscape pages onto landscape A4); return the count."""
+    writer = PdfWriter()
+    source = PdfWriter(clone_from=src)  # pages must belong to a writer to be transformed
+    for index in pages if pages is not None else range(len(source.pages)):
+        page: PageObject = source.pages[index]
+        page.transfer_rotation_to_content()
+        box = page.mediabox
+        w, h = float(box.width), float(box.height)
+        pw, ph = (A4[1], A4[0]) if w > h else A4
+        bw = pw - (BOX_MM["left"] + BOX_MM["right"]) * MM
+        bh = ph - (BOX_MM["top"] + BOX_MM["bottom"]) * MM
+        s = min(bw / w, bh / h)
+        x = BOX_MM["left"] * MM + (bw - w * s) / 2
+        y = BOX_MM["bottom"] * MM + (bh - h * s) / 2
+        blank = writer.add_blank_page(pw, ph)
+        t = Transformation().translate(-float(box.left), -float(box.bottom)).scale(s, s).translate(x, y)
+        blank.merge_transformed_page(page, t)
+    with dst.open("wb") as fh:
+        writer.write(fh)
+    return len(writer.pages)
+
+
+def label_pages(pdf: Path, label_page: PageObject) -> None:
+    """Stamp the label (drawn at the top right of a portrait A4 page) on every page of ``pdf``."""
+    writer = PdfWriter(clone_from=PdfReader(str(pdf)))
+    sw, sh = float(label_page.mediabox.width), float(label_page.mediabox.height)
+    for page in writer.pages:
+        pw, ph = float(page.mediabox.width), float(page.mediabox.height)
+        page.merge_transformed_page(label_page, Transformation().translate(pw - sw, ph - sh), over=True)
+    with pdf.open("wb") as fh:
+        writer.write(fh)
+
+
+def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], list[Problem]]:
+    """Signed, sealed scans under ``signed/`` (named by document id or output name) that replace a document."""
+    folder = raw.file.parent / "signed"
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return found, problems
+    for doc in programme.documents:
+        for name in (f"{doc.id}.pdf", f"{doc.output}.pdf"):
+            path = folder / name
+            if not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(folder.resolve()):
+                problems.append(Problem("E-SIGNED-OUTSIDE", f"signed/{name} 指向目录之外，不予使用", location=None))
+                break
+            try:
+                reader = PdfReader(str(path))
+                if reader.is_encrypted:
+                    problems.append(Problem("E-SIGNED-ENCRYPTED", f"签章扫描件 signed/{name} 已加密 (encrypted PDF)"))
+                    break
+                if not reader.pages:
+                    raise PdfReadError("no pages")
+            except (PdfReadError, OSError) as exc:
+                problems.append(
+                    Problem("E-SIGNED-UNREADABLE", f"签章扫描件 signed/{name} 无法读取 (corrupt PDF): {exc}")
+                )
+                break
+            found[doc.id] = path
+            break
+    return found, problems
+
+
+def make_pdfs(proofs: list[Proof], convert_word, work: Path) -> dict[str, tuple[Path, int]]:
+    """Each proof not marked sensitive as an A4 PDF in ``work``: {number: (pdf, pages)}."""
+    out: dict[str, tuple[Path, int]] = {}
+    for proof in proofs:
+        if proof.item.sensitive:
+            continue
+        dst = work / f"proof-{proof.number}.pdf"
+        if proof.kind == "pdf":
+            reader = PdfReader(str(proof.path))
+        elif proof.kind == "image":
+            reader = PdfReader(io.BytesIO(image_pdf(proof.path)))
+        else:
+            converted = work / f"proof-{proof.number}-word.pdf"
+            convert_word(proof.path, converted)
+            reader = PdfReader(str(converted))
+        out[proof.number] = (dst, fit_to_a4(reader, proof.pages, dst))
+    return out
