@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle check city validate test lint templates clean
+.PHONY: help setup bundle check city init validate test lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -36,6 +36,9 @@ check: setup ## Check CLUSTER against the programme's conditions (a table; JSON 
 
 city: setup ## Build a city bureau's letter, 汇总表 and packet: make city CITY=370700 [PROGRAMME=…]
 	@$(BIN)/clusterpack city $(CITY) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in
+	@$(BIN)/clusterpack init $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

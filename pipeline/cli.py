@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import build, rules
-from .errors import ClusterpackError, ExitCode, Problem
+from .errors import ClusterpackError, ExitCode, Problem, UsageError
 
 EPILOG = (
     "退出码 (exit codes): 0 完成 done · 1 内部错误 internal · 2 用法错误 usage · 3 数据有误 data invalid · "
@@ -163,6 +163,81 @@ def city(city_code: str, programme_id: str | None, root: str | None) -> None:
     click.echo(
         f"已生成 {result.folder} (built): 推荐材料.pdf 共 {m['packet']['pages']} 页；推荐 {len(m['clusters'])} 个集群：{names}"
     )
+
+
+@main.command(epilog=EPILOG)
+@click.argument("cluster")
+@click.option("--programme", "programme_id", default="tese-apply", show_default=True, help="申报项目 (programme id).")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
+def init(cluster: str, programme_id: str, root: str | None) -> None:
+    """Create inputs/CLUSTER/ with an empty workbook cluster.xlsx to fill in, and attachments/."""
+    from . import workbook
+    from .load import check_cluster_id
+    from .programme import load_programme
+
+    paths = _paths(root)
+    try:
+        check_cluster_id(cluster)
+        programme = load_programme(paths.templates, programme_id)
+        folder = paths.inputs / cluster
+        if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
+            raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)")
+        (folder / "attachments").mkdir(parents=True, exist_ok=True)
+        notice = f"《{programme.notice.title}》（{programme.notice.number}）"
+        out = workbook.write(None, folder / "cluster.xlsx", programme.title, notice, programme.id)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(f"已创建 {out} (created)：填好后运行 make bundle CLUSTER={cluster}")
+
+
+@main.command(epilog=EPILOG)
+@click.argument("cluster")
+@click.option("--to", "to", type=click.Choice(["xlsx", "yaml"]), required=True, help="The form to write.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Where to write (default: outputs/export/CLUSTER/cluster.EXT)."
+)
+@click.option("--replace", is_flag=True, help="Write into the cluster's folder and remove the other form.")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/.")
+def export(cluster: str, to: str, out: str | None, replace: bool, root: str | None) -> None:
+    """Write CLUSTER's data in the other form: YAML → Excel workbook, or workbook → YAML."""
+    import yaml
+
+    from . import workbook
+    from .load import input_file
+
+    paths = _paths(root)
+    try:
+        source = input_file(paths.inputs, cluster)
+        _raw, data, programme, _w = build.prepare(cluster, paths)
+        target = (
+            Path(out)
+            if out
+            else (
+                source.with_name(f"cluster.{to}") if replace else paths.outputs / "export" / cluster / f"cluster.{to}"
+            )
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if to == "xlsx":
+            notice = f"《{programme.notice.title}》（{programme.notice.number}）"
+            workbook.write(data, target, programme.title, notice, programme.id)
+        else:
+            text = yaml.safe_dump(workbook.to_plain(data), allow_unicode=True, sort_keys=False, width=1000)
+            target.write_text(text, encoding="utf-8")
+        if replace and target.resolve() != source.resolve():
+            source.unlink()
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(f"已写出 {target} (written)")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of cluster.yaml, for editors that complete and check YAML."""
+    from .model import ClusterData
+
+    click.echo(json.dumps(ClusterData.model_json_schema(), ensure_ascii=False, indent=2))
 
 
 def run() -> None:

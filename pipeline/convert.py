@@ -32,7 +32,7 @@ RESOURCES = Path(__file__).resolve().parent / "resources"
 FONTS_CONF = RESOURCES / "fonts.conf"
 WORKER = RESOURCES / "uno_worker.py"
 INSTALL_HINT = (
-    "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui python3-uno "
+    "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui python3-uno "
     "fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 fonts-symbola poppler-utils qpdf"
 )
 # The official names templates use, in the roles fonts.conf maps them to.

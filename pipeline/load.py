@@ -132,10 +132,25 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
     return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)
 
 
-def load_cluster(inputs: Path, cluster_id: str) -> RawInput:
-    """Find and read the input file of a cluster."""
+def input_file(inputs: Path, cluster_id: str) -> Path:
+    """The cluster's one input file: ``cluster.yaml`` or ``cluster.xlsx`` (both at once is refused)."""
     folder = cluster_dir(inputs, cluster_id)
-    file = folder / "cluster.yaml"
-    if not file.is_file():
-        raise UsageError(f"集群 {cluster_id} 缺少输入文件 {file} (missing cluster.yaml)")
+    found = [folder / name for name in ("cluster.yaml", "cluster.xlsx") if (folder / name).is_file()]
+    if not found:
+        raise UsageError(f"集群 {cluster_id} 缺少输入文件：{folder}/cluster.yaml 或 cluster.xlsx (missing input)")
+    if len(found) > 1:
+        raise UsageError(
+            f"集群 {cluster_id} 同时有 cluster.yaml 和 cluster.xlsx，不知道以哪个为准；请删除或移走其中一个 "
+            "(both input forms present: keep one)"
+        )
+    return found[0]
+
+
+def load_cluster(inputs: Path, cluster_id: str) -> RawInput:
+    """Find and read the input file of a cluster, YAML or Excel."""
+    file = input_file(inputs, cluster_id)
+    if file.suffix == ".xlsx":
+        from .workbook import read
+
+        return read(file, cluster_id, root=inputs.parent)
     return load_yaml(file, cluster_id, root=inputs.parent)

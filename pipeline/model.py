@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import wordcount
@@ -144,10 +144,39 @@ Text = Annotated[str, AfterValidator(_text)]
 WenHao = Annotated[str, BeforeValidator(_wenhao)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Uscc = Annotated[str, BeforeValidator(_uscc)]
-CityCode = Annotated[str, BeforeValidator(_city)]
+
+
+class Lookup(dict[str, str]):
+    """Marks a field whose workbook dropdown shows names that stand for codes (市名 → 370700)."""
+
+
+CityCode = Annotated[str, BeforeValidator(_city), Lookup({name: code for code, name in CITIES.items()})]
 Phone = Annotated[str, BeforeValidator(_phone)]
 Email = Annotated[str, AfterValidator(_email)]
-Money = Annotated[Decimal, BeforeValidator(parse_money)]
+
+
+class Unit(str):
+    """Marks a money field with the unit people type it in (totals in 亿元, firms in 万元)."""
+
+
+_MONEY_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": "^[0-9.,０-９]+\\s*(亿元|万元|元)$",
+                "examples": ["186.45亿元", "412600万元"],
+            },
+            {
+                "type": "object",
+                "properties": {"value": {"type": "number"}, "unit": {"enum": ["亿元", "万元", "元"]}},
+                "required": ["value", "unit"],
+            },
+        ]
+    }
+)
+Money = Annotated[Decimal, BeforeValidator(parse_money), _MONEY_SCHEMA, Unit("亿元")]
+MoneyWan = Annotated[Decimal, BeforeValidator(parse_money), _MONEY_SCHEMA, Unit("万元")]
 Count = Annotated[int, Field(ge=0)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
 
@@ -208,7 +237,7 @@ class Enterprise(Model):
     credit_code: Uscc = Field(title="统一社会信用代码")
     role: Literal["龙头企业", "骨干企业"] = Field(title="企业类型")
     products: Text = Field(title="主要产品")
-    revenue: Money = Field(title="营业收入")
+    revenue: MoneyWan = Field(title="营业收入")
     titles: list[Text] = Field(default_factory=list, title="荣誉称号")
 
 

@@ -4,7 +4,7 @@
 # print the exact command to run and fail.
 set -euo pipefail
 
-packages=(libreoffice-writer-nogui python3-uno fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2
+packages=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2
           fonts-symbola fontconfig poppler-utils qpdf)
 missing=()
 for p in "${packages[@]}"; do

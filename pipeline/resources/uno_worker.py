@@ -101,9 +101,13 @@ def main():
             )
             if doc is None:
                 raise RuntimeError("LibreOffice could not open the document")
+            calc = doc.supportsService("com.sun.star.sheet.SpreadsheetDocument")
             doc.storeToURL(
                 uno.systemPathToFileUrl(req["dst"]),
-                (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data)),
+                (
+                    prop("FilterName", "calc_pdf_Export" if calc else "writer_pdf_Export"),
+                    prop("FilterData", filter_data),
+                ),
             )
             reply({"ok": True})
         except Exception as exc:  # report and carry on with the next document

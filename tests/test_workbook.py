@@ -1,0 +1,247 @@
+"""The Excel workbook: init → fill → bundle; round trip; cell mistakes named by sheet and cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXAMPLE, ROOT, normalise, paths_of
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from pipeline import build, workbook
+from pipeline.convert import OfficeWorker
+from pipeline.errors import DataInvalid, UsageError
+from pipeline.load import load_cluster
+from pipeline.validate import validate
+
+XLSX_EXAMPLE = "qinglan-agrimachinery-xlsx"
+
+
+def _example_model(root: Path):
+    return build.prepare(EXAMPLE, paths_of(root))[1]
+
+
+def _to_xlsx(root: Path, cluster: str = "wb") -> Path:
+    """The example's data written as a workbook into inputs/<cluster>/ (with its attachments)."""
+    folder = root / "inputs" / cluster
+    shutil.copytree(root / "inputs" / EXAMPLE, folder)
+    (folder / "cluster.yaml").unlink()
+    programme = build.prepare(EXAMPLE, paths_of(root))[2]
+    return workbook.write(_example_model(root), folder / "cluster.xlsx", programme.title, "notice", programme.id)
+
+
+def _cell(path: Path, sheet: str, key: str) -> str:
+    """The coordinate of a field's value in 基本信息 (found by the key in column D)."""
+    ws = load_workbook(path)[sheet]
+    for row in ws.iter_rows(min_row=2):
+        if row[3].value == key:
+            return row[2].coordinate
+    raise KeyError(key)
+
+
+def _edit(path: Path, sheet: str, coord: str, value) -> None:
+    wb = load_workbook(path)
+    wb[sheet][coord] = value
+    wb.save(path)
+
+
+def _problems(root: Path, cluster: str = "wb") -> list:
+    with pytest.raises(DataInvalid) as info:
+        build.prepare(cluster, paths_of(root))
+    return info.value.problems
+
+
+def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    original = _example_model(root)
+    raw = workbook.read(xlsx, "wb")
+    back, _w = validate(raw, "tese-apply")
+    assert back == original
+    assert workbook.to_plain(back) == workbook.to_plain(original)
+    # and the YAML written from it reads back to the same model
+    (root / "inputs" / "wb" / "cluster.xlsx").unlink()
+    (root / "inputs" / "wb" / "cluster.yaml").write_text(
+        yaml.safe_dump(workbook.to_plain(back), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    assert build.prepare("wb", paths_of(root))[1] == original
+
+
+def test_init_fill_and_bundle(root: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    r = CliRunner().invoke(main, ["init", "fresh", "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    path = root / "inputs" / "fresh" / "cluster.xlsx"
+    # fill it as an operator would, cell by cell, from the example's values
+    source = load_workbook(_to_xlsx(root, "filled"))
+    target = load_workbook(path)
+    for name in source.sheetnames:
+        if name == workbook.GUIDE:
+            continue
+        for row in source[name].iter_rows():
+            for cell in row:
+                if cell.value is not None and target[name][cell.coordinate].value in (None, ""):
+                    target[name][cell.coordinate] = cell.value
+    target.save(path)
+    shutil.copytree(
+        root / "inputs" / EXAMPLE / "attachments", root / "inputs" / "fresh" / "attachments", dirs_exist_ok=True
+    )
+    shutil.copytree(root / "inputs" / EXAMPLE / "signed", root / "inputs" / "fresh" / "signed")
+    result = build.bundle("fresh", paths_of(root))
+    text = normalise("".join(p.extract_text() for p in PdfReader(result.folder / "申报材料.pdf").pages))
+    assert "青岚县智能农机装备特色产业集群" in text and "186.45亿元" in text
+
+
+def test_text_in_a_number_cell(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    coord = _cell(xlsx, "基本信息", "indicators.enterprises")
+    _edit(xlsx, "基本信息", coord, "很多")
+    (p,) = [p for p in _problems(root) if p.field == "indicators.enterprises"]
+    assert p.code == "E-NUMBER-INT" and str(p.location) == f"inputs/wb/cluster.xlsx 基本信息!{coord}"
+
+
+def test_wan_typed_in_a_yi_column(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    coord = _cell(xlsx, "基本信息", "indicators.revenue")
+    _edit(xlsx, "基本信息", coord, "1864500万元")
+    (p,) = _problems(root)
+    assert p.code == "E-XLSX-UNIT" and p.location.cell == coord and p.location.sheet == "基本信息"
+
+
+def test_empty_required_cell(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    coord = _cell(xlsx, "基本信息", "applicant.phone")
+    _edit(xlsx, "基本信息", coord, None)
+    (p,) = _problems(root)
+    assert p.code == "E-FIELD-MISSING" and p.location.cell == coord
+
+
+def test_city_not_in_the_dropdown(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    coord = _cell(xlsx, "基本信息", "cluster.city")
+    _edit(xlsx, "基本信息", coord, "莱芜市")
+    (p,) = _problems(root)
+    assert p.code == "E-CITY-CODE" and p.location.cell == coord
+
+
+def test_merged_cell_in_a_table(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    wb = load_workbook(xlsx)
+    wb["龙头骨干企业"].merge_cells("A3:B3")
+    wb.save(xlsx)
+    (p,) = _problems(root)
+    assert p.code == "E-XLSX-MERGED" and p.location.sheet == "龙头骨干企业" and p.location.cell == "A3"
+
+
+def test_extra_column_added_by_a_user(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    wb = load_workbook(xlsx)
+    ws = wb["品牌与荣誉"]
+    ws.cell(1, ws.max_column + 1, "备注")
+    wb.save(xlsx)
+    (p,) = _problems(root)
+    assert p.code == "E-XLSX-EXTRA-COLUMN" and p.location.sheet == "品牌与荣誉" and "备注" in p.message
+
+
+def test_table_cell_error_names_its_cell(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    _edit(xlsx, "龙头骨干企业", "B3", "91370790MA3C8W5140")  # a wrong check character
+    (p,) = _problems(root)
+    assert (
+        p.code == "E-USCC-CHECK"
+        and str(p.location).endswith("龙头骨干企业!B3")
+        and p.field == "enterprises.1.credit_code"
+    )
+
+
+def test_numbers_typed_as_text_and_dates_of_both_kinds(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    wb = load_workbook(xlsx)
+    ws = wb["基本信息"]
+    for row in ws.iter_rows(min_row=2):
+        key = row[3].value
+        if key == "indicators.enterprises":
+            row[2].value = "２６８户"  # full-width digits and a unit word
+        elif key == "indicators.revenue":
+            row[2].value = "１８６.４５"  # full-width digits, the column's unit (亿元)
+        elif key == "indicators.tax":
+            row[2].value = "7.94"  # a number typed as text
+        elif key == "declaration.date":
+            row[2].value = "2024年6月14日"  # a date typed as text
+        elif key == "indicators.export":
+            row[2].value = None  # an optional empty cell stays empty, not nan
+    wb["媒体报道"]["D2"] = dt.datetime(2023, 9, 18)  # Excel's own date type
+    wb["龙头骨干企业"]["E2"] = "412,600"  # thousands separators in a 万元 column
+    wb.save(xlsx)
+    model = build.prepare("wb", paths_of(root))[1]
+    assert model.indicators.enterprises == 268 and model.indicators.tax == 79400
+    assert model.indicators.export is None and model.declaration.date == dt.date(2024, 6, 14)
+    assert model.media[0].date == dt.date(2023, 9, 18)
+    assert model.indicators.revenue == 1864500 and model.enterprises[0].revenue == 412600
+
+
+def test_both_forms_present_is_an_error(root: Path) -> None:
+    _to_xlsx(root)
+    shutil.copy(root / "inputs" / EXAMPLE / "cluster.yaml", root / "inputs" / "wb" / "cluster.yaml")
+    with pytest.raises(UsageError, match="同时有"):
+        load_cluster(root / "inputs", "wb")
+
+
+def test_dropdowns_and_units_in_headers(root: Path) -> None:
+    wb = load_workbook(_to_xlsx(root))
+    ws = wb["基本信息"]
+    city = _cell(root / "inputs" / "wb" / "cluster.xlsx", "基本信息", "cluster.city")
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    assert any(city in ref and "潍坊市" in f and "济南市" in f for ref, f in lists.items())
+    platforms = wb["创新与服务平台"]
+    plists = [dv.formula1 for dv in platforms.data_validations.dataValidation if dv.type == "list"]
+    assert any("国家级" in f and "省级" in f for f in plists)
+    sens = [dv.formula1 for dv in wb["佐证材料"].data_validations.dataValidation if dv.type == "list"]
+    assert '"是,否"' in sens
+    headers = [c.value for c in wb["龙头骨干企业"][1]]
+    assert "营业收入（万元） *" in headers
+    labels = [r[1].value for r in ws.iter_rows(min_row=2)]
+    assert "营业收入（亿元） *" in labels
+    prompts = [dv.prompt for dv in ws.data_validations.dataValidation if dv.prompt]
+    assert any("GB 32100" in p for p in prompts)
+
+
+def test_workbook_opens_in_libreoffice_calc(root: Path) -> None:
+    xlsx = _to_xlsx(root)
+    with OfficeWorker() as office:
+        pages = office.convert(xlsx, root / "wb.pdf")
+    text = normalise("".join(p.extract_text() for p in PdfReader(root / "wb.pdf").pages))
+    assert pages >= 5
+    for header in (
+        "申报数据填报表",
+        "营业收入（亿元）",
+        "统一社会信用代码",
+        "青岚县智能农机装备特色产业集群",
+        "一、集群基本情况",
+    ):
+        assert normalise(header) in text, header
+
+
+def test_shipped_workbook_example_gives_the_same_packet(tmp_path: Path) -> None:
+    base = tmp_path
+    shutil.copytree(ROOT / "templates", base / "templates")
+    for cid in (EXAMPLE, XLSX_EXAMPLE):
+        shutil.copytree(ROOT / "inputs" / cid, base / "inputs" / cid)
+    a = build.bundle(EXAMPLE, paths_of(base))
+    b = build.bundle(XLSX_EXAMPLE, paths_of(base))
+    pa, pb = (PdfReader(r.folder / "申报材料.pdf").pages for r in (a, b))
+    assert len(pa) == len(pb) and all(x.extract_text() == y.extract_text() for x, y in zip(pa, pb, strict=True))
+
+
+def test_schema_describes_amounts_with_units() -> None:
+    from pipeline.model import ClusterData
+
+    schema = ClusterData.model_json_schema()
+    revenue = schema["$defs"]["Indicators"]["properties"]["revenue"]
+    assert "亿元" in str(revenue) and schema["additionalProperties"] is False
