@@ -24,6 +24,7 @@ class RawInput:
     file: Path
     data: dict[str, Any]
     locations: dict[Path_, Location] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found while reading (a workbook's cells)
 
     def where(self, path: Path_) -> Location:
         """The location of ``path``, or of its nearest parent that has one."""

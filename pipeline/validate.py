@@ -108,7 +108,9 @@ def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:
 
 def validate(raw: RawInput, programme_id: str | None = None) -> tuple[ClusterData, list[Problem]]:
     """Build the model from ``raw``; raise ``DataInvalid`` with every error, else return warnings."""
-    model, problems = parse(raw, ClusterData)
+    model, parsed = parse(raw, ClusterData)
+    seen = {p.field for p in raw.problems}  # a cell already reported is not reported again as missing
+    problems = [*raw.problems, *(p for p in parsed if p.field not in seen)]
     problems.extend(_corrected_wenhao(raw))  # from the raw text, so it is said even beside errors
     if model is not None:
         problems.extend(_data_checks(raw, model, programme_id))

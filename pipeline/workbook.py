@@ -514,9 +514,8 @@ def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
         r.locations[base] = r.where(title, "A1")
         if sections:
             _put(data, base, sections)
-    if r.problems:
-        raise DataInvalid(cluster_id, r.problems)
-    return RawInput(cluster_id=cluster_id, file=file, data=data, locations=r.locations)
+    # Cell problems go on with the data, so validation reports them together with the model's own.
+    return RawInput(cluster_id=cluster_id, file=file, data=data, locations=r.locations, problems=r.problems)
 
 
 def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
