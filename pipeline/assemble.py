@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docxcompose.composer import Composer
 from pypdf import PdfReader, PdfWriter, Transformation
 
-from . import docxkit
+from . import docxkit, repro
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,7 @@ def watermark(pdf: Path, mark: Path, angle: float = 35.0) -> None:
         pw, ph = float(page.mediabox.width), float(page.mediabox.height)
         t = Transformation().translate(-sw / 2, -sh / 2).rotate(angle).translate(pw / 2, ph / 2)
         page.merge_transformed_page(stamp, t, over=False)
-    with pdf.open("wb") as fh:
-        writer.write(fh)
+    repro.finish_pdf(writer, pdf)
 
 
 def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
@@ -102,8 +101,7 @@ def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
         if skip_first and i == 0:
             continue
         _stamp(page, stamp_reader.pages[i])
-    with dst.open("wb") as fh:
-        writer.write(fh)
+    repro.finish_pdf(writer, dst)
 
 
 def merge_packet(cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: Path, metadata: dict[str, str]) -> int:
@@ -128,8 +126,7 @@ def merge_packet(cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: P
             parent = item
     writer.page_mode = "/UseOutlines"
     writer.add_metadata(metadata)
-    with dst.open("wb") as fh:
-        writer.write(fh)
+    repro.finish_pdf(writer, dst)
     return len(writer.pages)
 
 
@@ -175,7 +172,9 @@ def word_bundle(cover: Path, parts: list[Part], dst: Path) -> None:
         body.remove(old)
     master.core_properties.author = "clusterpack"
     master.core_properties.last_modified_by = "clusterpack"
+    master.core_properties.created = master.core_properties.modified = repro.instant().replace(tzinfo=None)
     composer.save(str(dst))
+    repro.fixed_zip(dst)
 
 
 def sha256(path: Path) -> str:

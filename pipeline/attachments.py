@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 
+from . import repro
 from .errors import Problem
 from .load import RawInput
 from .model import Attachment, ClusterData
@@ -192,8 +193,7 @@ def fit_to_a4(src: PdfReader, pages: list[int] | None, dst: Path) -> int:
         blank = writer.add_blank_page(pw, ph)
         t = Transformation().translate(-float(box.left), -float(box.bottom)).scale(s, s).translate(x, y)
         blank.merge_transformed_page(page, t)
-    with dst.open("wb") as fh:
-        writer.write(fh)
+    repro.finish_pdf(writer, dst)
     return len(writer.pages)
 
 
@@ -204,8 +204,7 @@ def label_pages(pdf: Path, label_page: PageObject) -> None:
     for page in writer.pages:
         pw, ph = float(page.mediabox.width), float(page.mediabox.height)
         page.merge_transformed_page(label_page, Transformation().translate(pw - sw, ph - sh), over=True)
-    with pdf.open("wb") as fh:
-        writer.write(fh)
+    repro.finish_pdf(writer, pdf)
 
 
 def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], list[Problem]]:

@@ -97,7 +97,7 @@ def prepare(
     if any(p.severity == "error" for p in evidence_problems):
         raise DataInvalid(cluster_id, evidence_problems)
     warnings.extend(evidence_problems)
-    today = today or dt.date.today()
+    today = today or build_date()
     if programme.expired(today):
         warnings.append(
             Problem(

@@ -100,7 +100,7 @@ def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, to
             )
         )
     spec = programme.city
-    today = today or dt.date.today()
+    today = today or build.build_date()
     quota = spec.quota
     if quota and len(city.clusters) > quota.limit(city.city):
         problems.append(

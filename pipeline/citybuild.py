@@ -14,7 +14,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, build, citytables, convert, render, units
+from . import assemble, build, citytables, convert, render, repro, units
 from .city import CityPlan, plan
 from .context import build_context
 from .errors import ConversionFailed, TemplateProblem
@@ -182,8 +182,7 @@ def _build_into(
             "/Creator": f"clusterpack {build.tool_version()}",
         }
     )
-    with packet.open("wb") as fh:
-        writer.write(fh)
+    repro.finish_pdf(writer, packet)
 
     # --- the separate files, named as clerks name them, in one zip
     zip_path = out / f"{city_name}-推荐材料.zip"
@@ -193,6 +192,7 @@ def _build_into(
         zf.write(out / "汇总表.xlsx", f"{city_name}-{spec.summary_title}.xlsx")
         for ctx, path in zip(contexts, packet_files, strict=True):
             zf.write(path, f"{city_name}-{ctx['cluster']['name']}-申报材料.pdf")
+    repro.fixed_zip(zip_path)
 
     files = []
     for path in sorted(out.iterdir()):

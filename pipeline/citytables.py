@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from . import docxkit, rules
+from . import docxkit, render, repro, rules
 from .build import CheckReport
 from .programme import Column
 
@@ -105,7 +105,7 @@ def summary_xlsx(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "3:3"
-    wb.save(out)
+    _save(wb, out)
     return out
 
 
@@ -126,7 +126,7 @@ def summary_docx(
     total_row = docxkit.add_row(t, totals, docxkit.HEI, 9, aligns=aligns)
     docxkit.merge(total_row, 0, 1)  # 合计 spans 序号 and the first column
     docxkit.para(doc, "注：金额单位为亿元，保留两位小数；按推荐顺序排列。", docxkit.SONG, 10.5, line_pt=20, before_pt=6)
-    doc.save(str(out))
+    render.save(doc, out)
     return out
 
 
@@ -176,5 +176,11 @@ def review_xlsx(reports: list[CheckReport], forced: list[str], out: Path) -> Pat
         ws.column_dimensions[get_column_letter(4 + 2 * k)].width = 22
         ws.column_dimensions[get_column_letter(5 + 2 * k)].width = 10
     ws.freeze_panes = "D2"
-    wb.save(out)
+    _save(wb, out)
     return out
+
+
+def _save(wb: Workbook, out: Path) -> None:
+    wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
+    wb.save(out)
+    repro.fixed_zip(out)

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from pypdf import PdfReader
 
+from . import repro
 from .errors import ConversionFailed, EnvironmentMissing
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,9 @@ class OfficeWorker:
         answer = self._next(self.timeout, f"转换 {src.name} (converting)")
         if not answer.get("ok"):
             raise ConversionFailed(f"LibreOffice 无法转换 {src.name} (conversion failed): {answer.get('error')}")
-        return check_pdf(dst)
+        pages = check_pdf(dst)
+        repro.fix_pdf(dst)  # LibreOffice stamps the time of day and a random id
+        return pages
 
     def close(self) -> None:
         if self._proc.poll() is None:

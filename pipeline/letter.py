@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from . import docxkit
+from . import docxkit, render
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 BODY_PT = 16.0  # 3号
@@ -182,5 +182,5 @@ def write_letter(letter: Letter, out: Path) -> Path:
         ):
             frame.set(qn(f"w:{k}"), v)
         p._p.get_or_add_pPr().insert(0, frame)
-    doc.save(str(out))
+    render.save(doc, out)
     return out

@@ -11,7 +11,7 @@ from docx.shared import Mm, RGBColor
 from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import docxkit
+from . import docxkit, repro
 from .errors import TemplateProblem
 
 
@@ -36,6 +36,7 @@ def render(template: Path, context: dict[str, Any], out: Path) -> Path:
         ) from None
     _fix_core_properties(doc)
     doc.save(str(out))
+    repro.fixed_zip(out)
     return out
 
 
@@ -44,6 +45,15 @@ def _fix_core_properties(doc: DocxTemplate) -> None:
     cp = doc.docx.core_properties
     cp.author = "clusterpack"
     cp.last_modified_by = "clusterpack"
+    cp.created = cp.modified = repro.instant().replace(tzinfo=None)
+
+
+def save(doc: object, out: Path) -> None:
+    """Save a python-docx document with fixed timestamps."""
+    cp = doc.core_properties  # type: ignore[attr-defined]
+    cp.created = cp.modified = repro.instant().replace(tzinfo=None)
+    doc.save(str(out))  # type: ignore[attr-defined]
+    repro.fixed_zip(out)
 
 
 def render_page_stamp(pages: int, out: Path) -> Path:
@@ -56,7 +66,7 @@ def render_page_stamp(pages: int, out: Path) -> Path:
         p = docxkit.para(doc, "", line_pt=None)
         if i < pages - 1:
             p.add_run().add_break(WD_BREAK.PAGE)
-    doc.save(str(out))
+    save(doc, out)
     return out
 
 
@@ -71,7 +81,7 @@ def render_watermark(lines: list[str], out: Path) -> Path:
     for line in ["未满足申报条件（draft: conditions unmet）", *lines]:
         p = docxkit.para(doc, "", align=docxkit.CENTER, line_pt=None)
         docxkit.run(p, line, docxkit.HEI, 13).font.color.rgb = grey
-    doc.save(str(out))
+    save(doc, out)
     return out
 
 
@@ -83,7 +93,7 @@ def render_labels(labels: list[str], out: Path) -> Path:
         docxkit.run(p, label, docxkit.HEI, 10.5)
         if i < len(labels) - 1:
             p.add_run().add_break(WD_BREAK.PAGE)
-    doc.save(str(out))
+    save(doc, out)
     return out
 
 
@@ -98,5 +108,5 @@ def render_list(
     docxkit.add_row(t, headers, docxkit.HEI, 10.5, header=True)
     for row in rows:
         docxkit.add_row(t, row, docxkit.SONG, 10.5, aligns=[docxkit.CENTER] + [docxkit.LEFT] * (len(row) - 1))
-    doc.save(str(out))
+    save(doc, out)
     return out

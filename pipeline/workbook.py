@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from . import repro
 from .errors import DataInvalid, Location, Problem
 from .load import RawInput
 from .model import ClusterData, Lookup, Unit
@@ -276,7 +277,9 @@ def write(data: ClusterData | None, out: Path, programme_title: str, notice: str
         xs.freeze_panes = "A2"
         _print_setup(xs)
     _print_setup(guide, title_rows=False)
+    wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
     wb.save(out)
+    repro.fixed_zip(out)
     return out
 
 
