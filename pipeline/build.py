@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import platform
@@ -15,7 +16,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from . import assemble, attachments, convert, render, rules, units
+from . import assemble, attachments, cache, convert, render, repro, rules, units
 from .context import build_context
 from .errors import DataInvalid, Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
@@ -70,12 +71,17 @@ class BuildResult:
     programme: str
     folder: Path
     manifest: dict[str, Any]
-    report: CheckReport
+    report: CheckReport | None  # None when the packet was up to date and skipped
     warnings: list[Problem] = field(default_factory=list)
+    skipped: bool = False
 
     @property
     def draft(self) -> bool:
-        return not self.report.passed
+        return not self.manifest["checks"]["passed"]
+
+    @property
+    def unmet(self) -> list[str]:
+        return list(self.manifest["checks"]["unmet"])
 
 
 def tool_version() -> str:
@@ -138,15 +144,60 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
+def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date) -> str:
+    """A digest of everything a packet is built from; equal keys mean nothing to rebuild."""
+    extra = "|".join([tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date()])
+    return cache.tree_digest(
+        [raw.file.parent, paths.templates / programme_id, paths.templates / "common", convert.FONTS_CONF], extra
+    )
+
+
+def _up_to_date(final: Path, key: str) -> dict[str, Any] | None:
+    manifest_file = final / "manifest.json"
+    if not manifest_file.is_file():
+        return None
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if manifest.get("build_key") != key or not all((final / f["file"]).is_file() for f in manifest.get("files", [])):
+        return None
+    return dict(manifest)
+
+
+def converter(paths: Paths, timeout: float = 120.0, stats: cache.Stats | None = None) -> cache.CachedConverter:
+    """The cached, self-restarting LibreOffice converter a build uses (started only when needed)."""
+    return cache.CachedConverter(
+        paths.outputs / ".cache" / "pdf",
+        cache.environment_digest(tool_version()),
+        lambda: convert.ResilientWorker(timeout=timeout),
+        stats,
+    )
+
+
 def bundle(
-    cluster_id: str, paths: Paths | None = None, programme_id: str | None = None, today: dt.date | None = None
+    cluster_id: str,
+    paths: Paths | None = None,
+    programme_id: str | None = None,
+    today: dt.date | None = None,
+    office: cache.CachedConverter | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Build the complete packet of one cluster into ``outputs/<programme>/<cluster>/``.
 
     Everything is written to a staging folder beside the final one and moved into place only when
-    complete, so a failed run leaves the previous packet as it was.
+    complete, so a failed run leaves the previous packet as it was. A packet whose inputs have not
+    changed since it was built is left as it is (``force`` rebuilds it); conversions already made
+    are reused from the cache.
     """
     paths = paths or Paths()
+    today = today or build_date()
+    raw = load_cluster(paths.inputs, cluster_id)
+    pid = programme_id or str(raw.data.get("programme") or "tese-apply")
+    final = paths.outputs / pid / cluster_id
+    key = packet_key(raw, pid, paths, today) if (paths.templates / pid).is_dir() else ""
+    if key and not force and (done := _up_to_date(final, key)) is not None:
+        return BuildResult(cluster_id, pid, final, done, None, skipped=True)
     # --- first gather and check all data; nothing is written before this succeeds
     raw, data, programme, warnings = prepare(cluster_id, paths, programme_id, today)
     report = CheckReport(cluster_id, data, programme, rules.evaluate(data, programme.ruleset), warnings)
@@ -156,10 +207,14 @@ def bundle(
     staging = Path(tempfile.mkdtemp(prefix=f".{cluster_id}.staging-", dir=final.parent))
     staging.chmod(0o755)
     work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
+    own = office is None
+    conv = office or converter(paths)
     try:
-        manifest = _build_into(staging, work, raw, data, programme, context, report, paths.templates)
+        manifest = _build_into(staging, work, raw, data, programme, context, report, paths.templates, conv, key)
         _replace_folder(staging, final)
     finally:
+        if own:
+            conv.close()
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(cluster_id, programme.id, final, manifest, report, warnings)
@@ -193,6 +248,8 @@ def _build_into(
     context: dict[str, Any],
     report: CheckReport,
     templates: Path,
+    office: cache.CachedConverter,
+    key: str,
 ) -> dict[str, Any]:
     warnings = report.warnings
     # --- render every document of the packet
@@ -205,79 +262,76 @@ def _build_into(
 
     proofs, signed, _problems = evidence(raw, data, programme)
 
-    # --- convert, all in one LibreOffice process
-    with convert.OfficeWorker() as office:
-        parts: list[assemble.Part] = []
-        packet_docs: list[assemble.Part] = []  # as they go into the packet: a signed scan replaces its document
-        signed_used: dict[str, dict[str, Any]] = {}
-        for doc, docx in docs:
-            pdf = work / f"{doc.id}.pdf"
-            pages = office.convert(docx, pdf)
-            _check_orientation(pdf, doc.orientation, doc.template)
-            part = assemble.Part(doc.id, doc.bookmark, docx, pdf, pages)
-            parts.append(part)
-            if doc.id in signed:
-                scan_pages = convert.check_pdf(signed[doc.id])
-                signed_used[doc.id] = {
-                    "file": f"signed/{signed[doc.id].name}",
-                    "pages": scan_pages,
-                    "generated_pages": pages,
-                }
-                if scan_pages != pages:
-                    warnings.append(
-                        Problem(
-                            "W-SIGNED-PAGES",
-                            f"签章扫描件 signed/{signed[doc.id].name} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
-                            "请核对是否扫全 (the scan's page count differs from the document)",
-                            severity="warning",
-                        )
+    # --- convert, all in one LibreOffice process (started only if the cache lacks something)
+    parts: list[assemble.Part] = []
+    packet_docs: list[assemble.Part] = []  # as they go into the packet: a signed scan replaces its document
+    signed_used: dict[str, dict[str, Any]] = {}
+    for doc, docx in docs:
+        pdf = work / f"{doc.id}.pdf"
+        pages = office.convert(docx, pdf)
+        _check_orientation(pdf, doc.orientation, doc.template)
+        part = assemble.Part(doc.id, doc.bookmark, docx, pdf, pages)
+        parts.append(part)
+        if doc.id in signed:
+            scan_pages = convert.check_pdf(signed[doc.id])
+            signed_used[doc.id] = {
+                "file": f"signed/{signed[doc.id].name}",
+                "pages": scan_pages,
+                "generated_pages": pages,
+            }
+            if scan_pages != pages:
+                warnings.append(
+                    Problem(
+                        "W-SIGNED-PAGES",
+                        f"签章扫描件 signed/{signed[doc.id].name} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
+                        "请核对是否扫全 (the scan's page count differs from the document)",
+                        severity="warning",
                     )
-                part = assemble.Part(doc.id, doc.bookmark, docx, signed[doc.id], scan_pages)
-            packet_docs.append(part)
-        proof_pdfs = attachments.make_pdfs(proofs, office.convert, work)
-        shown = [p for p in proofs if p.number in proof_pdfs]
-        if shown:
-            labels_pdf = work / "labels.pdf"
-            office.convert(render.render_labels([p.label for p in shown], work / "labels.docx"), labels_pdf)
-            label_reader = PdfReader(str(labels_pdf))
-            for k, proof in enumerate(shown):
-                attachments.label_pages(proof_pdfs[proof.number][0], label_reader.pages[k])
-        entries = assemble.compose(packet_docs, programme.materials, proofs, proof_pdfs)
-        sensitive = [p for p in proofs if p.item.sensitive]
-        if sensitive:
-            _sensitive_list(sensitive, data, out, work, office)
-        cover_pdf = work / "cover.pdf"
-        cover_pages = office.convert(cover_docx, cover_pdf)
-        # The 目录 lists where each part starts, which depends on its own length: settle it.
-        toc_pages = 1
-        for _ in range(3):
-            rows = assemble.toc_entries(entries, first_page=cover_pages + toc_pages + 1)
-            toc_docx = render.render(
-                programme.template(programme.packet.toc), {**context, "toc": rows}, work / "toc.docx"
-            )
-            toc_pdf = work / "toc.pdf"
-            pages = office.convert(toc_docx, toc_pdf)
-            if pages == toc_pages:
-                break
-            toc_pages = pages
-        else:
-            raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
-        total = cover_pages + toc_pages + sum(p.pages for p in entries)
-        stamps_pdf = work / "stamps.pdf"
-        stamp_pages = office.convert(render.render_page_stamp(total, work / "stamps.docx"), stamps_pdf)
-        if stamp_pages != total:
-            raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
-        self_check = render.render(
-            templates / "common" / "self-check.docx",
-            _self_check_context(context, report, programme),
-            work / "self-check.docx",
-        )
-        office.convert(self_check, out / "自查报告.pdf")
-        mark_pdf = None
-        if not report.passed:
-            mark_pdf = work / "draft.pdf"
-            office.convert(render.render_watermark(report.summary()["unmet"], work / "draft.docx"), mark_pdf)
-        office_version = office.version
+                )
+            part = assemble.Part(doc.id, doc.bookmark, docx, signed[doc.id], scan_pages)
+        packet_docs.append(part)
+    proof_pdfs = attachments.make_pdfs(proofs, office.convert, work)
+    shown = [p for p in proofs if p.number in proof_pdfs]
+    if shown:
+        labels_pdf = work / "labels.pdf"
+        office.convert(render.render_labels([p.label for p in shown], work / "labels.docx"), labels_pdf)
+        label_reader = PdfReader(str(labels_pdf))
+        for k, proof in enumerate(shown):
+            attachments.label_pages(proof_pdfs[proof.number][0], label_reader.pages[k])
+    entries = assemble.compose(packet_docs, programme.materials, proofs, proof_pdfs)
+    sensitive = [p for p in proofs if p.item.sensitive]
+    if sensitive:
+        _sensitive_list(sensitive, data, out, work, office)
+    cover_pdf = work / "cover.pdf"
+    cover_pages = office.convert(cover_docx, cover_pdf)
+    # The 目录 lists where each part starts, which depends on its own length: settle it.
+    toc_pages = 1
+    for _ in range(3):
+        rows = assemble.toc_entries(entries, first_page=cover_pages + toc_pages + 1)
+        toc_docx = render.render(programme.template(programme.packet.toc), {**context, "toc": rows}, work / "toc.docx")
+        toc_pdf = work / "toc.pdf"
+        pages = office.convert(toc_docx, toc_pdf)
+        if pages == toc_pages:
+            break
+        toc_pages = pages
+    else:
+        raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
+    total = cover_pages + toc_pages + sum(p.pages for p in entries)
+    stamps_pdf = work / "stamps.pdf"
+    stamp_pages = office.convert(render.render_page_stamp(total, work / "stamps.docx"), stamps_pdf)
+    if stamp_pages != total:
+        raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
+    self_check = render.render(
+        templates / "common" / "self-check.docx",
+        _self_check_context(context, report, programme),
+        work / "self-check.docx",
+    )
+    office.convert(self_check, out / "自查报告.pdf")
+    mark_pdf = None
+    if not report.passed:
+        mark_pdf = work / "draft.pdf"
+        office.convert(render.render_watermark(report.summary()["unmet"], work / "draft.docx"), mark_pdf)
+    office_version = office.version
 
     # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
     for part, (doc, _docx) in zip(parts, docs, strict=True):
@@ -306,6 +360,7 @@ def _build_into(
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)
     manifest = {
+        "build_key": key,
         "tool": {
             "name": "clusterpack",
             "version": tool_version(),

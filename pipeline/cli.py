@@ -63,16 +63,19 @@ def main(verbose: bool) -> None:
     help="Folder holding inputs/, templates/ and outputs/ (default: the repository).",
 )
 @click.option("--draft", is_flag=True, help="A packet that misses conditions is expected: exit 0 for the 草稿 draft.")
-def bundle(cluster: str, programme_id: str | None, root: str | None, draft: bool) -> None:
+@click.option("--force", is_flag=True, help="Rebuild even when the inputs have not changed.")
+def bundle(cluster: str, programme_id: str | None, root: str | None, draft: bool, force: bool) -> None:
     """Build the complete packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest)."""
     try:
-        result = build.bundle(cluster, _paths(root), programme_id)
+        result = build.bundle(cluster, _paths(root), programme_id, force=force)
     except ClusterpackError as exc:
         _fail(exc)
         return
     _warn(cluster, result.warnings)
+    if result.skipped:
+        click.echo(f"未变化，保留 {result.folder} (inputs unchanged: packet kept; --force rebuilds)")
     if result.draft:
-        unmet = "；".join(result.report.summary()["unmet"])
+        unmet = "；".join(result.unmet)
         click.secho(
             f"未满足申报条件，只生成了草稿（每页有“草稿”水印） (conditions unmet: draft only): {unmet}",
             fg="yellow",

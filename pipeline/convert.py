@@ -80,6 +80,21 @@ def find_uno_python() -> str:
     )
 
 
+@cache
+def installed_version() -> str:
+    """The installed LibreOffice, as the package manager names it (stable, and known without starting it)."""
+    for package in ("libreoffice-core-nogui", "libreoffice-core"):
+        try:
+            out = subprocess.run(
+                ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            break
+        if out.returncode == 0 and out.stdout.strip():
+            return f"LibreOffice {out.stdout.strip()}"
+    return f"LibreOffice ({find_soffice()})"
+
+
 def office_env(home: Path) -> dict[str, str]:
     """LibreOffice's environment: a private home and caches, and clusterpack's font map."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
@@ -228,3 +243,39 @@ def check_pdf(path: Path) -> int:
     if pages == 0:
         raise ConversionFailed(f"{path.name} 没有页面 (the PDF has no pages)")
     return pages
+
+
+class ResilientWorker:
+    """A worker that is killed and restarted when it hangs or dies; the document is retried once."""
+
+    def __init__(self, timeout: float = 120.0, factory: type[OfficeWorker] | None = None) -> None:
+        self.timeout = timeout
+        self._factory = factory or OfficeWorker
+        self._worker: OfficeWorker | None = None
+        self.restarts = 0
+
+    @property
+    def version(self) -> str:
+        return installed_version()
+
+    def convert(self, src: Path, dst: Path) -> int:
+        for attempt in (1, 2):
+            if self._worker is None:
+                self._worker = self._factory(timeout=self.timeout)
+            try:
+                return self._worker.convert(src, dst)
+            except ConversionFailed as exc:
+                self._worker.close()
+                self._worker = None
+                self.restarts += 1
+                if attempt == 2:
+                    raise ConversionFailed(
+                        f"{src.name} 重启 LibreOffice 重试后仍失败 (failed again after a restart): {exc}"
+                    ) from None
+                log.warning("conversion of %s failed (%s); restarting LibreOffice and retrying once", src.name, exc)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
