@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle check city init validate test lint templates clean
+.PHONY: help setup bundle all bench check city init validate test lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -30,6 +30,9 @@ setup: $(STAMP_PY) ## Install system packages (as root) and the virtualenv
 
 bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to override)
 	@$(BIN)/clusterpack bundle $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+all: setup ## Build every cluster in inputs/ (a batch: progress, summary, unchanged ones skipped)
+	@$(BIN)/clusterpack bundle --all $(if $(JOBS),--jobs $(JOBS))
 
 check: setup ## Check CLUSTER against the programme's conditions (a table; JSON with ARGS=--json)
 	@$(BIN)/clusterpack check $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME)) $(ARGS)

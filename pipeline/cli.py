@@ -55,7 +55,8 @@ def main(verbose: bool) -> None:
 
 
 @main.command(epilog=EPILOG)
-@click.argument("cluster")
+@click.argument("clusters", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every cluster in inputs/.")
 @click.option("--programme", "programme_id", help="申报项目 (programme id), default: the one in the cluster's data.")
 @click.option(
     "--root",
@@ -64,10 +65,34 @@ def main(verbose: bool) -> None:
 )
 @click.option("--draft", is_flag=True, help="A packet that misses conditions is expected: exit 0 for the 草稿 draft.")
 @click.option("--force", is_flag=True, help="Rebuild even when the inputs have not changed.")
-def bundle(cluster: str, programme_id: str | None, root: str | None, draft: bool, force: bool) -> None:
-    """Build the complete packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest)."""
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 64), help="LibreOffice workers for a batch (default: one per core)."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(1), default=120.0, show_default=True, help="Seconds one conversion may take."
+)
+def bundle(
+    clusters: tuple[str, ...],
+    all_: bool,
+    programme_id: str | None,
+    root: str | None,
+    draft: bool,
+    force: bool,
+    jobs: int | None,
+    timeout: float,
+) -> None:
+    """Build the packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest); several, or --all."""
+    paths = _paths(root)
+    if all_ or len(clusters) > 1:
+        from . import batch
+
+        ids = batch.all_clusters(paths.inputs) if all_ else list(clusters)
+        sys.exit(_batch(ids, paths, programme_id, draft, force, jobs, timeout))
+    if len(clusters) != 1:
+        raise click.UsageError("给出一个集群编号，或多个，或 --all (name a cluster, several, or --all)")
+    cluster = clusters[0]
     try:
-        result = build.bundle(cluster, _paths(root), programme_id, force=force)
+        result = build.bundle(cluster, paths, programme_id, force=force)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -89,6 +114,67 @@ def bundle(cluster: str, programme_id: str | None, root: str | None, draft: bool
     )
     if result.draft and not draft:
         sys.exit(ExitCode.CONDITIONS_UNMET)
+
+
+def _batch(
+    ids: list[str],
+    paths: build.Paths,
+    programme_id: str | None,
+    draft: bool,
+    force: bool,
+    jobs: int | None,
+    timeout: float,
+) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from . import batch
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("剩余"),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("生成申报材料 (building)", total=len(ids))
+
+        def tick(outcome: batch.Outcome) -> None:
+            if outcome.status == batch.FAILED:
+                bar.console.print(f"[red]失败 {outcome.cluster}[/]: {outcome.message}")
+            bar.advance(task)
+
+        result = batch.bundle_many(ids, paths, jobs, programme_id, timeout=timeout, force=force, progress=tick)
+    s = result.stats
+    click.echo(
+        f"共 {len(ids)} 个集群：生成 {result.count(batch.BUILT)}，草稿 {result.count(batch.DRAFT)}，"
+        f"失败 {result.count(batch.FAILED)}，未变化跳过 {result.count(batch.SKIPPED)}；"
+        f"转换 {s.converted} 个文档，复用 {s.reused} 个；用时 {result.seconds:.1f} 秒 "
+        f"(built/draft/failed/skipped; documents converted/reused)"
+    )
+    for o in result.outcomes:
+        if o.status in (batch.FAILED, batch.DRAFT):
+            click.echo(f"  {o.status:7} {o.cluster}: {o.message}")
+    if result.failed:
+        return (
+            ExitCode.CONVERSION_FAILED
+            if all(
+                "转换" in o.message or "LibreOffice" in o.message for o in result.outcomes if o.status == batch.FAILED
+            )
+            else ExitCode.DATA_INVALID
+        )
+    if result.count(batch.DRAFT) and not draft:
+        return ExitCode.CONDITIONS_UNMET
+    return ExitCode.OK
 
 
 _STYLE = {rules.PASS: "green", rules.FAIL: "red", rules.RELAXED: "yellow", rules.NO_EVIDENCE: "magenta"}

@@ -1,0 +1,118 @@
+"""Many clusters at once: one LibreOffice worker per job, each cluster's failure its own.
+
+Clusters are dealt to the workers in a fixed order (worker k takes clusters k, k+N, …), so the
+same batch converts the same documents in the same process in the same order, which keeps its
+output byte-identical from run to run. Unchanged packets are skipped before any worker starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import build, cache
+from .errors import ClusterpackError
+from .load import CLUSTER_ID
+
+BUILT, DRAFT, FAILED, SKIPPED = "built", "draft", "failed", "skipped"
+
+
+@dataclass
+class Outcome:
+    cluster: str
+    status: str  # built | draft | failed | skipped
+    seconds: float
+    message: str = ""
+    folder: Path | None = None
+    exit_code: int = 0
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    stats: cache.Stats = field(default_factory=cache.Stats)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(FAILED) > 0
+
+
+def all_clusters(inputs: Path) -> list[str]:
+    """Every cluster folder under ``inputs/`` (``cities/`` is not a cluster)."""
+    return sorted(
+        p.name
+        for p in inputs.iterdir()
+        if p.is_dir() and CLUSTER_ID.match(p.name) and any((p / f).is_file() for f in ("cluster.yaml", "cluster.xlsx"))
+    )
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def bundle_many(
+    clusters: list[str],
+    paths: build.Paths | None = None,
+    jobs: int | None = None,
+    programme_id: str | None = None,
+    today: dt.date | None = None,
+    timeout: float = 120.0,
+    force: bool = False,
+    progress: Callable[[Outcome], None] | None = None,
+) -> BatchResult:
+    """Build every cluster of ``clusters``; report each as built, draft, failed or skipped."""
+    paths = paths or build.Paths()
+    jobs = max(1, jobs or default_jobs())
+    result = BatchResult()
+    started = time.monotonic()
+    lock = threading.Lock()
+
+    def record(outcome: Outcome) -> None:
+        with lock:
+            result.outcomes.append(outcome)
+        if progress:
+            progress(outcome)
+
+    def work(share: list[str]) -> None:
+        office = build.converter(paths, timeout=timeout, stats=result.stats)
+        try:
+            for cid in share:
+                t0 = time.monotonic()
+                try:
+                    r = build.bundle(cid, paths, programme_id, today, office=office, force=force)
+                except ClusterpackError as exc:
+                    lines = exc.user_message().splitlines()
+                    record(
+                        Outcome(cid, FAILED, time.monotonic() - t0, lines[0] if lines else "", exit_code=exc.exit_code)
+                    )
+                    continue
+                except Exception as exc:  # a bug in one cluster must not stop the others
+                    message = f"内部错误 (internal error): {type(exc).__name__}: {exc}"
+                    record(Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1))
+                    continue
+                status = SKIPPED if r.skipped else DRAFT if r.draft else BUILT
+                record(Outcome(cid, status, time.monotonic() - t0, "；".join(r.unmet) if r.draft else "", r.folder))
+        finally:
+            office.close()
+
+    shares = [clusters[k::jobs] for k in range(jobs)]
+    threads = [
+        threading.Thread(target=work, args=(share,), name=f"worker-{k}") for k, share in enumerate(shares) if share
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    order = {cid: i for i, cid in enumerate(clusters)}
+    result.outcomes.sort(key=lambda o: order[o.cluster])
+    result.seconds = time.monotonic() - started
+    return result
