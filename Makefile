@@ -34,6 +34,9 @@ bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to overri
 all: setup ## Build every cluster in inputs/ (a batch: progress, summary, unchanged ones skipped)
 	@$(BIN)/clusterpack bundle --all $(if $(JOBS),--jobs $(JOBS))
 
+bench: setup ## Benchmark a synthetic province (160 clusters): naive vs batch, cold, no-change, one field
+	@$(BIN)/python scripts/bench.py $(ARGS)
+
 check: setup ## Check CLUSTER against the programme's conditions (a table; JSON with ARGS=--json)
 	@$(BIN)/clusterpack check $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME)) $(ARGS)
 

@@ -165,13 +165,20 @@ def _up_to_date(final: Path, key: str) -> dict[str, Any] | None:
     return dict(manifest)
 
 
-def converter(paths: Paths, timeout: float = 120.0, stats: cache.Stats | None = None) -> cache.CachedConverter:
-    """The cached, self-restarting LibreOffice converter a build uses (started only when needed)."""
+def converter(
+    paths: Paths, timeout: float = 120.0, stats: cache.Stats | None = None, eager: bool = False
+) -> cache.CachedConverter:
+    """The cached, self-restarting LibreOffice converter a build uses.
+
+    LibreOffice starts when the cache first lacks a document, or at once in the background with
+    ``eager`` (a single packet about to be built will almost always need it).
+    """
     return cache.CachedConverter(
         paths.outputs / ".cache" / "pdf",
         cache.environment_digest(tool_version()),
-        lambda: convert.ResilientWorker(timeout=timeout),
+        lambda: convert.ResilientWorker(timeout=timeout, prestart=eager),
         stats,
+        eager=eager,
     )
 
 
@@ -200,6 +207,25 @@ def bundle(
         return BuildResult(cluster_id, pid, final, done, None, skipped=True)
     # --- first gather and check all data; nothing is written before this succeeds
     raw, data, programme, warnings = prepare(cluster_id, paths, programme_id, today)
+    own = office is None
+    conv = office or converter(paths, eager=True)  # LibreOffice starts while the documents are rendered
+    try:
+        return _bundle(cluster_id, paths, conv, key, raw, data, programme, warnings)
+    finally:
+        if own:
+            conv.close()
+
+
+def _bundle(
+    cluster_id: str,
+    paths: Paths,
+    conv: cache.CachedConverter,
+    key: str,
+    raw: RawInput,
+    data: ClusterData,
+    programme: Programme,
+    warnings: list[Problem],
+) -> BuildResult:
     report = CheckReport(cluster_id, data, programme, rules.evaluate(data, programme.ruleset), warnings)
     context = build_context(data, programme)
     final = paths.outputs / programme.id / cluster_id
@@ -207,14 +233,10 @@ def bundle(
     staging = Path(tempfile.mkdtemp(prefix=f".{cluster_id}.staging-", dir=final.parent))
     staging.chmod(0o755)
     work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
-    own = office is None
-    conv = office or converter(paths)
     try:
         manifest = _build_into(staging, work, raw, data, programme, context, report, paths.templates, conv, key)
         _replace_folder(staging, final)
     finally:
-        if own:
-            conv.close()
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(cluster_id, programme.id, final, manifest, report, warnings)
@@ -327,6 +349,7 @@ def _build_into(
         work / "self-check.docx",
     )
     office.convert(self_check, out / "自查报告.pdf")
+    repro.fix_pdf(out / "自查报告.pdf")  # goes out as LibreOffice wrote it: fix its dates and id
     mark_pdf = None
     if not report.passed:
         mark_pdf = work / "draft.pdf"
@@ -433,6 +456,7 @@ def _sensitive_list(sensitive: list[attachments.Proof], data: ClusterData, out: 
         work / "sensitive.docx",
     )
     office.convert(docx, out / "敏感材料清单.pdf")
+    repro.fix_pdf(out / "敏感材料清单.pdf")
 
 
 def _check_orientation(pdf: Path, orientation: str, template: str) -> None:

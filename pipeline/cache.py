@@ -59,11 +59,13 @@ class Stats:
 class CachedConverter:
     """Converts only what the cache does not hold, through a converter started when first needed."""
 
-    def __init__(self, folder: Path, environment: str, start: Callable[[], Any], stats: Stats | None = None) -> None:
+    def __init__(
+        self, folder: Path, environment: str, start: Callable[[], Any], stats: Stats | None = None, eager: bool = False
+    ) -> None:
         self.folder = folder
         self.environment = environment
         self._start = start
-        self._office: Any = None
+        self._office: Any = start() if eager else None
         self.stats = stats or Stats()
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -75,14 +77,15 @@ class CachedConverter:
         h = hashlib.sha256(self.environment.encode())
         h.update(src.read_bytes())
         key = h.hexdigest()
-        cached = self.folder / key[:2] / f"{key}.pdf"
-        if cached.exists():
-            shutil.copyfile(cached, dst)
+        hits = list((self.folder / key[:2]).glob(f"{key}.*.pdf"))
+        if hits:  # the file name carries the page count, so a hit costs a copy and no parsing
+            shutil.copyfile(hits[0], dst)
             self.stats.add(reused=1)
-            return convert.check_pdf(dst)
+            return int(hits[0].name.split(".")[1])
         if self._office is None:
             self._office = self._start()
         pages = int(self._office.convert(src, dst))
+        cached = self.folder / key[:2] / f"{key}.{pages}.pdf"
         cached.parent.mkdir(exist_ok=True)
         tmp = cached.with_suffix(f".{threading.get_ident()}.tmp")
         shutil.copyfile(dst, tmp)

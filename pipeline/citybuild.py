@@ -126,6 +126,8 @@ def _build_into(
     with convert.OfficeWorker() as office:
         office.convert(letter_docx, out / "推荐文件.pdf")
         summary_pages = office.convert(summary_docx, out / "汇总表.pdf")
+        for name in ("推荐文件.pdf", "汇总表.pdf"):
+            repro.fix_pdf(out / name)
         letter_pdf = out / "推荐文件.pdf"
         if signed.is_file():
             try:

@@ -24,7 +24,6 @@ from typing import Protocol
 
 from pypdf import PdfReader
 
-from . import repro
 from .errors import ConversionFailed, EnvironmentMissing
 
 log = logging.getLogger(__name__)
@@ -113,6 +112,7 @@ def office_env(home: Path) -> dict[str, str]:
     return env
 
 
+@cache
 def font_map() -> dict[str, str]:
     """Which installed face serves each official font name, as fontconfig resolves it for LibreOffice."""
     env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
@@ -199,9 +199,7 @@ class OfficeWorker:
         answer = self._next(self.timeout, f"转换 {src.name} (converting)")
         if not answer.get("ok"):
             raise ConversionFailed(f"LibreOffice 无法转换 {src.name} (conversion failed): {answer.get('error')}")
-        pages = check_pdf(dst)
-        repro.fix_pdf(dst)  # LibreOffice stamps the time of day and a random id
-        return pages
+        return check_pdf(dst)
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -246,19 +244,45 @@ def check_pdf(path: Path) -> int:
 
 
 class ResilientWorker:
-    """A worker that is killed and restarted when it hangs or dies; the document is retried once."""
+    """A worker that is killed and restarted when it hangs or dies; the document is retried once.
 
-    def __init__(self, timeout: float = 120.0, factory: type[OfficeWorker] | None = None) -> None:
+    With ``prestart`` LibreOffice starts in the background at once, so that its ≈ 1–2 s start
+    overlaps the rendering that comes before the first conversion.
+    """
+
+    def __init__(
+        self, timeout: float = 120.0, factory: type[OfficeWorker] | None = None, prestart: bool = False
+    ) -> None:
         self.timeout = timeout
         self._factory = factory or OfficeWorker
         self._worker: OfficeWorker | None = None
         self.restarts = 0
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+        if prestart:
+            self._starting = threading.Thread(target=self._start, daemon=True)
+            self._starting.start()
+
+    def _start(self) -> None:
+        try:
+            self._worker = self._factory(timeout=self.timeout)
+        except BaseException as exc:  # reported when the first conversion needs the worker
+            self._start_error = exc
+
+    def _ready(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+            if self._start_error is not None:
+                error, self._start_error = self._start_error, None
+                raise error
 
     @property
     def version(self) -> str:
         return installed_version()
 
     def convert(self, src: Path, dst: Path) -> int:
+        self._ready()
         for attempt in (1, 2):
             if self._worker is None:
                 self._worker = self._factory(timeout=self.timeout)
@@ -276,6 +300,9 @@ class ResilientWorker:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._worker is not None:
             self._worker.close()
             self._worker = None

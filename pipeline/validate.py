@@ -89,13 +89,7 @@ def _problem(raw: RawInput, err: Any, model: type[BaseModel] = ClusterData) -> P
         code, message = "E-VALUE", f"取值不对 (invalid value): {err['msg']}"
     if kind != "missing" and "input" in err and not isinstance(err["input"], (dict, list)):
         message += f"；填的是 {err['input']!r}"
-    return Problem(
-        code=code,
-        message=message,
-        field=".".join(str(p) for p in loc),
-        label=field_label(model, loc),
-        location=raw.where(loc),
-    )
+    return _problem_at(raw, loc, code, message, model=model)
 
 
 def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:
@@ -162,13 +156,19 @@ def _data_checks(raw: RawInput, model: ClusterData, programme_id: str | None) ->
 
 
 def _problem_at(
-    raw: RawInput, path: tuple[str | int, ...], code: str, message: str, severity: str = "error"
+    raw: RawInput,
+    path: tuple[str | int, ...],
+    code: str,
+    message: str,
+    severity: str = "error",
+    model: type[BaseModel] = ClusterData,
 ) -> Problem:
+    """A problem about the value at ``path``, with its label and where it came from."""
     return Problem(
         code=code,
         message=message,
         field=".".join(str(p) for p in path),
-        label=field_label(ClusterData, path),
+        label=field_label(model, path),
         location=raw.where(path),
         severity=severity,
     )

@@ -345,6 +345,17 @@ class _Reader:
     def problem(self, code: str, message: str, sheet: str, cell: str, key: str = "") -> None:
         self.problems.append(Problem(code, message, field=key, location=self.where(sheet, cell)))
 
+    def merged(self, ws: Any, sheet: str) -> None:
+        """Merged cells below the header shift what is read: each is an error."""
+        for rng in ws.merged_cells.ranges:
+            if rng.max_row >= 2:
+                self.problem(
+                    "E-XLSX-MERGED",
+                    f"合并的单元格 {rng} 会打乱读取，请取消合并 (merged cells)",
+                    sheet,
+                    str(rng).split(":")[0],
+                )
+
     def value(self, spec: Spec, cell: Cell, sheet: str) -> Any:
         """A cell as the raw value the model converts; None for an empty cell."""
         v = cell.value
@@ -387,10 +398,6 @@ class _Reader:
         return text
 
 
-def _merged_in(ws: Any, min_row: int) -> list[str]:
-    return [str(r) for r in ws.merged_cells.ranges if r.max_row >= min_row]
-
-
 def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
     """Read ``cluster.xlsx`` into the raw data YAML gives, with sheet and cell for every value."""
     rel = str(file.relative_to(root)) if root and file.is_relative_to(root) else str(file)
@@ -413,13 +420,7 @@ def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
     # 基本信息: rows found by the key in column D
     ws = wb[RECORD]
     specs = {s.key: s for _g, group in record_specs() for s in group}
-    for merged in _merged_in(ws, 2):
-        r.problem(
-            "E-XLSX-MERGED",
-            f"合并的单元格 {merged} 会打乱读取，请取消合并 (merged cells)",
-            RECORD,
-            merged.split(":")[0],
-        )
+    r.merged(ws, RECORD)
     for row in ws.iter_rows(min_row=2):
         key_cell = row[3] if len(row) > 3 else None
         key = str(key_cell.value).strip() if key_cell is not None and key_cell.value else ""
@@ -464,13 +465,7 @@ def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
         for spec in specs_t:
             if spec not in columns.values() and spec.required:
                 r.problem("E-XLSX-MISSING-COLUMN", f"缺少列“{spec.header}” (missing column)", title, "A1")
-        for merged in _merged_in(ws, 2):
-            r.problem(
-                "E-XLSX-MERGED",
-                f"合并的单元格 {merged} 会打乱读取，请取消合并 (merged cells)",
-                title,
-                merged.split(":")[0],
-            )
+        r.merged(ws, title)
         items: list[dict[str, Any]] = []
         base = tuple(path.split("."))
         for row in ws.iter_rows(min_row=2):
