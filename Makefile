@@ -44,7 +44,7 @@ city: setup ## Build a city bureau's letter, 汇总表 and packet: make city CIT
 	@$(BIN)/clusterpack city $(CITY) $(if $(PROGRAMME),--programme $(PROGRAMME))
 
 init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in
-	@$(BIN)/clusterpack init $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
+	@$(BIN)/clusterpack init $(CLUSTER) --programme $(or $(PROGRAMME),tese-apply)
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

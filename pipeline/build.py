@@ -91,13 +91,31 @@ def tool_version() -> str:
         return "0+unknown"
 
 
+def programme_of(raw: RawInput, override: str | None = None) -> str:
+    """The programme to build: the override (``--programme``), else the one the data names."""
+    pid = override or raw.data.get("programme")
+    if not pid or not isinstance(pid, str):
+        raise DataInvalid(
+            raw.cluster_id,
+            [
+                Problem(
+                    "E-FIELD-MISSING",
+                    "缺少申报项目 programme，如 programme: tese-apply (which programme?)",
+                    field="programme",
+                    label="申报项目",
+                    location=Location(str(raw.file)),
+                )
+            ],
+        )
+    return pid
+
+
 def prepare(
     cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
 ) -> tuple[RawInput, ClusterData, Programme, list[Problem]]:
     """Load and validate a cluster for a programme; raise ``DataInvalid`` with every error."""
     raw = load_cluster(paths.inputs, cluster_id)
-    pid = programme_id or str(raw.data.get("programme") or "")
-    programme = load_programme(paths.templates, pid or "tese-apply")
+    programme = load_programme(paths.templates, programme_of(raw, programme_id))
     data, warnings = validate(raw, programme.id)
     _proofs, _signed, evidence_problems = evidence(raw, data, programme)
     if any(p.severity == "error" for p in evidence_problems):
@@ -200,7 +218,7 @@ def bundle(
     paths = paths or Paths()
     today = today or build_date()
     raw = load_cluster(paths.inputs, cluster_id)
-    pid = programme_id or str(raw.data.get("programme") or "tese-apply")
+    pid = programme_of(raw, programme_id)
     final = paths.outputs / pid / cluster_id
     key = packet_key(raw, pid, paths, today) if (paths.templates / pid).is_dir() else ""
     if key and not force and (done := _up_to_date(final, key)) is not None:

@@ -256,7 +256,7 @@ def city(city_code: str, programme_id: str | None, root: str | None) -> None:
 
 @main.command(epilog=EPILOG)
 @click.argument("cluster")
-@click.option("--programme", "programme_id", default="tese-apply", show_default=True, help="申报项目 (programme id).")
+@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id), e.g. tese-apply.")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
 def init(cluster: str, programme_id: str, root: str | None) -> None:
     """Create inputs/CLUSTER/ with an empty workbook cluster.xlsx to fill in, and attachments/."""

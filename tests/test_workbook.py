@@ -75,7 +75,7 @@ def test_init_fill_and_bundle(root: Path) -> None:
 
     from pipeline.cli import main
 
-    r = CliRunner().invoke(main, ["init", "fresh", "--root", str(root)])
+    r = CliRunner().invoke(main, ["init", "fresh", "--programme", "tese-apply", "--root", str(root)])
     assert r.exit_code == 0, r.output
     path = root / "inputs" / "fresh" / "cluster.xlsx"
     # fill it as an operator would, cell by cell, from the example's values
