@@ -1,4 +1,4 @@
-"""Many clusters at once: one LibreOffice worker per job, each cluster's failure its own.
+"""Many clusters at once: one process and one LibreOffice worker per job, each cluster's failure its own.
 
 Clusters are dealt to the workers in a fixed order (worker k takes clusters k, k+N, …), so the
 same batch converts the same documents in the same process in the same order, which keeps its
@@ -8,12 +8,14 @@ output byte-identical from run to run. Unchanged packets are skipped before any 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import os
-import threading
+import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import build, cache
 from .errors import ClusterpackError
@@ -59,6 +61,40 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def _run_share(
+    share: list[str],
+    paths: build.Paths,
+    programme_id: str | None,
+    today: dt.date | None,
+    timeout: float,
+    force: bool,
+    events: Any,
+) -> None:
+    """One worker process: its clusters in order through one cached, self-restarting LibreOffice."""
+    stats = cache.Stats()
+    office = build.converter(paths, timeout=timeout, stats=stats)
+    try:
+        for cid in share:
+            t0 = time.monotonic()
+            try:
+                r = build.bundle(cid, paths, programme_id, today, office=office, force=force)
+            except ClusterpackError as exc:
+                lines = exc.user_message().splitlines()
+                outcome = Outcome(
+                    cid, FAILED, time.monotonic() - t0, lines[0] if lines else "", exit_code=exc.exit_code
+                )
+            except Exception as exc:  # a bug in one cluster must not stop the others
+                message = f"内部错误 (internal error): {type(exc).__name__}: {exc}"
+                outcome = Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1)
+            else:
+                status = SKIPPED if r.skipped else DRAFT if r.draft else BUILT
+                outcome = Outcome(cid, status, time.monotonic() - t0, "；".join(r.unmet) if r.draft else "", r.folder)
+            events.put(("outcome", outcome))
+    finally:
+        office.close()
+        events.put(("done", (stats.converted, stats.reused)))
+
+
 def bundle_many(
     clusters: list[str],
     paths: build.Paths | None = None,
@@ -69,49 +105,52 @@ def bundle_many(
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
 ) -> BatchResult:
-    """Build every cluster of ``clusters``; report each as built, draft, failed or skipped."""
+    """Build every cluster of ``clusters``; report each as built, draft, failed or skipped.
+
+    Each job is a process of its own (rendering and assembling are Python work: threads would
+    share one core), with its own LibreOffice worker.
+    """
     paths = paths or build.Paths()
     jobs = max(1, jobs or default_jobs())
     result = BatchResult()
     started = time.monotonic()
-    lock = threading.Lock()
-
-    def record(outcome: Outcome) -> None:
-        with lock:
-            result.outcomes.append(outcome)
-        if progress:
-            progress(outcome)
-
-    def work(share: list[str]) -> None:
-        office = build.converter(paths, timeout=timeout, stats=result.stats)
-        try:
-            for cid in share:
-                t0 = time.monotonic()
-                try:
-                    r = build.bundle(cid, paths, programme_id, today, office=office, force=force)
-                except ClusterpackError as exc:
-                    lines = exc.user_message().splitlines()
-                    record(
-                        Outcome(cid, FAILED, time.monotonic() - t0, lines[0] if lines else "", exit_code=exc.exit_code)
-                    )
-                    continue
-                except Exception as exc:  # a bug in one cluster must not stop the others
-                    message = f"内部错误 (internal error): {type(exc).__name__}: {exc}"
-                    record(Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1))
-                    continue
-                status = SKIPPED if r.skipped else DRAFT if r.draft else BUILT
-                record(Outcome(cid, status, time.monotonic() - t0, "；".join(r.unmet) if r.draft else "", r.folder))
-        finally:
-            office.close()
-
+    ctx = mp.get_context("fork")
+    events = ctx.Queue()
     shares = [clusters[k::jobs] for k in range(jobs)]
-    threads = [
-        threading.Thread(target=work, args=(share,), name=f"worker-{k}") for k, share in enumerate(shares) if share
+    procs = [
+        ctx.Process(
+            target=_run_share, args=(share, paths, programme_id, today, timeout, force, events), name=f"worker-{k}"
+        )
+        for k, share in enumerate(shares)
+        if share
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for p in procs:
+        p.start()
+    running = len(procs)
+    seen: set[str] = set()
+    while running:
+        try:
+            kind, payload = events.get(timeout=5)
+        except queue.Empty:
+            if not any(p.is_alive() for p in procs):  # a worker process died without saying so
+                break
+            continue
+        if kind == "outcome":
+            result.outcomes.append(payload)
+            seen.add(payload.cluster)
+            if progress:
+                progress(payload)
+        else:
+            running -= 1
+            result.stats.add(converted=payload[0], reused=payload[1])
+    for p in procs:
+        p.join()
+    for cid in clusters:  # clusters of a process that died outright
+        if cid not in seen:
+            outcome = Outcome(cid, FAILED, 0.0, "工作进程意外退出 (the worker process died)", exit_code=1)
+            result.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
     order = {cid: i for i, cid in enumerate(clusters)}
     result.outcomes.sort(key=lambda o: order[o.cluster])
     result.seconds = time.monotonic() - started

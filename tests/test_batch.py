@@ -18,7 +18,9 @@ IDS = ["alpha", "bravo", "charlie"]
 
 
 @pytest.fixture
-def province(tmp_path: Path) -> Path:
+def province(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The build date is part of a packet's key: pin it, or a run that crosses midnight rebuilds.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     for cid in IDS:
         shutil.copytree(ROOT / "inputs" / EXAMPLE, tmp_path / "inputs" / cid)
@@ -57,19 +59,22 @@ def test_one_failure_does_not_stop_the_others(province: Path) -> None:
 
 def test_killed_worker_mid_batch_is_restarted_and_the_document_retried(province: Path, monkeypatch) -> None:
     real = convert.OfficeWorker.convert
-    calls = {"n": 0}
+    calls = {"n": 0}  # per worker process: each kills its own LibreOffice once
+    killed = province / "killed.log"
 
     def killing(self, src, dst):
         calls["n"] += 1
         if calls["n"] == 5:  # kill this worker's LibreOffice (and its helper) as it is about to convert
             os.killpg(self._proc.pid, signal.SIGKILL)
+            with killed.open("a") as fh:
+                fh.write(f"{src.name}\n")
             time.sleep(0.2)
         return real(self, src, dst)
 
     monkeypatch.setattr(convert.OfficeWorker, "convert", killing)
     result = batch.bundle_many(IDS, paths_of(province), jobs=2)
     assert [o.status for o in result.outcomes] == ["built"] * 3
-    assert calls["n"] > 5
+    assert len(killed.read_text().splitlines()) == 2  # both workers were killed mid-batch, and recovered
 
 
 class SleepyWorker(convert.OfficeWorker):
@@ -93,7 +98,9 @@ def test_hanging_conversion_fails_its_cluster_only(province: Path, monkeypatch) 
         real_init(self, timeout=timeout, factory=SleepyWorker, prestart=prestart)
 
     monkeypatch.setattr(convert.ResilientWorker, "__init__", init)
-    result = batch.bundle_many(IDS, paths_of(province), jobs=2, timeout=2)
+    result = batch.bundle_many(
+        IDS, paths_of(province), jobs=2, timeout=6
+    )  # room for real conversions on a busy machine
     assert [o.status for o in result.outcomes] == ["built", "built", "failed"]
     assert "重试后仍失败" in result.outcomes[2].message or "超时" in result.outcomes[2].message
     assert result.outcomes[2].exit_code == 5
