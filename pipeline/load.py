@@ -151,7 +151,7 @@ def load_cluster(inputs: Path, cluster_id: str) -> RawInput:
     """Find and read the input file of a cluster, YAML or Excel."""
     file = input_file(inputs, cluster_id)
     if file.suffix == ".xlsx":
-        from .workbook import read
+        from .workbook_read import read
 
         return read(file, cluster_id, root=inputs.parent)
     return load_yaml(file, cluster_id, root=inputs.parent)

@@ -76,9 +76,8 @@ def screenshot_png(path: Path) -> None:
     ]
     for r, row in enumerate(rows):
         y = 160 + r * 90
-        for c, (x, text) in enumerate(zip((60, 200, 700, 1180), row, strict=True)):
+        for x, text in zip((60, 200, 700, 1180), row, strict=True):
             d.text((x, y), text, font=font(34 if r else 36), fill=(20, 20, 20) if r else (24, 86, 160))
-            _ = c
     d.line((40, 230, 1360, 230), fill=(180, 180, 180), width=3)
     d.text((700, 820), NOTE, font=font(30), fill=(100, 100, 100), anchor="mm")
     im.save(path, "PNG", optimize=True)

@@ -17,6 +17,7 @@ from pipeline.convert import OfficeWorker
 from pipeline.errors import DataInvalid, UsageError
 from pipeline.load import load_cluster
 from pipeline.validate import validate
+from pipeline.workbook_read import read
 
 XLSX_EXAMPLE = "qinglan-agrimachinery-xlsx"
 
@@ -58,7 +59,7 @@ def _problems(root: Path, cluster: str = "wb") -> list:
 def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
     xlsx = _to_xlsx(root)
     original = _example_model(root)
-    raw = workbook.read(xlsx, "wb")
+    raw = read(xlsx, "wb")
     back, _w = validate(raw, "tese-apply")
     assert back == original
     assert workbook.to_plain(back) == workbook.to_plain(original)
