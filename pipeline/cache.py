@@ -9,6 +9,7 @@ folder, the shared templates, the font map, the tool and the build date.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import threading
 from collections.abc import Callable
@@ -87,9 +88,11 @@ class CachedConverter:
         pages = int(self._office.convert(src, dst))
         cached = self.folder / key[:2] / f"{key}.{pages}.pdf"
         cached.parent.mkdir(exist_ok=True)
-        tmp = cached.with_suffix(f".{threading.get_ident()}.tmp")
+        # Unique per process and thread (forked workers share thread idents); the rename is atomic,
+        # so a half-written entry is never read, and two workers writing one key both succeed.
+        tmp = cached.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
         shutil.copyfile(dst, tmp)
-        tmp.replace(cached)  # atomic: a half-written entry is never read
+        tmp.replace(cached)
         self.stats.add(converted=1)
         return pages
 

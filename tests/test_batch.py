@@ -73,7 +73,7 @@ def test_killed_worker_mid_batch_is_restarted_and_the_document_retried(province:
 
     monkeypatch.setattr(convert.OfficeWorker, "convert", killing)
     result = batch.bundle_many(IDS, paths_of(province), jobs=2)
-    assert [o.status for o in result.outcomes] == ["built"] * 3
+    assert [o.status for o in result.outcomes] == ["built"] * 3, [o.message for o in result.outcomes]
     # at least one worker was killed mid-batch (the other may find its documents already in the cache)
     assert len(killed.read_text().splitlines()) >= 1
 
