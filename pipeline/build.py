@@ -478,8 +478,6 @@ def _sensitive_list(sensitive: list[attachments.Proof], data: ClusterData, out: 
 
 
 def _check_orientation(pdf: Path, orientation: str, template: str) -> None:
-    from pypdf import PdfReader
-
     page = PdfReader(str(pdf)).pages[0]
     landscape = float(page.mediabox.width) > float(page.mediabox.height)
     if landscape != (orientation == "landscape"):
