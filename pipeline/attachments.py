@@ -12,6 +12,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
@@ -20,7 +21,7 @@ from pypdf.errors import PdfReadError
 from . import repro
 from .errors import Problem
 from .load import RawInput
-from .model import Attachment, ClusterData
+from .model import Attachment
 from .programme import Material, Programme
 
 KINDS = {".pdf": "pdf", ".jpg": "image", ".jpeg": "image", ".png": "image", ".docx": "word", ".doc": "word"}
@@ -61,9 +62,16 @@ def _page_list(spec: str | None, count: int) -> list[int] | None:
 
 
 def check(
-    raw: RawInput, data: ClusterData, programme: Programme, max_mb: float = DEFAULT_MAX_MB
+    raw: RawInput,
+    data: Any,
+    programme: Programme,
+    max_mb: float = DEFAULT_MAX_MB,
+    others: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[list[Proof], list[Problem]]:
-    """Check every attachment (place, type, size, readability); number them in packet order."""
+    """Check every attachment (place, type, size, readability); number them in packet order.
+
+    Attachments filed under ``others`` (categories of another programme the data is also for) are skipped.
+    """
     folder = raw.file.parent / "attachments"
     root = folder.resolve()
     materials = {m.id: m for m in programme.materials}
@@ -85,6 +93,8 @@ def check(
 
     for i, item in enumerate(data.attachments):
         material = materials.get(item.category)
+        if material is None and item.category in others:
+            continue
         if material is None:
             known = "、".join(f"{m.id}（{m.title}）" for m in programme.materials) or "无"
             problem(

@@ -17,12 +17,11 @@ from typing import Any
 from pypdf import PdfReader
 
 from . import assemble, attachments, cache, convert, render, repro, rules, units
-from .context import build_context
 from .errors import DataInvalid, Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
-from .model import ClusterData
+from .model import programme_ids
 from .programme import Programme, load_programme
-from .validate import PROFILE_LIMIT, validate
+from .validate import validate
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ class CheckReport:
     """A cluster's data checked against its programme's conditions."""
 
     cluster_id: str
-    data: ClusterData
+    data: Any  # the programme's schema model
     programme: Programme
     results: list[rules.Result]
     warnings: list[Problem]
@@ -92,8 +91,9 @@ def tool_version() -> str:
 
 
 def programme_of(raw: RawInput, override: str | None = None) -> str:
-    """The programme to build: the override (``--programme``), else the one the data names."""
-    pid = override or raw.data.get("programme")
+    """The programme to build: the override (``--programme``), else the (first) one the data names."""
+    named = raw.data.get("programme")
+    pid = override or (named[0] if isinstance(named, list) and named else named)
     if not pid or not isinstance(pid, str):
         raise DataInvalid(
             raw.cluster_id,
@@ -112,12 +112,12 @@ def programme_of(raw: RawInput, override: str | None = None) -> str:
 
 def prepare(
     cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
-) -> tuple[RawInput, ClusterData, Programme, list[Problem]]:
+) -> tuple[RawInput, Any, Programme, list[Problem]]:
     """Load and validate a cluster for a programme; raise ``DataInvalid`` with every error."""
     raw = load_cluster(paths.inputs, cluster_id)
     programme = load_programme(paths.templates, programme_of(raw, programme_id))
-    data, warnings = validate(raw, programme.id)
-    _proofs, _signed, evidence_problems = evidence(raw, data, programme)
+    data, warnings = validate(raw, programme)
+    _proofs, _signed, evidence_problems = evidence(raw, data, programme, paths)
     if any(p.severity == "error" for p in evidence_problems):
         raise DataInvalid(cluster_id, evidence_problems)
     warnings.extend(evidence_problems)
@@ -138,10 +138,20 @@ def prepare(
 
 
 def evidence(
-    raw: RawInput, data: ClusterData, programme: Programme
+    raw: RawInput, data: Any, programme: Programme, paths: Paths
 ) -> tuple[list[attachments.Proof], dict[str, Path], list[Problem]]:
-    """The cluster's proof attachments and signed scans, checked; with every problem found."""
-    proofs, problems = attachments.check(raw, data, programme)
+    """The cluster's proof attachments and signed scans, checked; with every problem found.
+
+    In a file with data for several programmes, proof filed under another named programme's
+    categories belongs to that programme's packet and is left out of this one.
+    """
+    others = {
+        m.id
+        for pid in programme_ids(data.programme)
+        if pid != programme.id
+        for m in load_programme(paths.templates, pid).materials
+    }
+    proofs, problems = attachments.check(raw, data, programme, others=others)
     signed, signed_problems = attachments.check_signed(raw, programme)
     return proofs, signed, problems + signed_problems
 
@@ -151,7 +161,12 @@ def check(
 ) -> CheckReport:
     """Validate a cluster and check it against every condition of its programme."""
     _raw, data, programme, warnings = prepare(cluster_id, paths or Paths(), programme_id, today)
-    return CheckReport(cluster_id, data, programme, rules.evaluate(data, programme.ruleset), warnings)
+    return CheckReport(cluster_id, data, programme, evaluate(data, programme), warnings)
+
+
+def evaluate(data: Any, programme: Programme) -> list[rules.Result]:
+    """``data`` checked against every condition of ``programme``."""
+    return rules.evaluate(data, programme.ruleset, programme.data_schema.computed)
 
 
 def build_date() -> dt.date:
@@ -240,19 +255,19 @@ def _bundle(
     conv: cache.CachedConverter,
     key: str,
     raw: RawInput,
-    data: ClusterData,
+    data: Any,
     programme: Programme,
     warnings: list[Problem],
 ) -> BuildResult:
-    report = CheckReport(cluster_id, data, programme, rules.evaluate(data, programme.ruleset), warnings)
-    context = build_context(data, programme)
+    report = CheckReport(cluster_id, data, programme, evaluate(data, programme), warnings)
+    context = programme.data_schema.context(data, programme)
     final = paths.outputs / programme.id / cluster_id
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{cluster_id}.staging-", dir=final.parent))
     staging.chmod(0o755)
     work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
     try:
-        manifest = _build_into(staging, work, raw, data, programme, context, report, paths.templates, conv, key)
+        manifest = _build_into(staging, work, raw, data, programme, context, report, paths, conv, key)
         _replace_folder(staging, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -283,11 +298,11 @@ def _build_into(
     out: Path,
     work: Path,
     raw: RawInput,
-    data: ClusterData,
+    data: Any,
     programme: Programme,
     context: dict[str, Any],
     report: CheckReport,
-    templates: Path,
+    paths: Paths,
     office: cache.CachedConverter,
     key: str,
 ) -> dict[str, Any]:
@@ -300,7 +315,7 @@ def _build_into(
         docs.append((doc, docx))
     cover_docx = render.render(programme.template(programme.packet.cover), context, work / "cover.docx")
 
-    proofs, signed, _problems = evidence(raw, data, programme)
+    proofs, signed, _problems = evidence(raw, data, programme, paths)
 
     # --- convert, all in one LibreOffice process (started only if the cache lacks something)
     parts: list[assemble.Part] = []
@@ -362,7 +377,7 @@ def _build_into(
     if stamp_pages != total:
         raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
     self_check = render.render(
-        templates / "common" / "self-check.docx",
+        paths.templates / "common" / "self-check.docx",
         _self_check_context(context, report, programme),
         work / "self-check.docx",
     )
@@ -392,7 +407,6 @@ def _build_into(
         for pdf in [bundle_pdf, *(out / f"{d.output}.pdf" for d, _ in docs)]:
             assemble.watermark(pdf, mark_pdf)
 
-    count = data.profile.count
     files = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         name = path.relative_to(out).as_posix()
@@ -422,7 +436,7 @@ def _build_into(
             "sha256": assemble.sha256(raw.file),
             "templates": {d.template: assemble.sha256(programme.template(d.template)) for d in programme.documents},
         },
-        "profile": {"limit": PROFILE_LIMIT, **count.as_dict()},
+        **programme.data_schema.facts(data),
         "packet": {
             "file": bundle_pdf.name,
             "pages": packet_pages,
@@ -456,7 +470,7 @@ def _build_into(
     return manifest
 
 
-def _sensitive_list(sensitive: list[attachments.Proof], data: ClusterData, out: Path, work: Path, office: Any) -> None:
+def _sensitive_list(sensitive: list[attachments.Proof], data: Any, out: Path, work: Path, office: Any) -> None:
     """敏感材料 stay out of the packet: listed for the city bureau, with the files copied beside it."""
     folder = out / "敏感材料"
     folder.mkdir()

@@ -16,7 +16,6 @@ from pypdf import PdfReader, PdfWriter
 
 from . import assemble, build, citytables, convert, render, repro, units
 from .city import CityPlan, plan
-from .context import build_context
 from .errors import ConversionFailed, TemplateProblem
 from .letter import Letter, write_letter
 
@@ -88,7 +87,7 @@ def city_bundle(
     assert spec is not None
     # --- each cluster's packet, fresh from its data
     clusters = [build.bundle(r.cluster_id, paths, p.programme.id, today) for r in p.reports]
-    contexts = [build_context(r.data, p.programme) for r in p.reports]
+    contexts = [p.programme.data_schema.context(r.data, p.programme) for r in p.reports]
     final = paths.outputs / p.programme.id / "cities" / city_code
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{city_code}.staging-", dir=final.parent))

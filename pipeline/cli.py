@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -223,13 +224,14 @@ def check(cluster: str, programme_id: str | None, root: str | None, as_json: boo
 def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
     """Check CLUSTER's data without building anything; list every problem found."""
     try:
-        _raw, data, _programme, warnings = build.prepare(cluster, _paths(root), programme_id)
+        _raw, data, programme, warnings = build.prepare(cluster, _paths(root), programme_id)
     except ClusterpackError as exc:
         _fail(exc)
         return
     _warn(cluster, warnings)
-    count = data.profile.count
-    click.echo(f"数据有效 (data valid): {data.cluster.name}；发展情况简介 {count.words} 字")
+    facts = programme.data_schema.facts(data)
+    words = f"；发展情况简介 {facts['profile']['words']} 字" if "profile" in facts else ""
+    click.echo(f"数据有效 (data valid): {data.cluster.name} · {programme.title}{words}")
 
 
 @main.command(epilog=EPILOG)
@@ -268,6 +270,7 @@ def init(cluster: str, programme_id: str, root: str | None) -> None:
     try:
         check_cluster_id(cluster)
         programme = load_programme(paths.templates, programme_id)
+        _needs_workbook(programme)
         folder = paths.inputs / cluster
         if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
             raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)")
@@ -308,6 +311,7 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         if to == "xlsx":
+            _needs_workbook(programme)
             notice = f"《{programme.notice.title}》（{programme.notice.number}）"
             workbook.write(data, target, programme.title, notice, programme.id)
         else:
@@ -321,12 +325,27 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
     click.echo(f"已写出 {target} (written)")
 
 
-@main.command()
-def schema() -> None:
-    """Print the JSON Schema of cluster.yaml, for editors that complete and check YAML."""
-    from .model import ClusterData
+def _needs_workbook(programme: Any) -> None:
+    if not programme.data_schema.workbook:
+        raise UsageError(
+            f"{programme.title} 的数据暂不支持 Excel 填报表，请用 cluster.yaml 填写（参照 inputs/ 下的示例，"
+            f"字段说明见 clusterpack schema --programme {programme.id}） (no workbook layout for this programme yet)"
+        )
 
-    click.echo(json.dumps(ClusterData.model_json_schema(), ensure_ascii=False, indent=2))
+
+@main.command()
+@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id), e.g. tese-apply.")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
+def schema(programme_id: str, root: str | None) -> None:
+    """Print the JSON Schema of a programme's cluster.yaml, for editors that complete and check YAML."""
+    from .programme import load_programme
+
+    try:
+        programme = load_programme(_paths(root).templates, programme_id)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(json.dumps(programme.data_schema.model.model_json_schema(), ensure_ascii=False, indent=2))
 
 
 def run() -> None:

@@ -181,6 +181,21 @@ Count = Annotated[int, Field(ge=0)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
 
 
+def _programmes(value: object) -> object:
+    # One programme id, or a list of them when the file carries data for several programmes.
+    if isinstance(value, list) and not value:
+        raise PydanticCustomError("E-LIST-EMPTY", "至少要填 1 个申报项目 (name at least one programme)")
+    return value
+
+
+ProgrammeRef = Annotated[Text | list[Text], BeforeValidator(_programmes)]
+
+
+def programme_ids(ref: str | list[str]) -> list[str]:
+    """The programmes a cluster file names, the default (first) one first."""
+    return [ref] if isinstance(ref, str) else list(ref)
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
@@ -341,7 +356,7 @@ class Relaxation(Model):
 class ClusterData(Model):
     """Everything the 特色产业集群 application packet needs about one cluster."""
 
-    programme: Text = Field(title="申报项目")
+    programme: ProgrammeRef = Field(title="申报项目")
     cluster: ClusterInfo = Field(title="集群基本情况")
     applicant: Applicant = Field(title="申报单位")
     indicators: Indicators = Field(title="主要经济指标")

@@ -9,9 +9,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import schema
 from .errors import TemplateProblem, UsageError
 from .load import CLUSTER_ID
 from .rules import Relaxation, Rule, RuleSet
+from .schema import Schema
 
 
 class _Strict(BaseModel):
@@ -107,6 +109,7 @@ class Programme(_Strict):
 
     id: str
     title: str
+    schema_name: str = Field(alias="schema")  # pipeline/schemas/<name>.py: the shape of the cluster data
     notice: Notice
     valid: Validity
     packet: Packet
@@ -116,6 +119,10 @@ class Programme(_Strict):
     materials: list[Material] = Field(default_factory=list)
     city: CitySpec | None = None
     folder: Path
+
+    @property
+    def data_schema(self) -> Schema:
+        return schema.get(self.schema_name)
 
     @property
     def ruleset(self) -> RuleSet:
@@ -155,6 +162,15 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
         programme.ruleset  # noqa: B018 - checks that each rule's relaxation exists
     except ValidationError as exc:
         raise TemplateProblem(f"{file} 的规则有误 (rules are invalid): {exc}") from None
+    try:
+        data_schema = programme.data_schema
+    except KeyError:
+        raise TemplateProblem(
+            f"{file}: schema: {programme.schema_name} 不存在；可用：{', '.join(schema.names())} (unknown data schema)"
+        ) from None
+    unknown = sorted(n for n in programme.ruleset.computed_names() if n not in data_schema.computed)
+    if unknown:
+        raise TemplateProblem(f"{file}: 规则引用了未定义的计算指标 {', '.join(unknown)} (unknown computed figures)")
     ids = [d.id for d in programme.documents]
     if len(set(ids)) != len(ids):
         raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)")

@@ -7,14 +7,14 @@ computed figure), compares it with a threshold in a stated unit, and reports 通
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .units import MONEY_UNITS, number
+from .units import MONEY_UNITS, number, parse_money
 
 PASS, FAIL, RELAXED, NO_EVIDENCE = "通过", "未通过", "放宽", "缺佐证"
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -30,44 +30,123 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Scalar = str | int | float | bool
+Comparison = dict[Literal[">=", ">", "<=", "<", "=="], Scalar]
+
+
 class Measure(_Spec):
-    """What a rule measures: exactly one of field, count, sum, computed."""
+    """What a rule measures: exactly one of field, count, total, sum, ratio, computed.
+
+    ``count`` and ``total`` go over a list's items, filtered by ``where`` (item field → allowed
+    values, or a comparison such as ``{">=": "10亿元"}``); ``total`` adds the item fields ``of``.
+    ``typed`` names a total the user typed for the same figure: when the list has matching items
+    the list decides and a different typed total is noted; with no list at all the typed total is used.
+    """
 
     field: str | None = None  # dotted model path: indicators.revenue
     count: str | None = None  # a list path: brands
-    where: dict[str, list[str]] = Field(default_factory=dict)  # item field → allowed values
+    total: str | None = None  # a list path whose items' ``of`` fields are added up
+    of: list[str] = Field(default_factory=list)
+    where: dict[str, list[Scalar] | Comparison] = Field(default_factory=dict)
     sum: list[str] | None = None  # dotted paths added up
-    computed: str | None = None  # a figure from COMPUTED
+    ratio: Ratio | None = None  # of / to
+    computed: str | None = None  # a figure the programme's schema computes
+    typed: str | None = None  # dotted path of a typed total to cross-check a count or total
 
     @model_validator(mode="after")
     def _one(self) -> Measure:
-        kinds = [k for k in ("field", "count", "sum", "computed") if getattr(self, k)]
+        kinds = [k for k in ("field", "count", "total", "sum", "ratio", "computed") if getattr(self, k)]
         if len(kinds) != 1:
-            raise ValueError("a measure names exactly one of field, count, sum, computed")
-        if self.computed and self.computed not in COMPUTED:
-            raise ValueError(f"unknown computed figure {self.computed}; known: {', '.join(COMPUTED)}")
+            raise ValueError("a measure names exactly one of field, count, total, sum, ratio, computed")
+        if self.total and not self.of:
+            raise ValueError("a total names the item fields it adds: of: [revenue]")
+        if (self.where or self.of) and not (self.count or self.total):
+            raise ValueError("where and of go with count or total")
+        if self.typed and not (self.count or self.total):
+            raise ValueError("typed goes with count or total")
         return self
 
 
+class Ratio(_Spec):
+    of: Measure
+    to: Measure
+
+
+Measure.model_rebuild()
+
+
 class Relaxation(_Spec):
+    """Either a claim (``flag`` holds a value, ``evidence`` names its proof) or a condition (``when``)."""
+
     id: str
     clause: str
     title: str
-    flag: str  # dotted path; the relaxation is claimed when it holds a value
-    evidence: str  # dotted path to the text that names the proof
+    flag: str | None = None  # dotted path; the relaxation is claimed when it holds a value
+    evidence: str | None = None  # dotted path to the text that names the proof
+    when: dict[str, list[Scalar]] | None = None  # dotted path → values for which the relaxation holds
+
+    @model_validator(mode="after")
+    def _kind(self) -> Relaxation:
+        if bool(self.when) == bool(self.flag and self.evidence):
+            raise ValueError(f"relaxation {self.id} needs either flag and evidence, or when")
+        return self
+
+    def holds(self, model: Any) -> tuple[bool, str]:
+        """Whether the relaxation applies to ``model``, and the note that says why (or why not)."""
+        if self.when:
+            for path, values in self.when.items():
+                value = resolve(model, path)
+                if value not in values:
+                    return False, ""
+            shown = "、".join(str(resolve(model, p)) for p in self.when)
+            return True, f"依{self.clause}，{shown}：{self.title}"
+        assert self.flag and self.evidence
+        claim = resolve(model, self.flag)
+        if not claim:
+            return False, ""
+        proof = resolve(model, self.evidence)
+        if not proof:
+            return False, f"声明了{self.title}，但没有佐证材料 (relaxation claimed without evidence)"
+        return True, f"依{self.clause}：{claim}，佐证：{proof}"
 
 
-class Rule(_Spec):
-    id: str
-    clause: str
-    title: str
+class Alternative(_Spec):
+    """One way to meet an ``any_of`` rule."""
+
+    label: str
     measure: Measure
     op: Literal[">=", ">", "<=", "<"]
     threshold: Decimal
+
+
+class Rule(_Spec):
+    """A condition: ``measure op threshold``, or ``any_of`` several such alternatives."""
+
+    id: str
+    clause: str
+    title: str
+    measure: Measure | None = None
+    op: Literal[">=", ">", "<=", "<"] | None = None
+    threshold: Decimal | None = None
+    any_of: list[Alternative] | None = None
     unit: str
     kind: Literal["threshold", "evidence"] = "threshold"  # evidence: failing means 缺佐证
     severity: Literal["error", "warning"] = "error"
     relaxed_by: str | None = None
+
+    @model_validator(mode="after")
+    def _form(self) -> Rule:
+        single = self.measure is not None and self.op is not None and self.threshold is not None
+        if single == bool(self.any_of) or (not single and (self.measure or self.op or self.threshold is not None)):
+            raise ValueError(f"rule {self.id} needs measure, op and threshold, or any_of")
+        return self
+
+    @property
+    def alternatives(self) -> list[Alternative]:
+        if self.any_of:
+            return list(self.any_of)
+        assert self.measure is not None and self.op is not None and self.threshold is not None
+        return [Alternative(label="", measure=self.measure, op=self.op, threshold=self.threshold)]
 
 
 class RuleSet(_Spec):
@@ -81,6 +160,22 @@ class RuleSet(_Spec):
             if rule.relaxed_by and rule.relaxed_by not in ids:
                 raise ValueError(f"rule {rule.id} names unknown relaxation {rule.relaxed_by}")
         return self
+
+    def computed_names(self) -> set[str]:
+        """The computed figures the rules use (each programme's schema must provide them)."""
+        names: set[str] = set()
+
+        def walk(m: Measure) -> None:
+            if m.computed:
+                names.add(m.computed)
+            if m.ratio:
+                walk(m.ratio.of)
+                walk(m.ratio.to)
+
+        for rule in self.rules:
+            for alt in rule.alternatives:
+                walk(alt.measure)
+        return names
 
 
 @dataclass(frozen=True)
@@ -104,13 +199,6 @@ class Result:
         return {**asdict(self), "blocking": self.blocking}
 
 
-# Figures that are not a field: computed from the model by a named function.
-COMPUTED: dict[str, Callable[[Any], Decimal]] = {
-    "profile_words": lambda m: Decimal(m.profile.count.words),
-    "enterprise_revenue": lambda m: sum((e.revenue for e in m.enterprises), start=Decimal(0)),
-}
-
-
 def resolve(model: Any, path: str) -> Any:
     """The value at a dotted path (``indicators.revenue``); None where a step is missing."""
     value = model
@@ -121,17 +209,68 @@ def resolve(model: Any, path: str) -> Any:
     return value
 
 
-def measure(model: Any, spec: Measure) -> Decimal:
+@dataclass(frozen=True)
+class Measured:
+    value: Decimal
+    note: str = ""  # how it was measured, when that matters (a typed total used, or contradicted)
+
+
+Computed = Mapping[str, Callable[[Any], Decimal]]
+
+
+def _limit(value: Scalar) -> Decimal:
+    # Money in a condition (10亿元) compares with the model's 万元; other values as they are.
+    if isinstance(value, str) and value.endswith(tuple(MONEY_UNITS)):
+        return parse_money(value)
+    return Decimal(str(value))
+
+
+def _matches(item: Any, where: dict[str, list[Scalar] | Comparison]) -> bool:
+    for key, cond in where.items():
+        value = resolve(item, key)
+        if isinstance(cond, dict):
+            if value is None or not all(_COMPARE[op](Decimal(value), _limit(lim)) for op, lim in cond.items()):
+                return False
+        elif value not in cond and str(value) not in [str(c) for c in cond]:
+            return False
+    return True
+
+
+def measure(model: Any, spec: Measure, computed: Computed | None = None, unit: str = "") -> Measured:
+    """``spec`` measured on ``model``; money stays in 万元 (the rule converts)."""
     if spec.field:
         value = resolve(model, spec.field)
-        return Decimal(value) if value is not None else Decimal(0)
-    if spec.count:
-        items = resolve(model, spec.count) or []
-        return Decimal(sum(all(str(getattr(i, k)) in v for k, v in spec.where.items()) for i in items))
+        return Measured(Decimal(value) if value is not None else Decimal(0))
     if spec.sum:
-        return sum((Decimal(resolve(model, p) or 0) for p in spec.sum), start=Decimal(0))
-    assert spec.computed
-    return COMPUTED[spec.computed](model)
+        return Measured(sum((Decimal(resolve(model, p) or 0) for p in spec.sum), start=Decimal(0)))
+    if spec.ratio:
+        num = measure(model, spec.ratio.of, computed)
+        den = measure(model, spec.ratio.to, computed)
+        scale = Decimal(100) if unit in ("%", "％") else Decimal(1)
+        value = num.value / den.value * scale if den.value else Decimal(0)
+        return Measured(value, "；".join(n for n in (num.note, den.note) if n))
+    if spec.computed:
+        return Measured((computed or {})[spec.computed](model))
+    listed = resolve(model, spec.count or spec.total or "") or []
+    items = [i for i in listed if _matches(i, spec.where)]
+    if spec.count:
+        value = Decimal(len(items))
+    else:
+        value = sum((Decimal(resolve(i, f) or 0) for i in items for f in spec.of), start=Decimal(0))
+    typed = resolve(model, spec.typed) if spec.typed else None
+    if typed is None:
+        return Measured(value)
+    typed = Decimal(typed)
+    if not listed:
+        return Measured(typed, "未填名单，按填报总数计 (no list given: typed total used)")
+    if typed != value:
+        return Measured(
+            value, "名单合计{list}，填报总数{typed}，两者不一致，以名单为准 (list and typed total disagree)"
+        )
+    return Measured(value)
+
+
+_COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {**_OPS, "==": lambda a, b: a == b}
 
 
 def _in_unit(value: Decimal, unit: str) -> Decimal:
@@ -142,42 +281,65 @@ def _in_unit(value: Decimal, unit: str) -> Decimal:
 def _show(value: Decimal, unit: str, exact: bool = False) -> str:
     integral = value == value.to_integral_value()
     places = 0 if integral and (exact or unit not in MONEY_UNITS) else 2
+    if unit in ("%", "％") and not integral:
+        places = 2
     return f"{number(value, places)}{unit}"
 
 
-def _unit_hint(rule: Rule, value: Decimal) -> str:
+def _unit_hint(op: str, threshold: Decimal, unit: str, value: Decimal) -> str:
     """A figure off by 10⁴ from the threshold is most likely typed in the wrong unit."""
-    if rule.unit not in MONEY_UNITS or value <= 0 or rule.threshold <= 0:
+    if unit not in MONEY_UNITS or value <= 0 or threshold <= 0:
         return ""
-    ratio = value / rule.threshold
-    if ratio < Decimal("0.001") and _OPS[rule.op](value * 10000, rule.threshold):
+    ratio = value / threshold
+    if ratio < Decimal("0.001") and _OPS[op](value * 10000, threshold):
         return f"数值只有门槛的{number(ratio * 100, 4)}%，可能把亿元填成了万元 (likely a unit mistake: 万元 for 亿元)"
-    if ratio > 1000 and not _OPS[rule.op](value, rule.threshold):
+    if ratio > 1000 and not _OPS[op](value, threshold):
         return "数值是门槛的一千倍以上，可能把万元填成了亿元 (likely a unit mistake: 亿元 for 万元)"
     return ""
 
 
-def evaluate(model: Any, ruleset: RuleSet) -> list[Result]:
+def _typed_note(note: str, spec: Measure, model: Any, value: Decimal, unit: str) -> str:
+    # The disagreement note names both figures in the rule's unit.
+    if "{list}" not in note:
+        return note
+    typed = _in_unit(Decimal(resolve(model, spec.typed or "")), unit)
+    return note.replace("{list}", _show(value, unit)).replace("{typed}", _show(typed, unit))
+
+
+def evaluate(model: Any, ruleset: RuleSet, computed: Computed | None = None) -> list[Result]:
     """Check every rule of ``ruleset`` on ``model``."""
     relaxations = {r.id: r for r in ruleset.relaxations}
     results = []
     for rule in ruleset.rules:
-        value = _in_unit(measure(model, rule.measure), rule.unit)
-        ok = _OPS[rule.op](value, rule.threshold)
-        required = f"{_OP_WORDS[rule.op]}{_show(rule.threshold, rule.unit, exact=True)}"
-        status, note = PASS, ""
+        shown, notes, hints, ok = [], [], [], False
+        for alt in rule.alternatives:
+            measured = measure(model, alt.measure, computed, rule.unit)
+            value = _in_unit(measured.value, rule.unit)
+            passed = _OPS[alt.op](value, alt.threshold)
+            ok = ok or passed
+            prefix = f"{alt.label}" if alt.label else ""
+            shown.append(prefix + _show(value, rule.unit))
+            if measured.note:
+                notes.append(prefix + _typed_note(measured.note, alt.measure, model, value, rule.unit))
+            if not passed:
+                hints.append(_unit_hint(alt.op, alt.threshold, rule.unit, value))
+        required = "或".join(
+            f"{a.label}{_OP_WORDS[a.op]}{_show(a.threshold, rule.unit, exact=True)}" for a in rule.alternatives
+        )
+        status = PASS
         if not ok:
             status = NO_EVIDENCE if rule.kind == "evidence" else FAIL
-            note = _unit_hint(rule, value)
+            notes.extend(h for h in hints if h)
             relax = relaxations.get(rule.relaxed_by or "")
-            if relax and resolve(model, relax.flag):
-                if resolve(model, relax.evidence):
+            if relax:
+                holds, why = relax.holds(model)
+                if holds:
                     status = RELAXED
-                    note = f"依{relax.clause}：{resolve(model, relax.flag)}，佐证：{resolve(model, relax.evidence)}"
-                else:
-                    note = f"声明了{relax.title}，但没有佐证材料 (relaxation claimed without evidence)"
+                if why:
+                    notes.insert(0, why)
+        actual = "，".join(shown)
         results.append(
-            Result(rule.id, rule.clause, rule.title, required, _show(value, rule.unit), status, rule.severity, note)
+            Result(rule.id, rule.clause, rule.title, required, actual, status, rule.severity, "；".join(notes))
         )
     return results
 

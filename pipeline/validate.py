@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import types
 import typing
-from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .codes import normalise_wenhao
 from .errors import DataInvalid, Problem
 from .load import RawInput
-from .model import ClusterData, Indicators
-from .units import yi
+from .model import programme_ids
+
+if TYPE_CHECKING:
+    from .programme import Programme
+    from .schema import Schema
 
 M = TypeVar("M", bound=BaseModel)
-PROFILE_LIMIT = 3000  # 第六条（二）: 发展情况简介（3000字以内）
 
 # pydantic's own error types, in the users' words.
 _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
@@ -73,7 +74,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _problem(raw: RawInput, err: Any, model: type[BaseModel] = ClusterData) -> Problem:
+def _problem(raw: RawInput, err: Any, model: type[BaseModel]) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -89,7 +90,7 @@ def _problem(raw: RawInput, err: Any, model: type[BaseModel] = ClusterData) -> P
         code, message = "E-VALUE", f"取值不对 (invalid value): {err['msg']}"
     if kind != "missing" and "input" in err and not isinstance(err["input"], (dict, list)):
         message += f"；填的是 {err['input']!r}"
-    return _problem_at(raw, loc, code, message, model=model)
+    return problem_at(raw, loc, code, message, model=model)
 
 
 def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:
@@ -100,68 +101,61 @@ def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:
         return None, [_problem(raw, e, model) for e in exc.errors(include_url=False)]
 
 
-def validate(raw: RawInput, programme_id: str | None = None) -> tuple[ClusterData, list[Problem]]:
-    """Build the model from ``raw``; raise ``DataInvalid`` with every error, else return warnings."""
-    model, parsed = parse(raw, ClusterData)
+def own_data(raw: RawInput, schema: Schema) -> RawInput:
+    """``raw`` with only the top-level keys ``schema`` reads: another programme's data is left out.
+
+    A key no schema knows stays in, so that the model reports it as unknown (a typo, most likely).
+    """
+    from .schema import other_keys
+
+    others = other_keys(schema)
+    data = {k: v for k, v in raw.data.items() if k not in others}
+    return RawInput(raw.cluster_id, raw.file, data, raw.locations, raw.problems)
+
+
+def validate(raw: RawInput, programme: Programme) -> tuple[Any, list[Problem]]:
+    """Build ``programme``'s model from ``raw``; raise ``DataInvalid`` with every error, else return warnings."""
+    schema = programme.data_schema
+    mine = own_data(raw, schema)
+    model: Any
+    model, parsed = parse(mine, schema.model)
     seen = {p.field for p in raw.problems}  # a cell already reported is not reported again as missing
     problems = [*raw.problems, *(p for p in parsed if p.field not in seen)]
-    problems.extend(_corrected_wenhao(raw))  # from the raw text, so it is said even beside errors
+    problems.extend(_corrected_wenhao(mine, schema.model))  # from the raw text: said even beside errors
     if model is not None:
-        problems.extend(_data_checks(raw, model, programme_id))
+        problems.extend(_programme_named(raw, model.programme, programme.id))
+        problems.extend(schema.checks(mine, model))
     if any(p.severity == "error" for p in problems):
         raise DataInvalid(raw.cluster_id, problems)
     assert model is not None
     return model, problems
 
 
-def _data_checks(raw: RawInput, model: ClusterData, programme_id: str | None) -> list[Problem]:
-    problems: list[Problem] = []
-    if programme_id and model.programme != programme_id:
-        problems.append(
-            Problem(
-                "E-PROGRAMME-MISMATCH",
-                f"数据写的申报项目是 {model.programme}，但要生成的是 {programme_id} (data is for another programme)",
-                field="programme",
-                label="申报项目",
-                location=raw.where(("programme",)),
-            )
+def _programme_named(raw: RawInput, ref: str | list[str], programme_id: str) -> list[Problem]:
+    named = programme_ids(ref)
+    if programme_id in named:
+        return []
+    return [
+        Problem(
+            "E-PROGRAMME-MISMATCH",
+            f"数据写的申报项目是 {'、'.join(named)}，但要生成的是 {programme_id}；"
+            f"如这份数据也用于 {programme_id}，请写 programme: [{', '.join([*named, programme_id])}] "
+            "(data is for another programme)",
+            field="programme",
+            label="申报项目",
+            location=raw.where(("programme",)),
         )
-    problems.extend(_consistency(raw, model))
-    count = model.profile.count
-    where = raw.where(("profile",))
-    if count.words > PROFILE_LIMIT:
-        problems.append(
-            Problem(
-                "E-PROFILE-TOO-LONG",
-                f"发展情况简介按 Word 计 {count.words} 字，超过 {PROFILE_LIMIT} 字的上限 {count.words - PROFILE_LIMIT} 字"
-                f"（字符数不计空格 {count.chars_no_spaces}） (profile is over the 3000-字 limit of 第六条（二）)",
-                field="profile",
-                label="发展情况简介",
-                location=where,
-            )
-        )
-    elif count.words > PROFILE_LIMIT * 0.95 or count.chars_no_spaces > PROFILE_LIMIT:
-        problems.append(
-            Problem(
-                "W-PROFILE-NEAR-LIMIT",
-                f"发展情况简介按 Word 计 {count.words} 字（字符数不计空格 {count.chars_no_spaces}），接近 {PROFILE_LIMIT} 字上限；"
-                "WPS 的计数可能更高 (profile is close to the limit)",
-                field="profile",
-                label="发展情况简介",
-                location=where,
-                severity="warning",
-            )
-        )
-    return problems
+    ]
 
 
-def _problem_at(
+def problem_at(
     raw: RawInput,
     path: tuple[str | int, ...],
     code: str,
     message: str,
     severity: str = "error",
-    model: type[BaseModel] = ClusterData,
+    *,
+    model: type[BaseModel],
 ) -> Problem:
     """A problem about the value at ``path``, with its label and where it came from."""
     return Problem(
@@ -174,98 +168,34 @@ def _problem_at(
     )
 
 
-def _consistency(raw: RawInput, m: ClusterData) -> list[Problem]:
-    """Figures that cannot contradict each other, and totals that look typed in the wrong unit."""
+def _corrected_wenhao(raw: RawInput, model: type[BaseModel]) -> list[Problem]:
+    """文号 (any ``document_number``) typed with [] or 【】 were corrected to 〔〕: say so, so the source gets fixed too."""
     out: list[Problem] = []
-    ind = m.indicators
-    for key in (
-        "above_scale_enterprises",
-        "high_tech_enterprises",
-        "specialised_smes",
-        "little_giants",
-        "gazelles",
-        "champions",
-    ):
-        part = getattr(ind, key)
-        if part > ind.enterprises:
-            title = _title(key)
-            out.append(
-                _problem_at(
-                    raw,
-                    ("indicators", key),
-                    "E-COUNT-CONTRADICTION",
-                    f"{title} {part} 多于企业总户数 {ind.enterprises} (a part exceeds the total of enterprises)",
-                )
-            )
-    for key in ("leading_industry_revenue", "profit", "tax", "rd_expense", "export"):
-        value = getattr(ind, key)
-        if value is not None and value > ind.revenue:
-            hint = _unit_hint(value, ind.revenue)
-            out.append(
-                _problem_at(
-                    raw,
-                    ("indicators", key),
-                    "E-AMOUNT-CONTRADICTION",
-                    f"{_title(key)} {yi(value)} 大于集群营业收入 {yi(ind.revenue)}{hint} (a part exceeds the cluster's revenue)",
-                )
-            )
-    for i, e in enumerate(m.enterprises):
-        if e.revenue > ind.revenue:
-            out.append(
-                _problem_at(
-                    raw,
-                    ("enterprises", i, "revenue"),
-                    "E-AMOUNT-CONTRADICTION",
-                    f"{e.name} 的营业收入 {yi(e.revenue)} 大于集群营业收入 {yi(ind.revenue)}{_unit_hint(e.revenue, ind.revenue)} "
-                    "(a firm's revenue exceeds the cluster's)",
-                )
-            )
-    total = sum((e.revenue for e in m.enterprises), start=Decimal(0))
-    if total > ind.revenue and not any(e.revenue > ind.revenue for e in m.enterprises):
-        out.append(
-            _problem_at(
-                raw,
-                ("indicators", "revenue"),
-                "W-AMOUNT-PARTS",
-                f"龙头骨干企业营业收入合计 {yi(total)} 大于集群营业收入 {yi(ind.revenue)}{_unit_hint(total, ind.revenue)}；"
-                "请核对企业收入是否只计集群内部分 (the listed firms add up to more than the cluster)",
-                severity="warning",
-            )
-        )
-    return out
 
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "document_number" and item is not None and not isinstance(item, (dict, list)):
+                    try:
+                        fixed, changed = normalise_wenhao(str(item))
+                    except ValueError:
+                        continue  # reported as an error by the model
+                    if changed:
+                        out.append(
+                            problem_at(
+                                raw,
+                                (*path, key),
+                                "W-WENHAO-CORRECTED",
+                                f"文号 {item} 已改为 {fixed}：年份用六角括号〔〕 (brackets corrected to 〔〕)",
+                                "warning",
+                                model=model,
+                            )
+                        )
+                else:
+                    walk(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*path, i))
 
-def _unit_hint(part: Decimal, whole: Decimal) -> str:
-    ratio = part / whole if whole else Decimal(0)
-    if Decimal(1000) <= ratio <= Decimal(100000):
-        return "，相差约一万倍，可能把集群总额的亿元填成了万元 (off by about 10⁴: likely a unit mistake)"
-    return ""
-
-
-def _title(key: str) -> str:
-    return Indicators.model_fields[key].title or key
-
-
-def _corrected_wenhao(raw: RawInput) -> list[Problem]:
-    """文号 typed with [] or 【】 were corrected to 〔〕: say so, so the source gets fixed too."""
-    out: list[Problem] = []
-    for list_key in ("brands", "platforms"):
-        for i, item in enumerate(raw.data.get(list_key) or []):
-            typed = item.get("document_number") if isinstance(item, dict) else None
-            if typed is None:
-                continue
-            try:
-                fixed, changed = normalise_wenhao(str(typed))
-            except ValueError:
-                continue  # reported as an error by the model
-            if changed:
-                out.append(
-                    _problem_at(
-                        raw,
-                        (list_key, i, "document_number"),
-                        "W-WENHAO-CORRECTED",
-                        f"文号 {typed} 已改为 {fixed}：年份用六角括号〔〕 (brackets corrected to 〔〕)",
-                        severity="warning",
-                    )
-                )
+    walk(raw.data, ())
     return out

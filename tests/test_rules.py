@@ -21,7 +21,7 @@ def _with(report, **changes):
     data = report.data
     for part, values in changes.items():
         data = data.model_copy(update={part: getattr(data, part).model_copy(update=values)})
-    return {r.id: r for r in rules.evaluate(data, report.programme.ruleset)}
+    return {r.id: r for r in build.evaluate(data, report.programme)}
 
 
 def _status(report, rule_id, **changes):
@@ -61,7 +61,7 @@ def test_relaxation_with_evidence_turns_failure_into_relaxed(base) -> None:
             "relaxation": Relaxation(claim="全省同行业第一", evidence="《2023年山东省农机工业统计年报》第12页"),
         }
     )
-    result = {r.id: r for r in rules.evaluate(data, base.programme.ruleset)}["enterprises"]
+    result = {r.id: r for r in build.evaluate(data, base.programme)}["enterprises"]
     assert result.status == rules.RELAXED and not result.blocking
     assert "第四条（二）第二款" in result.note and "统计年报" in result.note
 
@@ -73,7 +73,7 @@ def test_relaxation_does_not_cover_other_conditions(base) -> None:
             "relaxation": Relaxation(claim="全国同行业前列", evidence="中国农机工业协会排名"),
         }
     )
-    result = {r.id: r for r in rules.evaluate(data, base.programme.ruleset)}["brand"]
+    result = {r.id: r for r in build.evaluate(data, base.programme)}["brand"]
     assert result.status == rules.NO_EVIDENCE and result.blocking
 
 
@@ -98,14 +98,14 @@ def test_relaxation_claimed_without_evidence_is_refused(root) -> None:
 )
 def test_missing_supporting_items_are_no_evidence(base, rule_id, part, values) -> None:
     data = base.data.model_copy(update=values)
-    result = {r.id: r for r in rules.evaluate(data, base.programme.ruleset)}[rule_id]
+    result = {r.id: r for r in build.evaluate(data, base.programme)}[rule_id]
     assert result.status == rules.NO_EVIDENCE and result.blocking
 
 
 def test_city_level_brand_does_not_count(base) -> None:
     city_only = [b.model_copy(update={"level": "市级"}) for b in base.data.brands]
     data = base.data.model_copy(update={"brands": city_only})
-    assert {r.id: r for r in rules.evaluate(data, base.programme.ruleset)}["brand"].status == rules.NO_EVIDENCE
+    assert {r.id: r for r in build.evaluate(data, base.programme)}["brand"].status == rules.NO_EVIDENCE
 
 
 def test_technology_counts_titles(base) -> None:
@@ -128,5 +128,5 @@ def test_profile_length_rule_reports_the_count(base) -> None:
 
 def test_summary_names_unmet_conditions(base) -> None:
     data = base.data.model_copy(update={"media": []})
-    s = rules.summary(rules.evaluate(data, base.programme.ruleset))
+    s = rules.summary(build.evaluate(data, base.programme))
     assert s["passed"] is False and s["unmet"] == ["第四条（三） 被省级及以上媒体重点宣传报道"]

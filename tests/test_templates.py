@@ -8,9 +8,9 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from pipeline import build, render
-from pipeline.context import build_context
 from pipeline.errors import TemplateProblem
 from pipeline.programme import load_programme
+from pipeline.schemas.tese_application import build_context
 
 TEMPLATES = ROOT / "templates"
 

@@ -16,6 +16,7 @@ from pipeline import build, workbook
 from pipeline.convert import OfficeWorker
 from pipeline.errors import DataInvalid, UsageError
 from pipeline.load import load_cluster
+from pipeline.programme import load_programme
 from pipeline.validate import validate
 from pipeline.workbook_read import read
 
@@ -60,7 +61,7 @@ def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
     xlsx = _to_xlsx(root)
     original = _example_model(root)
     raw = read(xlsx, "wb")
-    back, _w = validate(raw, "tese-apply")
+    back, _w = validate(raw, load_programme(ROOT / "templates", "tese-apply"))
     assert back == original
     assert workbook.to_plain(back) == workbook.to_plain(original)
     # and the YAML written from it reads back to the same model

@@ -1,0 +1,1 @@
+"""The schemas of cluster data, one module per shape; each exposes ``SCHEMA`` (see ``pipeline.schema``)."""
