@@ -136,8 +136,11 @@ class Rule(_Spec):
 
     @model_validator(mode="after")
     def _form(self) -> Rule:
-        single = self.measure is not None and self.op is not None and self.threshold is not None
-        if single == bool(self.any_of) or (not single and (self.measure or self.op or self.threshold is not None)):
+        parts = (self.measure is not None, self.op is not None, self.threshold is not None)
+        if self.any_of is not None:
+            if any(parts) or not self.any_of:
+                raise ValueError(f"rule {self.id}: any_of lists alternatives, instead of measure, op and threshold")
+        elif not all(parts):
             raise ValueError(f"rule {self.id} needs measure, op and threshold, or any_of")
         return self
 
@@ -278,11 +281,14 @@ def _in_unit(value: Decimal, unit: str) -> Decimal:
     return value / MONEY_UNITS[unit] if unit in MONEY_UNITS else value
 
 
-def _show(value: Decimal, unit: str, exact: bool = False) -> str:
+def _show(value: Decimal, unit: str, exact: bool = False, op: str = "", threshold: Decimal | None = None) -> str:
+    """``value`` with its unit; never rounded so far that it seems to meet a threshold it misses, or the reverse."""
     integral = value == value.to_integral_value()
     places = 0 if integral and (exact or unit not in MONEY_UNITS) else 2
-    if unit in ("%", "％") and not integral:
-        places = 2
+    if op and threshold is not None and not integral:
+        ok = _OPS[op](value, threshold)
+        while places < 6 and _OPS[op](Decimal(number(value, places).replace(",", "")), threshold) != ok:
+            places += 1
     return f"{number(value, places)}{unit}"
 
 
@@ -318,7 +324,7 @@ def evaluate(model: Any, ruleset: RuleSet, computed: Computed | None = None) -> 
             passed = _OPS[alt.op](value, alt.threshold)
             ok = ok or passed
             prefix = f"{alt.label}" if alt.label else ""
-            shown.append(prefix + _show(value, rule.unit))
+            shown.append(prefix + _show(value, rule.unit, op=alt.op, threshold=alt.threshold))
             if measured.note:
                 notes.append(prefix + _typed_note(measured.note, alt.measure, model, value, rule.unit))
             if not passed:
