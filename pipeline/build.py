@@ -20,7 +20,7 @@ from . import assemble, attachments, cache, convert, render, repro, rules, units
 from .errors import DataInvalid, Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
 from .model import programme_ids
-from .programme import Programme, load_programme
+from .programme import Programme, available, load_programme
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def tool_version() -> str:
         return "0+unknown"
 
 
-def programme_of(raw: RawInput, override: str | None = None) -> str:
+def programme_of(raw: RawInput, override: str | None = None, templates: Path | None = None) -> str:
     """The programme to build: the override (``--programme``), else the (first) one the data names."""
     named = raw.data.get("programme")
     pid = override or (named[0] if isinstance(named, list) and named else named)
@@ -100,7 +100,9 @@ def programme_of(raw: RawInput, override: str | None = None) -> str:
             [
                 Problem(
                     "E-FIELD-MISSING",
-                    "缺少申报项目 programme，如 programme: tese-apply (which programme?)",
+                    "缺少申报项目 programme；可选："
+                    + "、".join(available(templates or Paths().templates))
+                    + " (which programme?)",
                     field="programme",
                     label="申报项目",
                     location=Location(str(raw.file)),
@@ -115,7 +117,7 @@ def prepare(
 ) -> tuple[RawInput, Any, Programme, list[Problem]]:
     """Load and validate a cluster for a programme; raise ``DataInvalid`` with every error."""
     raw = load_cluster(paths.inputs, cluster_id)
-    programme = load_programme(paths.templates, programme_of(raw, programme_id))
+    programme = load_programme(paths.templates, programme_of(raw, programme_id, paths.templates))
     data, warnings = validate(raw, programme)
     _proofs, _signed, evidence_problems = evidence(raw, data, programme, paths)
     if any(p.severity == "error" for p in evidence_problems):
@@ -233,7 +235,7 @@ def bundle(
     paths = paths or Paths()
     today = today or build_date()
     raw = load_cluster(paths.inputs, cluster_id)
-    pid = programme_of(raw, programme_id)
+    pid = programme_of(raw, programme_id, paths.templates)
     final = paths.outputs / pid / cluster_id
     key = packet_key(raw, pid, paths, today) if (paths.templates / pid).is_dir() else ""
     if key and not force and (done := _up_to_date(final, key)) is not None:

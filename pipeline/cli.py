@@ -258,7 +258,7 @@ def city(city_code: str, programme_id: str | None, root: str | None) -> None:
 
 @main.command(epilog=EPILOG)
 @click.argument("cluster")
-@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id), e.g. tese-apply.")
+@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id): a folder under templates/.")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
 def init(cluster: str, programme_id: str, root: str | None) -> None:
     """Create inputs/CLUSTER/ with an empty workbook cluster.xlsx to fill in, and attachments/."""
@@ -334,7 +334,7 @@ def _needs_workbook(programme: Any) -> None:
 
 
 @main.command()
-@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id), e.g. tese-apply.")
+@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id): a folder under templates/.")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
 def schema(programme_id: str, root: str | None) -> None:
     """Print the JSON Schema of a programme's cluster.yaml, for editors that complete and check YAML."""
