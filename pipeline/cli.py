@@ -259,24 +259,36 @@ def city(city_code: str, programme_id: str | None, root: str | None) -> None:
 @main.command(epilog=EPILOG)
 @click.argument("cluster")
 @click.option("--programme", "programme_id", required=True, help="申报项目 (programme id): a folder under templates/.")
+@click.option(
+    "--form",
+    type=click.Choice(["xlsx", "yaml"]),
+    help="Input form to create (default: the Excel workbook where the programme has one, else YAML).",
+)
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-def init(cluster: str, programme_id: str, root: str | None) -> None:
-    """Create inputs/CLUSTER/ with an empty workbook cluster.xlsx to fill in, and attachments/."""
+def init(cluster: str, programme_id: str, form: str | None, root: str | None) -> None:
+    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in, and attachments/."""
     from . import workbook
     from .load import check_cluster_id
     from .programme import load_programme
+    from .skeleton import skeleton
 
     paths = _paths(root)
     try:
         check_cluster_id(cluster)
         programme = load_programme(paths.templates, programme_id)
-        _needs_workbook(programme)
+        form = form or ("xlsx" if programme.data_schema.workbook else "yaml")
+        if form == "xlsx":
+            _needs_workbook(programme)
         folder = paths.inputs / cluster
         if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
             raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)")
         (folder / "attachments").mkdir(parents=True, exist_ok=True)
         notice = f"《{programme.notice.title}》（{programme.notice.number}）"
-        out = workbook.write(None, folder / "cluster.xlsx", programme.title, notice, programme.id)
+        if form == "xlsx":
+            out = workbook.write(None, folder / "cluster.xlsx", programme.title, notice, programme.id)
+        else:
+            out = folder / "cluster.yaml"
+            out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
     except ClusterpackError as exc:
         _fail(exc)
         return

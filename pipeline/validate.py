@@ -78,7 +78,9 @@ def _problem(raw: RawInput, err: Any, model: type[BaseModel]) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
-    if kind.startswith("E-"):  # our own validators name their code as the error type
+    if "input" in err and err["input"] is None and kind != "missing":  # a key left empty (`name:`)
+        code, message = _PYDANTIC_MESSAGES["missing"]
+    elif kind.startswith("E-"):  # our own validators name their code as the error type
         code, message = kind, err["msg"]
     elif kind in _PYDANTIC_MESSAGES:
         code, template = _PYDANTIC_MESSAGES[kind]
@@ -88,7 +90,7 @@ def _problem(raw: RawInput, err: Any, model: type[BaseModel]) -> Problem:
             message = template
     else:
         code, message = "E-VALUE", f"取值不对 (invalid value): {err['msg']}"
-    if kind != "missing" and "input" in err and not isinstance(err["input"], (dict, list)):
+    if kind != "missing" and "input" in err and not isinstance(err["input"], (dict, list, type(None))):
         message += f"；填的是 {err['input']!r}"
     return problem_at(raw, loc, code, message, model=model)
 

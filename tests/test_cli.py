@@ -48,3 +48,26 @@ def test_validate_example_succeeds(root: Path) -> None:
     r = _cli("validate", EXAMPLE, "--root", str(root))
     assert r.returncode == 0, r.stderr
     assert "数据有效" in r.stdout
+
+
+def test_init_yaml_skeleton_names_every_field_and_validation_lists_what_is_missing(tmp_path) -> None:
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    runner = CliRunner()
+    made = runner.invoke(
+        main, ["init", "new-one", "--programme", "tese-apply", "--form", "yaml", "--root", str(tmp_path)]
+    )
+    assert made.exit_code == 0, made.output
+    text = (tmp_path / "inputs" / "new-one" / "cluster.yaml").read_text(encoding="utf-8")
+    assert 'programme: "tese-apply"' in text
+    assert "credit_code:  # 统一社会信用代码，必填" in text
+    assert "revenue:  # 营业收入，必填，金额带单位" in text
+    checked = runner.invoke(main, ["validate", "new-one", "--root", str(tmp_path)])
+    assert checked.exit_code == 3, checked.output
+    assert (
+        "E-FIELD-MISSING" in checked.output and "申报单位 › 统一社会信用代码 (applicant.credit_code)" in checked.output
+    )
+    assert "填的是 None" not in checked.output
