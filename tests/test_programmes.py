@@ -1,0 +1,79 @@
+"""One cluster file, several programmes: the programme is picked from the data, PROGRAMME= overrides,
+each programme reads its own keys, and proof filed for one programme stays out of the other's packet."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXAMPLE, ROOT, paths_of
+
+from pipeline import build
+from pipeline.errors import DataInvalid
+
+EVAL_EXAMPLE = "yuyang-textile-eval"
+
+
+def _both(root: Path, programme: object) -> str:
+    """The application example, which also carries the evaluation example's self-evaluation and proof."""
+    apply = yaml.safe_load((ROOT / "inputs" / EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
+    evaluation = yaml.safe_load((ROOT / "inputs" / EVAL_EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
+    data = {**apply, "programme": programme, "evaluation": evaluation["evaluation"]}
+    data["attachments"] = apply["attachments"] + evaluation["attachments"]
+    folder = root / "inputs" / "both"
+    shutil.copytree(ROOT / "inputs" / EXAMPLE, folder)
+    shutil.copytree(ROOT / "inputs" / EVAL_EXAMPLE / "attachments", folder / "attachments", dirs_exist_ok=True)
+    (folder / "cluster.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return "both"
+
+
+def test_first_named_programme_is_the_default_and_the_other_can_be_asked_for(root: Path) -> None:
+    cid = _both(root, ["tese-apply", "tese-eval"])
+    paths = paths_of(root)
+    _raw, data, programme, _w = build.prepare(cid, paths)
+    assert programme.id == "tese-apply"
+    assert data.cluster.name == "青岚县智能农机装备特色产业集群"
+    _raw, evaluation, programme, _w = build.prepare(cid, paths, "tese-eval")
+    assert programme.id == "tese-eval"
+    # the evaluation reuses the application's cluster and applicant
+    assert evaluation.cluster == data.cluster and evaluation.applicant == data.applicant
+
+
+def test_a_programme_the_data_does_not_name_is_refused_with_the_fix(root: Path) -> None:
+    cid = _both(root, "tese-apply")
+    with pytest.raises(DataInvalid) as info:
+        build.prepare(cid, paths_of(root), "tese-eval")
+    (problem,) = [p for p in info.value.problems if p.severity == "error"]
+    assert problem.code == "E-PROGRAMME-MISMATCH"
+    assert "programme: [tese-apply, tese-eval]" in problem.message
+    assert problem.location is not None and problem.location.line is not None
+
+
+def test_unknown_top_level_keys_are_still_refused(root: Path) -> None:
+    cid = _both(root, ["tese-apply", "tese-eval"])
+    file = root / "inputs" / cid / "cluster.yaml"
+    file.write_text(file.read_text(encoding="utf-8") + "evaluaton: {}\n", encoding="utf-8")
+    for pid in ("tese-apply", "tese-eval"):
+        with pytest.raises(DataInvalid) as info:
+            build.prepare(cid, paths_of(root), pid)
+        assert [p.field for p in info.value.problems if p.code == "E-FIELD-UNKNOWN"] == ["evaluaton"]
+
+
+def test_each_packet_takes_only_its_own_proof(root: Path) -> None:
+    cid = _both(root, ["tese-eval", "tese-apply"])
+    paths = paths_of(root)
+    office = build.converter(paths)
+    try:
+        evaluation = build.bundle(cid, paths, office=office)
+        application = build.bundle(cid, paths, "tese-apply", office=office)
+    finally:
+        office.close()
+    assert evaluation.folder == root / "outputs" / "tese-eval" / cid
+    assert application.folder == root / "outputs" / "tese-apply" / cid
+    eval_proofs = {a["category"] for a in evaluation.manifest["packet"]["attachments"]}
+    apply_proofs = {a["category"] for a in application.manifest["packet"]["attachments"]}
+    assert eval_proofs == {"strength", "vitality", "innovation", "service", "key-areas"}
+    assert apply_proofs == {"brands", "platforms", "informatisation", "other"}
+    assert not evaluation.draft and not application.draft
