@@ -61,19 +61,32 @@ class CityPlan:
     folder: Path = Path()
 
 
-def city_file(inputs: Path, city_code: str) -> Path:
+def city_file(inputs: Path, city_code: str, programme_id: str | None = None) -> Path:
+    """The city's recommendation input: ``cities/CODE.yaml``, or ``cities/CODE-PROGRAMME.yaml`` where a
+    city recommends for several programmes (``--programme`` picks one)."""
     if city_code not in CITIES:
         hint = "；371200（原莱芜市）已并入济南市 370100" if city_code == "371200" else ""
         raise UsageError(f"{city_code} 不是山东省16市的行政区划代码{hint} (not a Shandong city code)")
-    file = inputs / "cities" / f"{city_code}.yaml"
-    if not file.is_file():
-        raise UsageError(f"找不到 {file} (no city input for {city_code})")
-    return file
+    folder = inputs / "cities"
+    plain = folder / f"{city_code}.yaml"
+    if programme_id and (folder / f"{city_code}-{programme_id}.yaml").is_file():
+        return folder / f"{city_code}-{programme_id}.yaml"
+    named = sorted(folder.glob(f"{city_code}-*.yaml")) if folder.is_dir() else []
+    if plain.is_file():
+        return plain
+    if len(named) == 1 and not programme_id:
+        return named[0]
+    if named and not programme_id:
+        raise UsageError(
+            f"{city_code} 有多份推荐输入（{'、'.join(f.name for f in named)}），请用 --programme（make city PROGRAMME=…）指明 "
+            "(several city inputs: name the programme)"
+        )
+    raise UsageError(f"找不到 {plain} 或 {city_code}-<申报项目>.yaml (no city input for {city_code})")
 
 
 def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, today: dt.date | None = None) -> CityPlan:
     """Read a city's input and check the recommendation as a whole; raise with every problem."""
-    file = city_file(paths.inputs, city_code)
+    file = city_file(paths.inputs, city_code, programme_id)
     raw = load_yaml(file, f"city {city_code}", root=paths.inputs.parent)
     city, problems = parse(raw, CityInput)
     if city is None:
