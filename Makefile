@@ -56,8 +56,10 @@ lint: setup ## ruff and mypy
 	@$(BIN)/ruff check pipeline tests scripts
 	@$(BIN)/mypy pipeline
 
-templates: setup ## Rebuild the committed .docx templates from scripts/make_templates.py
+templates: setup ## Rebuild the committed .docx templates of every programme from scripts/
 	@$(BIN)/python scripts/make_templates.py
+	@$(BIN)/python scripts/templates_tese_eval.py
+	@$(BIN)/python scripts/templates_digital.py
 
 clean: ## Remove generated outputs
 	@find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -218,12 +218,39 @@ def label_pages(pdf: Path, label_page: PageObject) -> None:
 
 
 def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], list[Problem]]:
-    """Signed, sealed scans under ``signed/`` (named by document id or output name) that replace a document."""
-    folder = raw.file.parent / "signed"
+    """Signed, sealed scans (named by document id or output name) that replace a document.
+
+    They live in ``signed/<programme>/``; scans directly in ``signed/`` serve the programme the
+    data names first (its default), so a file for several programmes never mixes their scans.
+    """
+    base = raw.file.parent / "signed"
+    named = raw.data.get("programme")
+    default = named[0] if isinstance(named, list) and named else named
+    folders = [base / programme.id] + ([base] if default == programme.id else [])
     found: dict[str, Path] = {}
     problems: list[Problem] = []
-    if not folder.is_dir():
-        return found, problems
+    for doc in programme.documents:
+        for folder, name in ((f, n) for f in folders if f.is_dir() for n in (f"{doc.id}.pdf", f"{doc.output}.pdf")):
+            path = folder / name
+            shown = path.relative_to(raw.file.parent).as_posix()
+            if not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(folder.resolve()):
+                problems.append(Problem("E-SIGNED-OUTSIDE", f"{shown} 指向目录之外，不予使用", location=None))
+                break
+            try:
+                reader = PdfReader(str(path))
+                if reader.is_encrypted:
+                    problems.append(Problem("E-SIGNED-ENCRYPTED", f"签章扫描件 {shown} 已加密 (encrypted PDF)"))
+                    break
+                if not reader.pages:
+                    raise PdfReadError("no pages")
+            except (PdfReadError, OSError) as exc:
+                problems.append(Problem("E-SIGNED-UNREADABLE", f"签章扫描件 {shown} 无法读取 (corrupt PDF): {exc}"))
+                break
+            found[doc.id] = path
+            break
+    return found, problems
     for doc in programme.documents:
         for name in (f"{doc.id}.pdf", f"{doc.output}.pdf"):
             path = folder / name

@@ -332,7 +332,7 @@ def _build_into(
         if doc.id in signed:
             scan_pages = convert.check_pdf(signed[doc.id])
             signed_used[doc.id] = {
-                "file": f"signed/{signed[doc.id].name}",
+                "file": signed[doc.id].relative_to(raw.file.parent).as_posix(),
                 "pages": scan_pages,
                 "generated_pages": pages,
             }
@@ -340,7 +340,7 @@ def _build_into(
                 warnings.append(
                     Problem(
                         "W-SIGNED-PAGES",
-                        f"签章扫描件 signed/{signed[doc.id].name} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
+                        f"签章扫描件 {signed[doc.id].relative_to(raw.file.parent).as_posix()} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
                         "请核对是否扫全 (the scan's page count differs from the document)",
                         severity="warning",
                     )

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from . import docxkit, render, repro, rules
 from .build import CheckReport
-from .programme import Column
+from .programme import SUMMARY_NO_WIDTH, Column
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -118,7 +118,7 @@ def summary_docx(
     p = docxkit.para(doc, f"填报单位：{issuer}（盖章）", docxkit.SONG, 12, line_pt=22, after_pt=4)
     docxkit.right_tab(p, 257, dots=False)
     docxkit.run(p, f"\t填报日期：{date}", docxkit.SONG, 12)
-    t = docxkit.table(doc, [8.0] + [c.width for c in columns])
+    t = docxkit.table(doc, [SUMMARY_NO_WIDTH] + [c.width for c in columns])
     docxkit.add_row(t, ["序号"] + [c.title for c in columns], docxkit.HEI, 9, header=True)
     aligns = [docxkit.CENTER] + [docxkit.RIGHT if c.number else docxkit.LEFT for c in columns]
     for row in rows:

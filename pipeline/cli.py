@@ -108,11 +108,9 @@ def bundle(
             err=True,
         )
     packet = result.manifest["packet"]
-    profile = result.manifest["profile"]
-    click.echo(
-        f"已生成 {result.folder} (built): {packet['file']} 共 {packet['pages']} 页；"
-        f"发展情况简介 {profile['words']} 字（字符数不计空格 {profile['chars_no_spaces']}）"
-    )
+    profile = result.manifest.get("profile")  # programmes with a word-limited profile report its count
+    words = f"；发展情况简介 {profile['words']} 字（字符数不计空格 {profile['chars_no_spaces']}）" if profile else ""
+    click.echo(f"已生成 {result.folder} (built): {packet['file']} 共 {packet['pages']} 页{words}")
     if result.draft and not draft:
         sys.exit(ExitCode.CONDITIONS_UNMET)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import schema
 from .errors import TemplateProblem, UsageError
@@ -89,6 +89,10 @@ class Column(_Strict):
     number: bool = False  # right-aligned, written as a number in Excel
 
 
+SUMMARY_NO_WIDTH = 10.0  # mm: the 汇总表's 序号 column, wide enough for 序号 on one line at 9 pt
+SUMMARY_TYPE_WIDTH = 257.0  # mm: A4 landscape less 20 mm margins each side
+
+
 class CitySpec(_Strict):
     """What the city bureau's workflow needs from a programme."""
 
@@ -99,6 +103,15 @@ class CitySpec(_Strict):
     letter: LetterSpec
     summary_title: str
     summary_columns: list[Column] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits(self) -> CitySpec:
+        width = SUMMARY_NO_WIDTH + sum(c.width for c in self.summary_columns)
+        if width > SUMMARY_TYPE_WIDTH:
+            raise ValueError(
+                f"汇总表各列宽合计 {width:g} mm（含序号列），超过横向 A4 版心 {SUMMARY_TYPE_WIDTH:g} mm (columns too wide)"
+            )
+        return self
 
     def bureau_of(self, city_code: str, city_name: str) -> str:
         return self.bureaus.get(city_code) or self.bureau.format(city=city_name)

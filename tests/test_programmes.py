@@ -77,3 +77,20 @@ def test_each_packet_takes_only_its_own_proof(root: Path) -> None:
     assert eval_proofs == {"strength", "vitality", "innovation", "service", "key-areas"}
     assert apply_proofs == {"brands", "platforms", "informatisation", "other"}
     assert not evaluation.draft and not application.draft
+
+
+def test_signed_scans_belong_to_the_default_programme_unless_filed_under_one(root: Path) -> None:
+    from pipeline import attachments
+    from pipeline.load import load_cluster
+    from pipeline.programme import load_programme
+
+    cid = _both(root, ["tese-apply", "tese-eval"])
+    paths = paths_of(root)
+    raw = load_cluster(paths.inputs, cid)
+    apply, evaluation = (load_programme(paths.templates, p) for p in ("tese-apply", "tese-eval"))
+    assert set(attachments.check_signed(raw, apply)[0]) == {"declaration"}  # signed/declaration.pdf
+    assert attachments.check_signed(raw, evaluation)[0] == {}  # not the evaluation's, though ids may match
+    own = root / "inputs" / cid / "signed" / "tese-eval"
+    own.mkdir()
+    shutil.copyfile(root / "inputs" / cid / "signed" / "declaration.pdf", own / f"{evaluation.documents[-1].id}.pdf")
+    assert set(attachments.check_signed(raw, evaluation)[0]) == {evaluation.documents[-1].id}

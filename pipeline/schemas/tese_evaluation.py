@@ -1,0 +1,497 @@
+"""The 特色产业集群 annual comprehensive evaluation (鲁工信非公〔2022〕107号): model, context, checks, facts.
+
+A cluster's self-evaluation (集群自评) lives under one top-level key, ``evaluation:``; the cluster,
+the applicant, the declaration and the proof attachments are the keys every schema shares, so a
+cluster file that already carries its 特色产业集群 application data only adds ``evaluation:``.
+
+The notice's indicators are kept in ONE catalogue (:data:`CATALOGUE`): the figure models of this
+year and last year, the descriptive texts and the rows of the 自评报告's four tables are all made
+from it, so an indicator added to the catalogue appears in the data, the checks and the documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, create_model
+from pydantic_core import PydanticCustomError
+
+from .. import units
+from ..context import base
+from ..context import rows as _rows
+from ..errors import Problem
+from ..load import RawInput
+from ..model import (
+    Applicant,
+    Attachment,
+    ClusterInfo,
+    Count,
+    Date,
+    Declaration,
+    Model,
+    Money,
+    ProgrammeRef,
+    Section,
+    Text,
+    WenHao,
+    Year,
+)
+from ..programme import Programme
+from ..schema import Schema
+from ..validate import problem_at
+
+# 二（一）: 指标数据截止至2021年12月31日. 一、评价范围: 2020年以来公布的山东省特色产业集群 (a rule in programme.yaml).
+NOTICE_CUTOFF = dt.date(2021, 12, 31)
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def _percent(value: object) -> Decimal:
+    """``53.4``, ``"53.4%"`` → Decimal 53.4; refused outside 0–100."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("E-PERCENT-FORMAT", "百分比应为数字，如 53.4 (percentage must be a number)")
+    text = str(value).strip().rstrip("%％").strip() if isinstance(value, str) else str(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise PydanticCustomError("E-PERCENT-FORMAT", "百分比应为数字，如 53.4 (percentage must be a number)") from None
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise PydanticCustomError("E-PERCENT-RANGE", "百分比应在 0—100 之间 (percentage must be within 0-100)")
+    return number
+
+
+Percent = Annotated[Decimal, BeforeValidator(_percent)]
+Kind = Literal["count", "money", "percent", "text"]
+_TYPES: dict[str, Any] = {"count": Count, "money": Money, "percent": Percent, "text": Text}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the notice: its group, key in the data, title and unit in the tables."""
+
+    group: str
+    key: str
+    title: str
+    unit: str  # "" for a descriptive text
+    kind: Kind
+
+
+# 二（一）1–4: the four groups, in the notice's order.
+GROUPS: dict[str, str] = {
+    "strength": "综合实力",
+    "vitality": "发展活力",
+    "innovation": "研发创新能力",
+    "service": "公共服务能力",
+}
+
+CATALOGUE: tuple[Indicator, ...] = (
+    # 1. 综合实力
+    Indicator("strength", "market_entities", "各类市场主体数量", "户", "count"),
+    Indicator("strength", "above_scale", "规模以上工业企业数量", "家", "count"),
+    Indicator("strength", "over_100m", "亿元以上工业企业数量", "家", "count"),
+    Indicator("strength", "over_1b", "10亿元以上工业企业数量", "家", "count"),
+    Indicator("strength", "revenue", "营业收入", "亿元", "money"),
+    Indicator("strength", "profit", "利润总额", "亿元", "money"),
+    Indicator("strength", "tax", "税收", "亿元", "money"),
+    Indicator("strength", "value_added", "工业增加值", "亿元", "money"),
+    Indicator("strength", "employees", "从业人员数量", "人", "count"),
+    # 2. 发展活力
+    Indicator("vitality", "fixed_investment", "固定资产投资", "亿元", "money"),
+    Indicator("vitality", "upgrade_investment", "技改投资", "亿元", "money"),
+    Indicator("vitality", "specialised", "专精特新企业数量", "家", "count"),
+    Indicator("vitality", "gazelles", "瞪羚企业数量", "家", "count"),
+    Indicator("vitality", "unicorns", "（准）独角兽企业数量", "家", "count"),
+    Indicator("vitality", "champions", "单项冠军企业数量", "家", "count"),
+    Indicator("vitality", "innovation_centres", "制造业创新中心数量", "个", "count"),
+    Indicator("vitality", "first_sets", "首台（套）重大技术装备数量", "台套", "count"),
+    # 3. 研发创新能力
+    Indicator("innovation", "national_rd_centres", "国家级技术研发中心数量", "个", "count"),
+    Indicator("innovation", "provincial_rd_centres", "省级技术研发中心数量", "个", "count"),
+    Indicator("innovation", "one_firm_one_tech", "一企一技术企业数量", "家", "count"),
+    Indicator("innovation", "rd_share", "有研发活动的企业比例", "%", "percent"),
+    Indicator("innovation", "cooperation_projects", "与科研院所、院校合作项目数量", "项", "count"),
+    Indicator("innovation", "cooperation", "与科研院所、院校合作情况", "", "text"),
+    # 4. 公共服务能力
+    Indicator("service", "incubators", "双创基地、众创空间等双创载体数量", "个", "count"),
+    Indicator("service", "sme_platforms", "中小企业公共服务平台数量", "个", "count"),
+    Indicator("service", "internet_platforms", "行业领域工业互联网平台数量", "个", "count"),
+    Indicator("service", "sme_platforms", "中小企业公共服务平台建设情况", "", "text"),
+    Indicator("service", "internet_platforms", "行业领域工业互联网平台建设情况", "", "text"),
+    Indicator("service", "financing", "融资服务体系建设情况", "", "text"),
+    Indicator("service", "promotion", "产品及品牌推广情况", "", "text"),
+    Indicator("service", "attraction", "双招双引情况", "", "text"),
+)
+FIGURES = tuple(i for i in CATALOGUE if i.kind != "text")
+TEXTS = tuple(i for i in CATALOGUE if i.kind == "text")
+
+# Parts that cannot exceed their whole (either year): (part, whole).
+PARTS: tuple[tuple[str, str], ...] = (
+    ("over_1b", "over_100m"),
+    ("over_100m", "above_scale"),
+    ("above_scale", "market_entities"),
+    ("profit", "revenue"),
+    ("tax", "revenue"),
+    ("value_added", "revenue"),
+    ("upgrade_investment", "fixed_investment"),
+)
+
+
+def _model(name: str, items: tuple[Indicator, ...], optional: bool, doc: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for i in items:
+        kind = _TYPES[i.kind]
+        title = f"{i.title}（{i.unit}）" if i.unit and i.kind != "money" else i.title
+        fields[i.key] = (kind | None, Field(default=None, title=title)) if optional else (kind, Field(title=title))
+    model = create_model(name, __base__=Model, __doc__=doc, __module__=__name__, **fields)
+    return model
+
+
+if TYPE_CHECKING:
+    Figures = BaseModel
+    PreviousFigures = BaseModel
+    Descriptions = BaseModel
+else:
+    Figures = _model("Figures", FIGURES, False, "The evaluation year's figures: every indicator required.")
+    PreviousFigures = _model(
+        "PreviousFigures", FIGURES, True, "Last year's figures, for comparison: any may be left out (shown as —)."
+    )
+    Descriptions = _model("Descriptions", TEXTS, False, "The indicators the notice asks about as 情况: a text each.")
+
+Area = Literal["产业链协作配套", "产业转型升级", "创新能力建设", "提升非营利性服务机构水平", "产业集群品牌建设"]
+AREAS: tuple[str, ...] = typing.get_args(Area)  # 二（二）1–5, in the notice's order
+
+
+class Recognition(Model):
+    """When and by which document the cluster was published as a 山东省特色产业集群."""
+
+    year: Year = Field(title="认定年份")
+    document_number: WenHao = Field(title="认定文号")
+
+
+class TypicalProject(Model):
+    """四（二）: 每个方面要确定一个典型项目，包括承担单位、主要内容、带动作用."""
+
+    name: Text = Field(title="项目名称")
+    undertaker: Text = Field(title="承担单位")
+    content: Text = Field(title="主要内容")
+    effect: Text = Field(title="带动作用")
+
+
+class KeyArea(Model):
+    area: Area = Field(title="重点领域")
+    work: list[Text] = Field(min_length=1, title="工作开展情况")
+    project: TypicalProject = Field(title="典型项目")
+
+
+class Evaluation(Model):
+    """The cluster's self-evaluation: figures of two years, the notice's 情况 texts, key areas, summary."""
+
+    year: Year = Field(title="数据年度")
+    cutoff: Date = Field(title="数据截止日期")
+    recognised: Recognition = Field(title="认定情况")
+    current: Figures = Field(title="本年度指标")
+    previous: PreviousFigures = Field(default_factory=PreviousFigures, title="上年度指标")
+    descriptions: Descriptions = Field(title="指标情况说明")
+    key_areas: list[KeyArea] = Field(title="重点领域工作开展情况")
+    summary: list[Section] = Field(min_length=1, title="自评总结")
+
+
+class EvaluationData(Model):
+    """Everything the 综合评价 packet needs about one cluster."""
+
+    programme: ProgrammeRef = Field(title="申报项目")
+    cluster: ClusterInfo = Field(title="集群基本情况")
+    applicant: Applicant = Field(title="申报单位")
+    evaluation: Evaluation = Field(title="综合评价")
+    declaration: Declaration = Field(title="真实性声明")
+    attachments: list[Attachment] = Field(default_factory=list, title="佐证材料")
+
+
+# --- context -------------------------------------------------------------------------------------
+
+
+def _value(i: Indicator, value: Any) -> str:
+    if value is None:
+        return "—"
+    if i.kind == "money":
+        return units.yi(value, unit=False)
+    if i.kind == "percent":
+        return units.number(value, 1)
+    return str(value)
+
+
+def _signed(value: Decimal, places: int) -> str:
+    # The sign follows the figure as printed: +0.04 shows as 0.0, never +0.0 or -0.0.
+    text = units.number(value, places).removeprefix("-")
+    if Decimal(text) == 0:
+        return text
+    return f"+{text}" if value > 0 else f"-{text}"
+
+
+def change(i: Indicator, current: Any, previous: Any) -> str:
+    """This year against last: money as a growth rate, counts as a difference, shares in 个百分点."""
+    if current is None or previous is None:
+        return "—"
+    if i.kind == "money":
+        if previous <= 0:
+            return "—"  # a rate over nothing (or over a loss) says nothing
+        return _signed((Decimal(current) - previous) * 100 / previous, 1) + "%"
+    if i.kind == "percent":
+        return _signed(Decimal(current) - previous, 1) + "个百分点"
+    diff = int(current) - int(previous)
+    return f"+{diff}" if diff > 0 else str(diff)
+
+
+def _figure(i: Indicator, ev: Evaluation) -> dict[str, str]:
+    now, before = getattr(ev.current, i.key), getattr(ev.previous, i.key)
+    return {
+        "key": i.key,
+        "title": i.title,
+        "unit": i.unit,
+        "current": _value(i, now),
+        "previous": _value(i, before),
+        "change": change(i, now, before),
+    }
+
+
+def _title_lines(title: str) -> tuple[str, str]:
+    # A long packet title breaks after the programme's name: 2022年度山东省特色产业集群 / 综合评价材料.
+    head, sep, tail = title.partition("特色产业集群")
+    return (head + sep, tail) if sep and tail else (title, "")
+
+
+def proof_rows(data: EvaluationData, programme: Programme) -> list[dict[str, str]]:
+    """The 证明材料清单: each attachment with the number it carries in the packet (佐证材料 n-k)."""
+    out = []
+    for n, material in enumerate(programme.materials, start=1):
+        items = [a for a in data.attachments if a.category == material.id]
+        for k, a in enumerate(items, start=1):
+            out.append(
+                {
+                    "no": f"{n}-{k}",
+                    "title": a.title,
+                    "category": material.title.removesuffix("证明材料"),
+                    "file": a.file,
+                    "note": "另行报送" if a.sensitive else "附后",
+                }
+            )
+    return out
+
+
+def build_context(data: EvaluationData, programme: Programme) -> dict[str, Any]:
+    """Everything a template of ``programme`` may use, as strings."""
+    c, ev = data.cluster, data.evaluation
+    common = base(programme, data.declaration.date)
+    line1, line2 = _title_lines(programme.packet.title)
+    if line2:
+        common["packet"] = {**common["packet"], "title_line1": line1, "title_line2": line2}
+    figures = {i.key: _figure(i, ev) for i in FIGURES}
+    groups = []
+    for n, (key, title) in enumerate(GROUPS.items()):
+        groups.append(
+            {
+                "no": f"（{CN_NUMBERS[n]}）",
+                "key": key,
+                "title": title,
+                "figures": _rows([figures[i.key] for i in FIGURES if i.group == key]),
+                "unit_note": "金额单位：亿元" if any(i.kind == "money" for i in FIGURES if i.group == key) else "",
+                "texts": [{"title": i.title, "text": getattr(ev.descriptions, i.key)} for i in TEXTS if i.group == key],
+            }
+        )
+    by_area = {a.area: a for a in ev.key_areas}
+    areas = [
+        {
+            "no": CN_NUMBERS[n],
+            "area": area,
+            "work": list(by_area[area].work),
+            "project": by_area[area].project.model_dump(),
+        }
+        for n, area in enumerate(AREAS)
+        if area in by_area
+    ]
+    proofs = proof_rows(data, programme)
+    revenue = figures["revenue"]
+    return {
+        **common,
+        "notice": {"title": programme.notice.title, "number": programme.notice.number},
+        "cluster": {
+            "name": c.name,
+            "city": c.city_name,
+            "city_code": c.city,
+            "county": c.county,
+            "carrier": c.carrier,
+            "leading_industry": c.leading_industry,
+            "area": f"{units.number(c.area_km2, 2)}平方公里",
+            "main_products": c.main_products,
+        },
+        "applicant": data.applicant.model_dump(),
+        "evaluation": {
+            "round": f"{programme.notice.date.year}年度",
+            "year": str(ev.year),
+            "previous_year": str(ev.year - 1),
+            "cutoff": units.cn_date(ev.cutoff),
+            "recognised": {"year": str(ev.recognised.year), "document_number": ev.recognised.document_number},
+        },
+        "groups": groups,
+        "figures": figures,
+        "key_areas": areas,
+        "summary": {"sections": [s.model_dump() for s in ev.summary]},
+        "proofs": proofs,
+        "proof_count": str(len(proofs)),
+        "declaration": {"date": units.cn_date(data.declaration.date)},
+        "row": {
+            "recognised": str(ev.recognised.year),
+            "market_entities": figures["market_entities"]["current"],
+            "above_scale": figures["above_scale"]["current"],
+            "revenue": revenue["current"],
+            "revenue_change": revenue["change"],
+            "profit": figures["profit"]["current"],
+            "tax": figures["tax"]["current"],
+            "value_added": figures["value_added"]["current"],
+            "employees": figures["employees"]["current"],
+            "specialised": figures["specialised"]["current"],
+            "key_areas": str(len(areas)),
+            "contact": f"{data.applicant.contact}\n{data.applicant.phone}",  # two lines in the 汇总表's cell
+        },
+    }
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+
+def _at(raw: RawInput, path: tuple[str | int, ...], code: str, message: str, severity: str = "error") -> Problem:
+    return problem_at(raw, path, code, message, severity, model=EvaluationData)
+
+
+_BY_KEY = {i.key: i for i in FIGURES}
+
+
+def _shown(key: str, value: Any) -> str:
+    i = _BY_KEY[key]
+    return units.yi(value) if i.kind == "money" else f"{value}{i.unit}"
+
+
+def _unit_hint(part: Decimal, whole: Decimal) -> str:
+    """A part many times its whole that would fit once divided by 10⁴: a 万元 figure typed as 亿元."""
+    if whole > 0 and part >= whole * 50 and part / 10000 <= whole:
+        return "，相差数十倍以上，可能把万元数填成了亿元 (far above its whole: likely a 万元 figure typed as 亿元)"
+    return ""
+
+
+def checks(raw: RawInput, model: EvaluationData) -> list[Problem]:
+    """What the model alone cannot say: the cut-off date, the five key areas, parts above wholes, unit slips."""
+    ev = model.evaluation
+    out: list[Problem] = []
+    if ev.cutoff.year != ev.year:
+        out.append(
+            _at(
+                raw,
+                ("evaluation", "cutoff"),
+                "E-EVAL-CUTOFF-YEAR",
+                f"数据截止日期 {units.cn_date(ev.cutoff)} 不在数据年度 {ev.year} 年内 (cut-off date is not in the data year)",
+            )
+        )
+    if ev.cutoff != NOTICE_CUTOFF:
+        out.append(
+            _at(
+                raw,
+                ("evaluation", "cutoff"),
+                "W-EVAL-CUTOFF",
+                f"通知要求指标数据截止至{units.cn_date(NOTICE_CUTOFF)}，这里填的是{units.cn_date(ev.cutoff)}；请核对 "
+                "(the notice's data cut-off date is 2021-12-31)",
+                "warning",
+            )
+        )
+    out += _key_areas(raw, ev)
+    for year, figures in (("current", ev.current), ("previous", ev.previous)):
+        label = f"{ev.year}年" if year == "current" else f"{ev.year - 1}年"
+        for part, whole in PARTS:
+            p, w = getattr(figures, part), getattr(figures, whole)
+            if p is None or w is None or p <= w:
+                continue
+            money = _BY_KEY[part].kind == "money"
+            hint = _unit_hint(p, w) if money else ""
+            out.append(
+                _at(
+                    raw,
+                    ("evaluation", year, part),
+                    "E-AMOUNT-CONTRADICTION" if money else "E-COUNT-CONTRADICTION",
+                    f"{label}{_BY_KEY[part].title} {_shown(part, p)} 大于{_BY_KEY[whole].title} {_shown(whole, w)}{hint}"
+                    " (a part exceeds its whole)",
+                )
+            )
+    for i in FIGURES:
+        now, before = getattr(ev.current, i.key), getattr(ev.previous, i.key)
+        if i.kind != "money" or now is None or before is None or now <= 0 or before <= 0:
+            continue
+        if now / before >= 1000 or before / now >= 1000:
+            out.append(
+                _at(
+                    raw,
+                    ("evaluation", "current", i.key),
+                    "W-EVAL-UNIT",
+                    f"{i.title} {ev.year}年 {units.yi(now)}、{ev.year - 1}年 {units.yi(before)}，相差约一万倍，"
+                    "可能有一年把亿元和万元填混了 (the two years differ about 10⁴-fold: likely a unit mistake)",
+                    "warning",
+                )
+            )
+    return out
+
+
+def _key_areas(raw: RawInput, ev: Evaluation) -> list[Problem]:
+    """四（二）: 重点领域工作开展情况5个方面，每个方面要确定一个典型项目 — exactly one per area."""
+    out: list[Problem] = []
+    first: dict[str, int] = {}
+    for n, item in enumerate(ev.key_areas):
+        if item.area in first:
+            out.append(
+                _at(
+                    raw,
+                    ("evaluation", "key_areas", n, "area"),
+                    "E-EVAL-AREA-DUPLICATE",
+                    f"重点领域“{item.area}”重复：第{first[item.area] + 1}项已填，每个方面只确定一个典型项目 "
+                    "(each key area has exactly one typical project)",
+                )
+            )
+        else:
+            first[item.area] = n
+    for area in AREAS:
+        if area not in first:
+            out.append(
+                _at(
+                    raw,
+                    ("evaluation", "key_areas"),
+                    "E-EVAL-AREA-MISSING",
+                    f"缺少重点领域“{area}”的工作开展情况和典型项目；通知要求5个方面各确定一个典型项目 "
+                    "(a key area and its typical project are missing)",
+                )
+            )
+    return out
+
+
+def facts(model: EvaluationData) -> dict[str, Any]:
+    """The manifest's ``evaluation`` entry: data year, cut-off, indicators given, key areas covered."""
+    ev = model.evaluation
+    return {
+        "evaluation": {
+            "year": ev.year,
+            "cutoff": ev.cutoff.isoformat(),
+            "recognised": ev.recognised.document_number,
+            "figures": len(FIGURES),
+            "descriptions": len(TEXTS),
+            "previous_given": sum(getattr(ev.previous, i.key) is not None for i in FIGURES),
+            "key_areas": len({a.area for a in ev.key_areas}),
+        }
+    }
+
+
+SCHEMA = Schema(
+    name="tese_evaluation",
+    model=EvaluationData,
+    context=build_context,
+    checks=checks,
+    facts=facts,
+)
