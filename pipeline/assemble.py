@@ -53,14 +53,14 @@ def compose(
     entries: list[Part] = []
     for doc in documents:
         entries.append(doc)
-        for n, material in enumerate(materials, start=1):
+        for material in materials:
             if material.after != doc.id:
                 continue
             items = [p for p in proofs if p.material.id == material.id]
             if not items:
                 continue
             shown = [p for p in items if not p.item.sensitive]
-            heading = f"佐证材料{n}：{material.title}"
+            heading = f"佐证材料{items[0].number.split('-')[0]}：{material.title}"
             entries.append(Part(f"material-{material.id}", heading, None, None, 0, 1, "" if shown else "另行报送"))
             for p in items:
                 title = f"{p.number} {p.item.title}"

@@ -167,12 +167,23 @@ def check(
             continue
         found.append((i, item, material, resolved, kind, pages))
 
-    proofs: list[Proof] = []
-    for n, material in enumerate(programme.materials, start=1):
-        items = [f for f in found if f[2].id == material.id]
-        for k, (_i, item, _m, path, kind, pages) in enumerate(items, start=1):
-            proofs.append(Proof(item, material, f"{n}-{k}", path, kind, pages))
+    numbers = {id(item): number for number, item, _m in numbered(programme.materials, [f[1] for f in found])}
+    proofs = [Proof(item, m, numbers[id(item)], path, kind, pages) for _i, item, m, path, kind, pages in found]
+    proofs.sort(key=lambda p: tuple(int(x) for x in p.number.split("-")))
     return proofs, problems
+
+
+def numbered(materials: list[Material], items: list[Attachment]) -> list[tuple[str, Attachment, Material]]:
+    """Attachments numbered as the packet shows them (佐证材料 n-k): categories in the programme's
+    order, counting only those that have proof, so the numbers run without gaps."""
+    out: list[tuple[str, Attachment, Material]] = []
+    n = 0
+    for material in materials:
+        mine = [a for a in items if a.category == material.id]
+        if mine:
+            n += 1
+            out.extend((f"{n}-{k}", a, material) for k, a in enumerate(mine, start=1))
+    return out
 
 
 def image_pdf(path: Path) -> bytes:

@@ -52,6 +52,7 @@ class Measure(_Spec):
     ratio: Ratio | None = None  # of / to
     computed: str | None = None  # a figure the programme's schema computes
     typed: str | None = None  # dotted path of a typed total to cross-check a count or total
+    unit: str | None = None  # inside a ratio: the unit its notes show this part in (亿元)
 
     @model_validator(mode="after")
     def _one(self) -> Measure:
@@ -240,15 +241,15 @@ def _matches(item: Any, where: dict[str, list[Scalar] | Comparison]) -> bool:
 
 
 def measure(model: Any, spec: Measure, computed: Computed | None = None, unit: str = "") -> Measured:
-    """``spec`` measured on ``model``; money stays in 万元 (the rule converts)."""
+    """``spec`` measured on ``model``; money stays in 万元 (the rule converts). Notes show figures in ``unit``."""
     if spec.field:
         value = resolve(model, spec.field)
         return Measured(Decimal(value) if value is not None else Decimal(0))
     if spec.sum:
         return Measured(sum((Decimal(resolve(model, p) or 0) for p in spec.sum), start=Decimal(0)))
     if spec.ratio:
-        num = measure(model, spec.ratio.of, computed)
-        den = measure(model, spec.ratio.to, computed)
+        num = measure(model, spec.ratio.of, computed, spec.ratio.of.unit or "")
+        den = measure(model, spec.ratio.to, computed, spec.ratio.to.unit or "")
         scale = Decimal(100) if unit in ("%", "％") else Decimal(1)
         value = num.value / den.value * scale if den.value else Decimal(0)
         return Measured(value, "；".join(n for n in (num.note, den.note) if n))
@@ -267,8 +268,10 @@ def measure(model: Any, spec: Measure, computed: Computed | None = None, unit: s
     if not listed:
         return Measured(typed, "未填名单，按填报总数计 (no list given: typed total used)")
     if typed != value:
+        listed_shown, typed_shown = _show(_in_unit(value, unit), unit), _show(_in_unit(typed, unit), unit)
         return Measured(
-            value, "名单合计{list}，填报总数{typed}，两者不一致，以名单为准 (list and typed total disagree)"
+            value,
+            f"名单合计{listed_shown}，填报总数{typed_shown}，两者不一致，以名单为准 (list and typed total disagree)",
         )
     return Measured(value)
 
@@ -304,14 +307,6 @@ def _unit_hint(op: str, threshold: Decimal, unit: str, value: Decimal) -> str:
     return ""
 
 
-def _typed_note(note: str, spec: Measure, model: Any, value: Decimal, unit: str) -> str:
-    # The disagreement note names both figures in the rule's unit.
-    if "{list}" not in note:
-        return note
-    typed = _in_unit(Decimal(resolve(model, spec.typed or "")), unit)
-    return note.replace("{list}", _show(value, unit)).replace("{typed}", _show(typed, unit))
-
-
 def evaluate(model: Any, ruleset: RuleSet, computed: Computed | None = None) -> list[Result]:
     """Check every rule of ``ruleset`` on ``model``."""
     relaxations = {r.id: r for r in ruleset.relaxations}
@@ -326,7 +321,7 @@ def evaluate(model: Any, ruleset: RuleSet, computed: Computed | None = None) -> 
             prefix = f"{alt.label}" if alt.label else ""
             shown.append(prefix + _show(value, rule.unit, op=alt.op, threshold=alt.threshold))
             if measured.note:
-                notes.append(prefix + _typed_note(measured.note, alt.measure, model, value, rule.unit))
+                notes.append(prefix + measured.note)
             if not passed:
                 hints.append(_unit_hint(alt.op, alt.threshold, rule.unit, value))
         required = "或".join(

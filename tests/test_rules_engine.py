@@ -169,3 +169,26 @@ def test_conditional_relaxation_turns_a_failure_into_relaxed_only_where_it_holds
 def test_malformed_rules_are_refused(bad: dict) -> None:
     with pytest.raises(ValidationError):
         rule(unit="个", **bad)
+
+
+def test_typed_totals_inside_a_ratio_are_noted_in_their_own_unit() -> None:
+    spec = rule(
+        measure={
+            "ratio": {
+                "of": {"total": "firms", "of": ["rd"], "typed": "totals.firms", "unit": "万元"},
+                "to": {"total": "firms", "of": ["revenue"], "typed": "totals.revenue", "unit": "亿元"},
+            }
+        },
+        op=">=",
+        threshold=3,
+        unit="%",
+    )
+    model = Toy(
+        cluster=Cluster(industry="x"),
+        firms=[firm("a", "10", rd=Decimal(3500))],
+        totals=Totals(revenue=Decimal(120000), firms=3500),
+    )
+    result = one(model, spec)
+    assert result.status == rules.PASS and result.actual == "3.50%"
+    assert "名单合计10.00亿元，填报总数12.00亿元" in result.note
+    assert "万元" not in result.note  # the R&D part agrees, so only the revenue part is noted

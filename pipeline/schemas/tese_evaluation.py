@@ -21,6 +21,7 @@ from pydantic import BaseModel, BeforeValidator, Field, create_model
 from pydantic_core import PydanticCustomError
 
 from .. import units
+from ..attachments import numbered
 from ..context import base
 from ..context import rows as _rows
 from ..errors import Problem
@@ -265,20 +266,16 @@ def _title_lines(title: str) -> tuple[str, str]:
 
 def proof_rows(data: EvaluationData, programme: Programme) -> list[dict[str, str]]:
     """The 证明材料清单: each attachment with the number it carries in the packet (佐证材料 n-k)."""
-    out = []
-    for n, material in enumerate(programme.materials, start=1):
-        items = [a for a in data.attachments if a.category == material.id]
-        for k, a in enumerate(items, start=1):
-            out.append(
-                {
-                    "no": f"{n}-{k}",
-                    "title": a.title,
-                    "category": material.title.removesuffix("证明材料"),
-                    "file": a.file,
-                    "note": "另行报送" if a.sensitive else "附后",
-                }
-            )
-    return out
+    return [
+        {
+            "no": number,
+            "title": a.title,
+            "category": material.title.removesuffix("证明材料"),
+            "file": a.file,
+            "note": "另行报送" if a.sensitive else "附后",
+        }
+        for number, a, material in numbered(programme.materials, list(data.attachments))
+    ]
 
 
 def build_context(data: EvaluationData, programme: Programme) -> dict[str, Any]:

@@ -1,0 +1,522 @@
+"""The 数字产业集群 application's data (鲁工信电子〔2024〕122号): model, context, checks, computed figures.
+
+Keys shared with other schemas (``cluster``, ``applicant``, ``declaration``, ``attachments``) have
+the same types as there, so one cluster file can carry data for several programmes; everything
+this notice alone asks for has keys of its own (``operator``, ``digital``, ``firms``, ``innovation`` ...).
+Money is stored in 万元 like every model; the notice's thresholds are stated in programme.yaml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .. import units
+from ..context import base, rows
+from ..errors import Problem
+from ..load import RawInput
+from ..model import (
+    Applicant,
+    Attachment,
+    ClusterInfo,
+    Count,
+    Date,
+    Declaration,
+    Model,
+    Money,
+    MoneyWan,
+    ProgrammeRef,
+    Section,
+    Target,
+    Text,
+    Uscc,
+    WenHao,
+    Year,
+)
+from ..programme import Programme
+from ..schema import Schema
+from ..validate import problem_at
+
+# 一、申报范围: the 数字产业“十大工程”; anything else is refused by the model (E-CHOICE).
+LeadingIndustry = Literal[
+    "集成电路", "高端软件", "先进计算", "数字终端", "人工智能", "虚拟现实", "空天信息", "云服务大数据", "能源电子", "新型电子材料"
+]  # fmt: skip
+YI = Decimal(10000)  # 1亿元 in 万元
+# DOMAIN §1.4: 规上 means ≥2000万元 (industry, software and IT services), ≥1000万元 (research and business services).
+ABOVE_SCALE_MIN, ABOVE_SCALE_USUAL = Decimal(1000), Decimal(2000)
+# Credit code prefixes (GB 32100 登记管理部门 + 机构类别) by legal form, to catch a form that does not fit the code.
+LEGAL_FORM_PREFIX = {"企业法人": "91", "事业单位法人": "12", "社会团体法人": "51", "社会服务机构法人": "52"}
+
+
+class Operator(Model):
+    """二、申报主体: the cluster's operating organisation or promotion body."""
+
+    org_type: Literal["集群管理运营机构", "集群发展促进组织"] = Field(title="申报主体类型")
+    legal_form: Literal["企业法人", "事业单位法人", "社会团体法人", "社会服务机构法人"] = Field(title="法人类型")
+    registered_in_china: bool = Field(title="在中华人民共和国境内注册")
+    independent_legal_person: bool = Field(title="具有独立法人资格")
+    no_bad_credit_record: bool = Field(title="无不良信用记录")
+    established: Date = Field(title="成立日期")
+    registered_capital: MoneyWan | None = Field(default=None, title="注册资本（开办资金）")
+    staff: Count = Field(title="专职工作人员（人）")
+    duties: Text = Field(title="主要职能和服务内容")
+    organisation: Text = Field(title="组织架构和规章制度")
+    operation: Text = Field(title="运营和财务状况")
+
+
+class Digital(Model):
+    """二、集群基本情况: the leading industry as the notice names it, the data year, the overview."""
+
+    leading_industry: LeadingIndustry = Field(title="主导产业（数字产业“十大工程”方向）")
+    year: Year = Field(title="数据年度（上年度）")
+    overview: list[Text] = Field(min_length=1, title="集群概况")
+
+
+class Scale(Model):
+    """四、规模效益, with the typed totals that cross-check the firm list (三（二）)."""
+
+    enterprises: Count = Field(title="数字产业相关企业（家）")
+    above_scale_enterprises: Count = Field(title="规上企业（家）")
+    revenue: Money = Field(title="集群数字产业营业收入")
+    above_scale_revenue: Money | None = Field(default=None, title="规上企业营业收入总额（统计数）")
+    leading_above_scale_firms: Count | None = Field(default=None, title="主导产业相关规上企业数（统计数）")
+    leading_revenue: Money = Field(title="主导产业营业收入")
+    profit: Money = Field(title="利润总额")
+    tax: Money = Field(title="税收")
+    employees: Count = Field(title="从业人员（人）")
+    paragraphs: list[Text] = Field(min_length=1, title="规模效益情况")
+
+
+class Firm(Model):
+    """One firm of the cluster's digital industry (the 企业名单 of 五、产业链条)."""
+
+    name: Text = Field(title="企业名称")
+    credit_code: Uscc = Field(title="统一社会信用代码")
+    role: Literal["领军企业", "骨干企业", "其他企业"] = Field(default="其他企业", title="企业类型")
+    leading: bool = Field(title="属主导产业（主要申报方向）")
+    above_scale: bool = Field(title="规上企业")
+    revenue: MoneyWan = Field(title="上年度营业收入")
+    rd_expense: MoneyWan | None = Field(default=None, title="上年度研发投入")
+
+
+class Chain(Model):
+    """五、产业链条: text, and typed counts of leader and backbone firms (三（三）)."""
+
+    paragraphs: list[Text] = Field(min_length=1, title="产业链条情况")
+    leader_firms: Count | None = Field(default=None, title="领军企业数（统计数）")
+    backbone_firms: Count | None = Field(default=None, title="骨干企业数（统计数）")
+
+
+class InnovationPlatform(Model):
+    name: Text = Field(title="平台名称")
+    category: Literal[
+        "重点实验室", "技术创新中心", "制造业创新中心", "产业创新中心", "工程研究中心", "工程技术研究中心",
+        "企业技术中心", "新型研发机构", "其他创新平台",
+    ] = Field(title="平台类别")  # fmt: skip
+    level: Literal["国家级", "省级", "市级"] = Field(title="级别")
+    owner: Text = Field(title="依托单位")
+    approved_by: Text = Field(title="认定部门")
+    year: Year = Field(title="认定年份")
+    document_number: WenHao | None = Field(default=None, title="认定文号")
+
+
+class IpYear(Model):
+    """One year's science awards and intellectual property of the cluster's 规上 firms."""
+
+    year: Year = Field(title="年度")
+    awards: Count = Field(title="科技奖励（项）")
+    patents: Count = Field(title="专利（项）")
+    invention_patents: Count | None = Field(default=None, title="其中：发明专利（项）")
+    software_copyrights: Count = Field(title="软件著作权（项）")
+
+
+class Innovation(Model):
+    """六、创新能力 (三（四）): platforms, three years of IP, R&D; typed totals to cross-check."""
+
+    paragraphs: list[Text] = Field(min_length=1, title="创新能力情况")
+    platforms: list[InnovationPlatform] = Field(default_factory=list, title="创新平台")
+    ip: list[IpYear] = Field(default_factory=list, title="近三年科技奖励和知识产权")
+    national_platforms: Count | None = Field(default=None, title="国家级创新平台数（统计数）")
+    provincial_platforms: Count | None = Field(default=None, title="省级创新平台数（统计数）")
+    ip_total: Count | None = Field(default=None, title="近三年科技奖励和知识产权合计（统计数）")
+    above_scale_rd: Money | None = Field(default=None, title="规上企业研发投入总额（统计数）")
+
+
+class Partner(Model):
+    name: Text = Field(title="合作单位")
+    kind: Literal["大学院校", "科研院所", "服务平台机构", "商协会", "金融机构", "其他"] = Field(title="类型")
+    content: Text = Field(title="合作内容")
+    since: Year = Field(title="合作起始年份")
+
+
+class Services(Model):
+    """七、服务体系 (三（五）)."""
+
+    paragraphs: list[Text] = Field(min_length=1, title="服务体系情况")
+    partners: list[Partner] = Field(default_factory=list, title="长期合作单位")
+
+
+class Policy(Model):
+    title: Text = Field(title="政策文件名称")
+    issuer: Text = Field(title="发文机关")
+    document_number: WenHao | None = Field(default=None, title="文号")
+    date: Date = Field(title="印发日期")
+    content: Text = Field(title="主要支持内容")
+
+
+class Support(Model):
+    """八、属地政府支持 (三（六）)."""
+
+    paragraphs: list[Text] = Field(min_length=1, title="属地政府支持情况")
+    policies: list[Policy] = Field(default_factory=list, title="支持政策")
+
+
+class Goals(Model):
+    """九、发展目标和主要措施."""
+
+    target_year: Year = Field(title="目标年份")
+    paragraphs: list[Text] = Field(min_length=1, title="总体目标")
+    targets: list[Target] = Field(min_length=1, title="主要指标")
+    measures: list[Section] = Field(min_length=1, title="主要措施")
+
+
+class Compliance(Model):
+    """三（七）: declared by the applicant, repeated in the 承诺书."""
+
+    no_major_safety_accident: bool = Field(title="近三年未发生特别重大、重大生产安全事故")
+    no_major_environmental_event: bool = Field(title="近三年未发生特别重大、重大突发环境事件")
+
+
+class DigitalClusterData(Model):
+    """Everything the 数字产业集群 申报书 and its 汇总表 need about one cluster."""
+
+    programme: ProgrammeRef = Field(title="申报项目")
+    cluster: ClusterInfo = Field(title="集群基本情况")
+    applicant: Applicant = Field(title="申报主体")
+    operator: Operator = Field(title="申报主体资格")
+    digital: Digital = Field(title="数字产业集群情况")
+    positioning: list[Section] = Field(min_length=1, title="发展定位")
+    scale: Scale = Field(title="规模效益")
+    firms: list[Firm] = Field(default_factory=list, title="集群企业名单")
+    chain: Chain = Field(title="产业链条")
+    innovation: Innovation = Field(title="创新能力")
+    services: Services = Field(title="服务体系")
+    support: Support = Field(title="属地政府支持")
+    goals: Goals = Field(title="发展目标和主要措施")
+    compliance: Compliance = Field(title="安全生产和生态环境")
+    declaration: Declaration = Field(title="承诺书")
+    attachments: list[Attachment] = Field(default_factory=list, title="佐证材料")
+
+
+def _total(values: list[Decimal]) -> Decimal:
+    return sum(values, start=Decimal(0))
+
+
+def _careful(value: Decimal, places: int = 2) -> str:
+    """``value`` rounded, but never up onto a whole number such as the thresholds 50亿元 and 3% (49.996 → 49.99)."""
+    q = Decimal(1).scaleb(-places)
+    shown = value.quantize(q, rounding=ROUND_HALF_UP)
+    if shown > value and shown == shown.to_integral_value():
+        shown = value.quantize(q, rounding=ROUND_DOWN)
+    return f"{shown:f}"
+
+
+def _role_count(firms: list[Firm], role: str, floor: Decimal) -> int:
+    return sum(f.role == role and f.revenue >= floor for f in firms)
+
+
+def figures(m: DigitalClusterData) -> dict[str, Any]:
+    """The figures the conditions are about, as the rules measure them: the lists decide, typed totals stand in.
+
+    A typed total (``scale.above_scale_revenue`` ...) is used only when its list is empty, as in
+    programme.yaml's rules; the values are Decimal 万元 for money, int for counts, None when unknown.
+    """
+    above = [f for f in m.firms if f.above_scale]
+    listed = bool(m.firms)
+    revenue = _total([f.revenue for f in above]) if listed else m.scale.above_scale_revenue
+    rd = _total([f.rd_expense or Decimal(0) for f in above]) if listed else m.innovation.above_scale_rd
+    plats = m.innovation.platforms
+    ip = m.innovation.ip
+    return {
+        "above_scale_revenue": revenue,
+        "leading_firms": sum(f.leading for f in above) if listed else m.scale.leading_above_scale_firms,
+        "leaders": _role_count(m.firms, "领军企业", 10 * YI) if listed else m.chain.leader_firms,
+        "backbones": _role_count(m.firms, "骨干企业", YI) if listed else m.chain.backbone_firms,
+        "national": sum(p.level == "国家级" for p in plats) if plats else m.innovation.national_platforms,
+        "provincial": sum(p.level == "省级" for p in plats) if plats else m.innovation.provincial_platforms,
+        "ip_total": sum(y.awards + y.patents + y.software_copyrights for y in ip) if ip else m.innovation.ip_total,
+        "rd": rd,
+        "rd_ratio": rd * 100 / revenue if rd is not None and revenue else None,
+    }
+
+
+def _text(value: Any) -> Any:
+    """A value as a template shows it: dates in Chinese, money in 万元, a missing value as —."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.date):
+        return units.cn_date(value)
+    if isinstance(value, Decimal):
+        return units.wan(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _strings(items: list[Any]) -> list[dict[str, Any]]:
+    """Each model of ``items`` as a numbered row of strings."""
+    return rows([{k: _text(v) for k, v in item.model_dump().items()} for item in items])
+
+
+def build_context(data: DigitalClusterData, programme: Programme) -> dict[str, Any]:
+    """Everything a template of ``programme`` may use, as strings."""
+    c, d, s, inn = data.cluster, data.digital, data.scale, data.innovation
+    fig = {k: _text(v) if not isinstance(v, Decimal) else v for k, v in figures(data).items()}
+    rev, rd, ratio = fig["above_scale_revenue"], fig["rd"], fig["rd_ratio"]
+    revenue_yi = _careful(rev / YI) if isinstance(rev, Decimal) else "—"
+    ratio_text = f"{_careful(ratio)}%" if isinstance(ratio, Decimal) else "—"
+    above = [f for f in data.firms if f.above_scale]
+    ip = sorted(inn.ip, key=lambda y: y.year)
+    inventions = [y.invention_patents for y in ip]
+    return {
+        **base(programme, data.declaration.date),
+        "cluster": {
+            **c.model_dump(exclude={"area_km2"}),
+            "city": c.city_name,
+            "city_code": c.city,
+            "leading_industry": d.leading_industry,  # the 十大工程 one; the cluster's own words below
+            "industry": c.leading_industry,
+            "area": f"{units.number(c.area_km2, 2)}平方公里",
+            "year": str(d.year),
+            "overview": list(d.overview),
+        },
+        "applicant": data.applicant.model_dump(),
+        "operator": {
+            **{k: _text(v) for k, v in data.operator.model_dump().items()},
+            "legal_person": _text(data.operator.independent_legal_person),
+            "credit": "无" if data.operator.no_bad_credit_record else "有",
+        },
+        "positioning": [x.model_dump() for x in data.positioning],
+        "scale": {
+            **{k: units.yi(v) if isinstance(v, Decimal) else _text(v) for k, v in s.model_dump().items()},
+            "above_scale_revenue": f"{revenue_yi}亿元" if revenue_yi != "—" else "—",
+            "leading_share": units.percent(s.leading_revenue, s.revenue),
+            "leading_firms": fig["leading_firms"],
+            "basis": "按五、产业链条所列企业名单计" if data.firms else "按填报的统计数计",
+        },
+        "chain": {
+            "paragraphs": list(data.chain.paragraphs),
+            "leaders": fig["leaders"],
+            "backbones": fig["backbones"],
+            "listed": str(len(data.firms)),
+            "above_scale": str(len(above)),
+            "leading": str(sum(f.leading for f in above)),
+            "revenue": units.wan(_total([f.revenue for f in data.firms]), unit=False),
+            "rd": units.wan(_total([f.rd_expense or Decimal(0) for f in data.firms]), unit=False),
+            "above_scale_revenue": units.wan(_total([f.revenue for f in above]), unit=False),
+            "above_scale_rd": units.wan(_total([f.rd_expense or Decimal(0) for f in above]), unit=False),
+        },
+        "firms": [
+            {
+                **row,
+                "role": f.role.removesuffix("企业"),
+                "revenue": units.wan(f.revenue, unit=False),
+                "rd": units.wan(f.rd_expense, unit=False),
+            }
+            for row, f in zip(_strings(data.firms), data.firms, strict=True)
+        ],
+        "innovation": {
+            "paragraphs": list(inn.paragraphs),
+            "platforms": _strings(inn.platforms),
+            "national": fig["national"],
+            "provincial": fig["provincial"],
+            "ip": [
+                {**row, "invention": row["invention_patents"], "copyrights": row["software_copyrights"]}
+                | {"total": str(y.awards + y.patents + y.software_copyrights)}
+                for row, y in zip(_strings(ip), ip, strict=True)
+            ],
+            "ip_awards": str(sum(y.awards for y in ip)),
+            "ip_patents": str(sum(y.patents for y in ip)),
+            "ip_invention": "—" if not ip or None in inventions else str(sum(i or 0 for i in inventions)),
+            "ip_copyrights": str(sum(y.software_copyrights for y in ip)),
+            "ip_total": fig["ip_total"],
+            "rd": units.yi(rd) if isinstance(rd, Decimal) else "—",
+            "sales": f"{revenue_yi}亿元" if revenue_yi != "—" else "—",
+            "rd_ratio": ratio_text,
+        },
+        "services": {"paragraphs": list(data.services.paragraphs), "partners": _strings(data.services.partners)},
+        "support": {"paragraphs": list(data.support.paragraphs), "policies": _strings(data.support.policies)},
+        "goals": {
+            "base_year": str(d.year),
+            "target_year": str(data.goals.target_year),
+            "paragraphs": list(data.goals.paragraphs),
+            "targets": rows([x.model_dump() for x in data.goals.targets]),
+            "measures": [x.model_dump() for x in data.goals.measures],
+        },
+        "compliance": {
+            "safety": "未发生" if data.compliance.no_major_safety_accident else "发生过",
+            "environment": "未发生" if data.compliance.no_major_environmental_event else "发生过",
+        },
+        "declaration": {"date": units.cn_date(data.declaration.date)},
+        "row": {
+            "revenue": revenue_yi,
+            "leading_firms": fig["leading_firms"],
+            "leaders": fig["leaders"],
+            "backbones": fig["backbones"],
+            "platforms": f"{fig['national']}/{fig['provincial']}",
+            "ip": fig["ip_total"],
+            "rd_ratio": ratio_text,
+        },
+    }
+
+
+# The checks' messages, Chinese first and the English key after; W- codes are warnings.
+MESSAGES = {
+    "W-NOT-ELIGIBLE": "应当{what}（通知{clause}），否则不符合申报条件 (condition {clause} unmet)",
+    "W-LEGAL-FORM-CODE": "法人类型为{form}，统一社会信用代码通常以 {prefix} 开头，实为 {actual}；请核对法人类型或信用代码 "
+    "(legal form does not fit the credit code)",
+    "E-FIRM-DUPLICATE": "{name} 与第{n}项的统一社会信用代码相同，同一企业只能列一次 (a firm is listed twice)",
+    "E-ABOVE-SCALE-REVENUE": "{name} 营业收入 {revenue}，低于任何行业的规上标准（1000万元），不能计为规上企业 "
+    "(below every above-scale threshold)",
+    "W-ABOVE-SCALE-REVENUE": "{name} 营业收入 {revenue}，低于工业和软件信息技术服务业的规上标准（2000万元）；"
+    "仅科学研究和技术服务业等以1000万元为标准，请核对 (check the firm's above-scale status)",
+    "W-ROLE-REVENUE": "{name} {why} (role and revenue disagree)",
+    "E-AMOUNT-CONTRADICTION": "{part} {value} 大于{whole} {total}{hint} (a part exceeds the whole)",
+    "E-COUNT-CONTRADICTION": "{part} {value} 多于{whole} {total} (a part exceeds the whole)",
+    "E-IP-YEAR": "{year}年{why} (only each of the last three years counts, once)",
+    "E-PLATFORM-DUPLICATE": "创新平台 {name} 列了不止一次 (a platform is listed twice)",
+    "E-GOAL-YEAR": "目标年份 {target} 应晚于数据年度 {year} (the target year must be ahead)",
+    "E-DATA-YEAR": "数据年度应为申报之前的年度（上年度），填的是 {year} 年 (the data year must be a past year)",
+}
+Add = Callable[..., None]  # add(path, code, **values) of ``checks``
+
+
+def _unit_hint(part: Decimal, whole: Decimal) -> str:
+    ratio = part / whole if whole else Decimal(0)
+    if Decimal(1000) <= ratio <= Decimal(100000):
+        return "，相差约一万倍，可能把集群总额的亿元填成了万元 (off by about 10⁴: likely a unit mistake)"
+    return ""
+
+
+def checks(raw: RawInput, m: DigitalClusterData) -> list[Problem]:
+    """What the model alone cannot say: the applicant's standing, contradicting figures, the IP years."""
+    out: list[Problem] = []
+
+    def add(path: tuple[str | int, ...], code: str, **values: Any) -> None:
+        severity = "warning" if code.startswith("W-") else "error"
+        message = MESSAGES[code].format(**values)
+        out.append(problem_at(raw, path, code, message, severity, model=DigitalClusterData))
+
+    # 二 and 三（七） are conditions (rules operator, safety); said here too, at the line to correct.
+    for key, info in [*Operator.model_fields.items(), *Compliance.model_fields.items()]:
+        block = "operator" if key in Operator.model_fields else "compliance"
+        if info.annotation is bool and not getattr(getattr(m, block), key):
+            add((block, key), "W-NOT-ELIGIBLE", what=info.title, clause="二" if block == "operator" else "三（七）")
+    prefix, code = LEGAL_FORM_PREFIX[m.operator.legal_form], m.applicant.credit_code
+    if not code.startswith(prefix):
+        add(("operator", "legal_form"), "W-LEGAL-FORM-CODE", form=m.operator.legal_form, prefix=prefix, actual=code[:2])
+    _firms(m, add)
+    _figures(m, add)
+    return out
+
+
+def _firms(m: DigitalClusterData, add: Add) -> None:
+    seen: dict[str, int] = {}
+    cluster = m.scale.revenue
+    for i, f in enumerate(m.firms):
+        if f.credit_code in seen:
+            add(("firms", i, "credit_code"), "E-FIRM-DUPLICATE", name=f.name, n=seen[f.credit_code] + 1)
+        seen.setdefault(f.credit_code, i)
+        if f.above_scale and f.revenue < ABOVE_SCALE_USUAL:
+            code = "E-ABOVE-SCALE-REVENUE" if f.revenue < ABOVE_SCALE_MIN else "W-ABOVE-SCALE-REVENUE"
+            add(("firms", i, "above_scale"), code, name=f.name, revenue=units.wan(f.revenue))
+        if f.rd_expense is not None and f.rd_expense > f.revenue:
+            add(("firms", i, "rd_expense"), "E-AMOUNT-CONTRADICTION", part=f"{f.name} 研发投入",
+                value=units.wan(f.rd_expense), whole="营业收入", total=units.wan(f.revenue), hint="")  # fmt: skip
+        if f.revenue > cluster:
+            add(("firms", i, "revenue"), "E-AMOUNT-CONTRADICTION", part=f"{f.name} 营业收入",
+                value=units.yi(f.revenue), whole="集群数字产业营业收入", total=units.yi(cluster),
+                hint=_unit_hint(f.revenue, cluster))  # fmt: skip
+        # 三（三） counts 领军企业 at ≥10亿元 and 骨干企业 at ≥1亿元 by the role given: say when they disagree.
+        why = ""
+        if f.role == "领军企业" and f.revenue < 10 * YI:
+            why = f"标为领军企业，但营业收入 {units.yi(f.revenue)} 不足10亿元，不计入三（三）领军企业"
+        elif f.role == "骨干企业" and f.revenue < YI:
+            why = f"标为骨干企业，但营业收入 {units.wan(f.revenue)} 不足1亿元，不计入三（三）骨干企业"
+        elif f.role == "其他企业" and f.revenue >= YI:
+            why = f"营业收入 {units.yi(f.revenue)} 已达骨干企业标准，但标为其他企业，不计入三（三）"
+        if why:
+            add(("firms", i, "role"), "W-ROLE-REVENUE", name=f.name, why=why)
+
+
+def _figures(m: DigitalClusterData, add: Add) -> None:
+    s, year = m.scale, m.digital.year
+    listed = sum(f.above_scale for f in m.firms)
+    for key, part, value, whole, total in (
+        ("above_scale_enterprises", "规上企业", s.above_scale_enterprises, "企业总数", s.enterprises),
+        ("above_scale_enterprises", "名单中的规上企业", listed, "填报的规上企业", s.above_scale_enterprises),
+        ("leading_above_scale_firms", "主导产业相关规上企业", s.leading_above_scale_firms, "规上企业",
+         s.above_scale_enterprises),
+    ):  # fmt: skip
+        if value is not None and value > total:
+            add(("scale", key), "E-COUNT-CONTRADICTION", part=part, value=f"{value}家", whole=whole, total=f"{total}家")
+    amounts = [(k, Scale.model_fields[k].title, getattr(s, k)) for k in ("above_scale_revenue", "leading_revenue")]
+    amounts += [(k, Scale.model_fields[k].title, getattr(s, k)) for k in ("profit", "tax")]
+    if not any(f.revenue > s.revenue for f in m.firms):  # else said firm by firm
+        amounts.append(("revenue", "名单中规上企业营业收入合计", _total([f.revenue for f in m.firms if f.above_scale])))
+    for key, title, value in amounts:
+        if value is not None and value > s.revenue:
+            add(("scale", key), "E-AMOUNT-CONTRADICTION", part=title, value=units.yi(value),
+                whole="集群数字产业营业收入", total=units.yi(s.revenue), hint=_unit_hint(value, s.revenue))  # fmt: skip
+    years = Counter(y.year for y in m.innovation.ip)
+    for i, y in enumerate(m.innovation.ip):
+        if not year - 2 <= y.year <= year:
+            add(("innovation", "ip", i, "year"), "E-IP-YEAR", year=y.year,
+                why=f"不在近三年（{year - 2}—{year}年，数据年度{year}年）之内")  # fmt: skip
+        elif years[y.year] > 1:
+            add(("innovation", "ip", i, "year"), "E-IP-YEAR", year=y.year, why="填了不止一次")
+        if y.invention_patents is not None and y.invention_patents > y.patents:
+            add(("innovation", "ip", i, "invention_patents"), "E-COUNT-CONTRADICTION", part=f"{y.year}年发明专利",
+                value=f"{y.invention_patents}项", whole="专利", total=f"{y.patents}项")  # fmt: skip
+    names = [p.name for p in m.innovation.platforms]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            add(("innovation", "platforms", i, "name"), "E-PLATFORM-DUPLICATE", name=name)
+    if m.goals.target_year <= year:
+        add(("goals", "target_year"), "E-GOAL-YEAR", target=m.goals.target_year, year=year)
+    if year >= m.declaration.date.year:
+        add(("digital", "year"), "E-DATA-YEAR", year=year)
+
+
+def _facts(m: DigitalClusterData) -> dict[str, Any]:
+    fig, d = figures(m), m.digital
+    ratio = f"{_careful(fig['rd_ratio'])}%" if fig["rd_ratio"] is not None else None
+    revenue = units.yi(fig["above_scale_revenue"])
+    facts = {"leading_industry": d.leading_industry, "data_year": d.year, "firms_listed": len(m.firms)}
+    return {"digital": {**facts, "above_scale_revenue": revenue, "rd_ratio": ratio}}
+
+
+SCHEMA = Schema(
+    name="digital_application",
+    model=DigitalClusterData,
+    context=build_context,
+    checks=checks,
+    computed={
+        # 二、申报主体: registered in China, an independent legal person, no bad credit record (3 of 3).
+        "operator_qualifications": lambda m: Decimal(
+            sum((m.operator.registered_in_china, m.operator.independent_legal_person, m.operator.no_bad_credit_record))
+        ),
+        # 三（七）: no especially serious or serious safety accident, nor environmental event (2 of 2).
+        "compliance_items": lambda m: Decimal(
+            sum((m.compliance.no_major_safety_accident, m.compliance.no_major_environmental_event))
+        ),
+    },
+    facts=_facts,
+)
