@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from pipeline import build
 
@@ -56,3 +57,18 @@ def example_packet(tmp_path_factory: pytest.TempPathFactory) -> build.BuildResul
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
     return build.bundle(EXAMPLE, paths_of(base))
+
+
+def bookmarks(reader: PdfReader) -> list[tuple[str, int, int]]:
+    """A PDF's bookmarks as (title, page index, level), in order, nested lists flattened."""
+    out: list[tuple[str, int, int]] = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((item.title, reader.get_destination_page_number(item), level))
+
+    walk(reader.outline, 1)
+    return out

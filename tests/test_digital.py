@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, normalise, paths_of
+from conftest import ROOT, bookmarks, normalise, paths_of
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -534,20 +534,6 @@ def packets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, build.BuildRe
         office.close()
 
 
-def _outline(reader: PdfReader) -> list[tuple[str, int, int]]:
-    out: list[tuple[str, int, int]] = []
-
-    def walk(items, level):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            else:
-                out.append((item.title, reader.get_destination_page_number(item), level))
-
-    walk(reader.outline, 1)
-    return out
-
-
 def _pages(reader: PdfReader, outline, title: str) -> str:
     """The text of the part bookmarked ``title``, up to the next top-level bookmark."""
     tops = [(t, p) for t, p, level in outline if level == 1] + [("end", len(reader.pages))]
@@ -561,7 +547,7 @@ def test_packet_bookmarks_chapters_and_tables(packets, cluster_id) -> None:
     result = packets[cluster_id]
     assert not result.draft and result.manifest["checks"]["passed"]
     reader = PdfReader(result.folder / "申报书.pdf")
-    outline = _outline(reader)
+    outline = bookmarks(reader)
     assert [t for t, _, level in outline if level == 1] == TOP
     starts = [p for _, p, level in outline if level == 1]
     assert starts == sorted(starts)

@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 
-from conftest import normalise
+from conftest import bookmarks, normalise
 from docx import Document
 from pypdf import PdfReader
 
@@ -47,21 +47,6 @@ KEY_TEXT = {  # a phrase each entry must show, taken from the data or the templa
 }
 
 
-def _outline(reader: PdfReader) -> list[tuple[str, int, int]]:
-    """(title, page index, level) in order, nested lists flattened."""
-    out = []
-
-    def walk(items, level):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            else:
-                out.append((item.title, reader.get_destination_page_number(item), level))
-
-    walk(reader.outline, 1)
-    return out
-
-
 def _packet(example_packet) -> PdfReader:
     return PdfReader(example_packet.folder / "申报材料.pdf")
 
@@ -69,7 +54,7 @@ def _packet(example_packet) -> PdfReader:
 def test_bookmarks_follow_the_programme_with_proofs_under_their_category(example_packet) -> None:
     programme = load_programme(example_packet.folder.parents[2] / "templates", "tese-apply")
     assert [d.bookmark for d in programme.documents] == DOCUMENTS
-    outline = _outline(_packet(example_packet))
+    outline = bookmarks(_packet(example_packet))
     assert [t for t, _, level in outline if level == 1] == TOP
     for category, children in CHILDREN.items():
         i = [t for t, _, _ in outline].index(category)
@@ -78,7 +63,7 @@ def test_bookmarks_follow_the_programme_with_proofs_under_their_category(example
 
 def test_each_entry_shows_its_key_text(example_packet) -> None:
     reader = _packet(example_packet)
-    outline = [(t, p) for t, p, _ in _outline(reader)] + [("end", len(reader.pages))]
+    outline = [(t, p) for t, p, _ in bookmarks(reader)] + [("end", len(reader.pages))]
     for (title, start), (_next, end) in zip(outline, outline[1:], strict=False):
         text = normalise("".join(reader.pages[i].extract_text() for i in range(start, max(end, start + 1))))
         for phrase in KEY_TEXT.get(title, []):
@@ -95,7 +80,7 @@ def test_page_count_is_cover_toc_documents_and_proofs(example_packet) -> None:
 
 def test_toc_page_numbers_match_bookmarks_and_printed_numbers(example_packet) -> None:
     reader = _packet(example_packet)
-    outline = _outline(reader)
+    outline = bookmarks(reader)
     starts = {t: p for t, p, _ in outline}
     toc_pages = range(starts["目录"], starts[DOCUMENTS[0]])
     toc_text = re.sub(r"—\d+—", "", normalise("".join(reader.pages[i].extract_text() for i in toc_pages)))
@@ -124,7 +109,7 @@ def test_signed_declaration_scan_replaces_the_generated_page(example_packet) -> 
     signed = example_packet.manifest["packet"]["signed_scans"]["declaration"]
     assert signed == {"file": "signed/declaration.pdf", "pages": 1, "generated_pages": 1}
     reader = _packet(example_packet)
-    page = dict((t, p) for t, p, _ in _outline(reader))["对申报材料真实性的声明"]
+    page = dict((t, p) for t, p, _ in bookmarks(reader))["对申报材料真实性的声明"]
     assert "/Image" in str(reader.pages[page]["/Resources"].get("/XObject", {}).values()) or reader.pages[page].images
     generated = normalise(PdfReader(example_packet.folder / "08-真实性声明.pdf").pages[0].extract_text())
     assert "法定代表人（签字）" in generated  # the generated document is still there beside the packet
@@ -132,11 +117,11 @@ def test_signed_declaration_scan_replaces_the_generated_page(example_packet) -> 
 
 def test_proof_pages_are_a4_and_photos_upright(example_packet) -> None:
     reader = _packet(example_packet)
-    starts = {t: p for t, p, _ in _outline(reader)}
+    starts = {t: p for t, p, _ in bookmarks(reader)}
     photo = reader.pages[starts["1-2 “中国智能农机装备特色产业基地”牌匾照片"]]
     w, h = float(photo.mediabox.width), float(photo.mediabox.height)
     assert (round(w), round(h)) == (842, 595)  # the sideways-stored photo, turned by EXIF, is landscape
-    for t, p, level in _outline(reader):
+    for t, p, level in bookmarks(reader):
         if level == 2:
             box = reader.pages[p].mediabox
             assert sorted((round(float(box.width)), round(float(box.height)))) == [595, 842], t

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLE, ROOT, example_data, normalise, paths_of
+from conftest import EXAMPLE, ROOT, bookmarks, example_data, normalise, paths_of
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -116,23 +116,9 @@ def _write(root: Path, cluster_id: str, data: dict | str, attachments_from: tupl
     (folder / "cluster.yaml").write_text(text, encoding="utf-8")
 
 
-def _outline(reader: PdfReader) -> list[tuple[str, int, int]]:
-    out = []
-
-    def walk(items, level):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            else:
-                out.append((item.title, reader.get_destination_page_number(item), level))
-
-    walk(reader.outline, 1)
-    return out
-
-
 def _part_text(reader: PdfReader, title: str) -> str:
     """The normalised text of the packet's pages from bookmark ``title`` to the next bookmark."""
-    outline = _outline(reader)
+    outline = bookmarks(reader)
     starts = [p for _t, p, _l in outline] + [len(reader.pages)]
     i = [t for t, _p, _l in outline].index(title)
     later = [s for s in starts[i + 1 :] if s > starts[i]]  # a category heading shares its first proof's page
@@ -176,7 +162,7 @@ def test_packet_builds_as_pdf_and_word_with_the_expiry_warned(packet) -> None:
 
 
 def test_bookmarks_in_order_with_proofs_under_their_category(reader) -> None:
-    outline = _outline(reader)
+    outline = bookmarks(reader)
     top = [t for t, _p, level in outline if level == 1]
     assert top == ["封面", "目录", *DOCUMENTS, *MATERIALS, DECLARATION]
     titles = [t for t, _p, _l in outline]
