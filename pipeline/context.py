@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from . import units
+from .model import ClusterInfo
 from .programme import Programme
 
 PROVINCIAL = ("国家级", "省级")
@@ -19,6 +20,20 @@ PROVINCIAL = ("国家级", "省级")
 def rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``items`` numbered from 1 as ``no`` (a table's 序号 column)."""
     return [{"no": str(i), **item} for i, item in enumerate(items, start=1)]
+
+
+def cluster_info(c: ClusterInfo) -> dict[str, str]:
+    """The shared ``cluster:`` block, formatted (the city by name, the area with its unit)."""
+    return {
+        "name": c.name,
+        "city": c.city_name,
+        "city_code": c.city,
+        "county": c.county,
+        "carrier": c.carrier,
+        "leading_industry": c.leading_industry,
+        "area": f"{units.number(c.area_km2, 2)}平方公里",
+        "main_products": c.main_products,
+    }
 
 
 def base(programme: Programme, filing_date: dt.date) -> dict[str, Any]:

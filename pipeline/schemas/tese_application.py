@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import units
-from ..context import PROVINCIAL, base
+from ..context import PROVINCIAL, base, cluster_info
 from ..context import rows as _rows
 from ..errors import Problem
 from ..load import RawInput
@@ -28,16 +28,7 @@ def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
     ent_total = sum((e.revenue for e in data.enterprises), start=units.Decimal(0))
     return {
         **base(programme, data.declaration.date),
-        "cluster": {
-            "name": c.name,
-            "city": c.city_name,
-            "city_code": c.city,
-            "county": c.county,
-            "carrier": c.carrier,
-            "leading_industry": c.leading_industry,
-            "area": f"{units.number(c.area_km2, 2)}平方公里",
-            "main_products": c.main_products,
-        },
+        "cluster": cluster_info(c),
         "applicant": a.model_dump(),
         "ind": {
             "year": str(ind.year),

@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from .. import units
 from ..attachments import numbered
-from ..context import base
+from ..context import base, cluster_info
 from ..context import rows as _rows
 from ..errors import Problem
 from ..load import RawInput
@@ -314,16 +314,7 @@ def build_context(data: EvaluationData, programme: Programme) -> dict[str, Any]:
     return {
         **common,
         "notice": {"title": programme.notice.title, "number": programme.notice.number},
-        "cluster": {
-            "name": c.name,
-            "city": c.city_name,
-            "city_code": c.city,
-            "county": c.county,
-            "carrier": c.carrier,
-            "leading_industry": c.leading_industry,
-            "area": f"{units.number(c.area_km2, 2)}平方公里",
-            "main_products": c.main_products,
-        },
+        "cluster": cluster_info(c),
         "applicant": data.applicant.model_dump(),
         "evaluation": {
             "round": f"{programme.notice.date.year}年度",
