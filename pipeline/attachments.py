@@ -21,7 +21,7 @@ from pypdf.errors import PdfReadError
 from . import repro
 from .errors import Problem
 from .load import RawInput
-from .model import Attachment
+from .model import Attachment, default_programme
 from .programme import Material, Programme
 
 KINDS = {".pdf": "pdf", ".jpg": "image", ".jpeg": "image", ".png": "image", ".docx": "word", ".doc": "word"}
@@ -235,9 +235,7 @@ def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], 
     data names first (its default), so a file for several programmes never mixes their scans.
     """
     base = raw.file.parent / "signed"
-    named = raw.data.get("programme")
-    default = named[0] if isinstance(named, list) and named else named
-    folders = [base / programme.id] + ([base] if default == programme.id else [])
+    folders = [base / programme.id] + ([base] if default_programme(raw.data.get("programme")) == programme.id else [])
     found: dict[str, Path] = {}
     problems: list[Problem] = []
     for doc in programme.documents:
@@ -258,29 +256,6 @@ def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], 
                     raise PdfReadError("no pages")
             except (PdfReadError, OSError) as exc:
                 problems.append(Problem("E-SIGNED-UNREADABLE", f"签章扫描件 {shown} 无法读取 (corrupt PDF): {exc}"))
-                break
-            found[doc.id] = path
-            break
-    return found, problems
-    for doc in programme.documents:
-        for name in (f"{doc.id}.pdf", f"{doc.output}.pdf"):
-            path = folder / name
-            if not path.is_file():
-                continue
-            if not path.resolve().is_relative_to(folder.resolve()):
-                problems.append(Problem("E-SIGNED-OUTSIDE", f"signed/{name} 指向目录之外，不予使用", location=None))
-                break
-            try:
-                reader = PdfReader(str(path))
-                if reader.is_encrypted:
-                    problems.append(Problem("E-SIGNED-ENCRYPTED", f"签章扫描件 signed/{name} 已加密 (encrypted PDF)"))
-                    break
-                if not reader.pages:
-                    raise PdfReadError("no pages")
-            except (PdfReadError, OSError) as exc:
-                problems.append(
-                    Problem("E-SIGNED-UNREADABLE", f"签章扫描件 signed/{name} 无法读取 (corrupt PDF): {exc}")
-                )
                 break
             found[doc.id] = path
             break

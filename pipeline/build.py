@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from . import assemble, attachments, cache, convert, render, repro, rules, units
 from .errors import DataInvalid, Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
-from .model import programme_ids
+from .model import default_programme, programme_ids
 from .programme import Programme, available, load_programme
 from .validate import validate
 
@@ -92,9 +92,8 @@ def tool_version() -> str:
 
 def programme_of(raw: RawInput, override: str | None = None, templates: Path | None = None) -> str:
     """The programme to build: the override (``--programme``), else the (first) one the data names."""
-    named = raw.data.get("programme")
-    pid = override or (named[0] if isinstance(named, list) and named else named)
-    if not pid or not isinstance(pid, str):
+    pid = override or default_programme(raw.data.get("programme"))
+    if not pid:
         raise DataInvalid(
             raw.cluster_id,
             [
@@ -438,6 +437,7 @@ def _build_into(
             "sha256": assemble.sha256(raw.file),
             "templates": {d.template: assemble.sha256(programme.template(d.template)) for d in programme.documents},
         },
+        "headline": programme.data_schema.headline(data),
         **programme.data_schema.facts(data),
         "packet": {
             "file": bundle_pdf.name,

@@ -108,9 +108,11 @@ def bundle(
             err=True,
         )
     packet = result.manifest["packet"]
-    profile = result.manifest.get("profile")  # programmes with a word-limited profile report its count
-    words = f"；发展情况简介 {profile['words']} 字（字符数不计空格 {profile['chars_no_spaces']}）" if profile else ""
-    click.echo(f"已生成 {result.folder} (built): {packet['file']} 共 {packet['pages']} 页{words}")
+    headline = result.manifest.get("headline")  # what the programme's schema says of the data, if anything
+    click.echo(
+        f"已生成 {result.folder} (built): {packet['file']} 共 {packet['pages']} 页"
+        + (f"；{headline}" if headline else "")
+    )
     if result.draft and not draft:
         sys.exit(ExitCode.CONDITIONS_UNMET)
 
@@ -227,9 +229,10 @@ def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
         _fail(exc)
         return
     _warn(cluster, warnings)
-    facts = programme.data_schema.facts(data)
-    words = f"；发展情况简介 {facts['profile']['words']} 字" if "profile" in facts else ""
-    click.echo(f"数据有效 (data valid): {data.cluster.name} · {programme.title}{words}")
+    headline = programme.data_schema.headline(data)
+    click.echo(
+        f"数据有效 (data valid): {data.cluster.name} · {programme.title}" + (f"；{headline}" if headline else "")
+    )
 
 
 @main.command(epilog=EPILOG)

@@ -191,6 +191,13 @@ def _programmes(value: object) -> object:
 ProgrammeRef = Annotated[Text | list[Text], BeforeValidator(_programmes)]
 
 
+def default_programme(ref: object) -> str | None:
+    """The programme a cluster file names first (its default), read from raw data; None if it names none."""
+    if isinstance(ref, list):
+        ref = ref[0] if ref else None
+    return ref if isinstance(ref, str) else None
+
+
 def programme_ids(ref: str | list[str]) -> list[str]:
     """The programmes a cluster file names, the default (first) one first."""
     return [ref] if isinstance(ref, str) else list(ref)

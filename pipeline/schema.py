@@ -43,6 +43,10 @@ def _no_facts(data: Any) -> dict[str, Any]:
     return {}
 
 
+def _no_headline(data: Any) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a programme's templates need from cluster data, beyond what programme.yaml declares."""
@@ -53,6 +57,7 @@ class Schema:
     checks: Callable[[RawInput, Any], list[Problem]] = _no_checks  # cross-field checks, with locations
     computed: Mapping[str, Callable[[Any], Decimal]] = field(default_factory=dict)  # figures for rules
     facts: Callable[[Any], dict[str, Any]] = _no_facts  # extra entries for manifest.json
+    headline: Callable[[Any], str] = _no_headline  # one line the CLI shows after building or validating
     workbook: bool = False  # the Excel workbook layout (pipeline/workbook.py) covers this model
 
     @property

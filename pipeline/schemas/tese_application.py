@@ -222,5 +222,6 @@ SCHEMA = Schema(
         "enterprise_revenue": lambda m: sum((e.revenue for e in m.enterprises), start=Decimal(0)),
     },
     facts=lambda m: {"profile": {"limit": PROFILE_LIMIT, **m.profile.count.as_dict()}},
+    headline=lambda m: f"发展情况简介 {m.profile.count.words} 字（字符数不计空格 {m.profile.count.chars_no_spaces}）",
     workbook=True,
 )
