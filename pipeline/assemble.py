@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docxcompose.composer import Composer
 from pypdf import PdfReader, PdfWriter, Transformation
 
-from . import docxkit, repro
+from . import docxkit, pdfkit, repro
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,11 @@ def compose(
     return entries
 
 
-def _stamp(page: Any, stamp: Any) -> None:
+def _stamp(painter: pdfkit.Painter, page: Any, stamp: Any) -> None:
     """Put the page-number stamp (a portrait A4 page) at the bottom centre of ``page``."""
     width = float(page.mediabox.width)
     dx = (width - float(stamp.mediabox.width)) / 2
-    page.merge_transformed_page(stamp, Transformation().translate(dx, 0), over=True)
+    painter.draw(page, painter.form(stamp), Transformation().translate(dx, 0))
 
 
 def watermark(pdf: Path, mark: Path, angle: float = 35.0) -> None:
@@ -86,10 +86,12 @@ def watermark(pdf: Path, mark: Path, angle: float = 35.0) -> None:
     stamp = PdfReader(str(mark)).pages[0]
     sw, sh = float(stamp.mediabox.width), float(stamp.mediabox.height)
     writer = PdfWriter(clone_from=PdfReader(str(pdf)))
+    painter = pdfkit.Painter(writer)
+    form = painter.form(stamp)
     for page in writer.pages:
         pw, ph = float(page.mediabox.width), float(page.mediabox.height)
         t = Transformation().translate(-sw / 2, -sh / 2).rotate(angle).translate(pw / 2, ph / 2)
-        page.merge_transformed_page(stamp, t, over=False)
+        painter.draw(page, form, t, under=True)
     repro.finish_pdf(writer, pdf)
 
 
@@ -97,10 +99,11 @@ def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
     """Write ``src`` with ``— N —`` on page N (taken from page N of ``stamps``)."""
     reader, stamp_reader = PdfReader(str(src)), PdfReader(str(stamps))
     writer = PdfWriter(clone_from=reader)
+    painter = pdfkit.Painter(writer)
     for i, page in enumerate(writer.pages):
         if skip_first and i == 0:
             continue
-        _stamp(page, stamp_reader.pages[i])
+        _stamp(painter, page, stamp_reader.pages[i])
     repro.finish_pdf(writer, dst)
 
 
@@ -116,9 +119,10 @@ def merge_packet(cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: P
             continue
         outline.append((part.title, len(writer.pages), part.level))
         writer.append(str(part.pdf), import_outline=False)
+    painter = pdfkit.Painter(writer)
     for i, page in enumerate(writer.pages):
         if i > 0:  # the cover carries no number
-            _stamp(page, stamp_pages[i])
+            _stamp(painter, page, stamp_pages[i])
     parent = None
     for title, index, level in outline:
         item = writer.add_outline_item(title=title, page_number=index, parent=parent if level > 1 else None)
@@ -152,13 +156,25 @@ def _page_setup_of(doc: Any) -> Any:
     return sect
 
 
+class _Composer(Composer):
+    """docxcompose's composer, minus its list of every style for elements that name no style.
+
+    ``add_styles`` builds that list for each body element it is given; most of ours use direct
+    formatting only, and for them it has nothing to do.
+    """
+
+    def add_styles(self, doc: Any, element: Any) -> None:
+        if element.xpath(".//w:tblStyle|.//w:pStyle|.//w:rStyle"):
+            super().add_styles(doc, element)
+
+
 def word_bundle(cover: Path, parts: list[Part], dst: Path) -> None:
     """Cover + parts in one .docx, each part a new section (keeping its page size), pages numbered."""
     master = Document(str(cover))
     section = master.sections[0]
     section.different_first_page_header_footer = True  # no number on the cover
     docxkit.footer_page_number(section, pt=14)
-    composer = Composer(master)
+    composer = _Composer(master)
     body = master.element.body
     for part in parts:
         if part.docx is None:  # proofs are PDFs and pictures: they live in the PDF packet only

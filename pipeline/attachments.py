@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 
-from . import repro
+from . import pdfkit, repro
 from .errors import Problem
 from .load import RawInput
 from .model import Attachment, default_programme
@@ -199,12 +199,10 @@ def image_pdf(path: Path) -> bytes:
 def fit_to_a4(src: PdfReader, pages: list[int] | None, dst: Path) -> int:
     """Each chosen page scaled into the A4 box (landscape pages onto landscape A4); return the count."""
     writer = PdfWriter()
-    source = PdfWriter(clone_from=src)  # pages must belong to a writer to be transformed
-    for index in pages if pages is not None else range(len(source.pages)):
-        page: PageObject = source.pages[index]
-        page.transfer_rotation_to_content()
-        box = page.mediabox
-        w, h = float(box.width), float(box.height)
+    painter = pdfkit.Painter(writer)
+    for index in pages if pages is not None else range(len(src.pages)):
+        page: PageObject = src.pages[index]
+        upright, (w, h) = pdfkit.upright(page)
         pw, ph = (A4[1], A4[0]) if w > h else A4
         bw = pw - (BOX_MM["left"] + BOX_MM["right"]) * MM
         bh = ph - (BOX_MM["top"] + BOX_MM["bottom"]) * MM
@@ -212,8 +210,7 @@ def fit_to_a4(src: PdfReader, pages: list[int] | None, dst: Path) -> int:
         x = BOX_MM["left"] * MM + (bw - w * s) / 2
         y = BOX_MM["bottom"] * MM + (bh - h * s) / 2
         blank = writer.add_blank_page(pw, ph)
-        t = Transformation().translate(-float(box.left), -float(box.bottom)).scale(s, s).translate(x, y)
-        blank.merge_transformed_page(page, t)
+        painter.draw(blank, painter.form(page), upright.scale(s, s).translate(x, y))
     repro.finish_pdf(writer, dst)
     return len(writer.pages)
 
@@ -221,10 +218,12 @@ def fit_to_a4(src: PdfReader, pages: list[int] | None, dst: Path) -> int:
 def label_pages(pdf: Path, label_page: PageObject) -> None:
     """Stamp the label (drawn at the top right of a portrait A4 page) on every page of ``pdf``."""
     writer = PdfWriter(clone_from=PdfReader(str(pdf)))
+    painter = pdfkit.Painter(writer)
+    label = painter.form(label_page)
     sw, sh = float(label_page.mediabox.width), float(label_page.mediabox.height)
     for page in writer.pages:
         pw, ph = float(page.mediabox.width), float(page.mediabox.height)
-        page.merge_transformed_page(label_page, Transformation().translate(pw - sw, ph - sh), over=True)
+        painter.draw(page, label, Transformation().translate(pw - sw, ph - sh))
     repro.finish_pdf(writer, pdf)
 
 

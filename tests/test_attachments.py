@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,31 @@ def test_missing_proof_is_listed_as_no_evidence(root: Path) -> None:
     result = {r.id: r for r in report.results}["proof-platforms"]
     assert result.status == rules.NO_EVIDENCE and result.clause == "第六条（五）"
     assert not report.passed
+
+
+def _dark_left_half_pdf(rotate: int) -> PdfReader:
+    """A landscape picture, dark on its left half, stored as a page that ``/Rotate`` turns upright."""
+    upright = Image.new("RGB", (800, 500), "white")
+    upright.paste((0, 0, 0), (0, 0, 400, 500))
+    stored = upright.rotate(rotate, expand=True)  # turned anticlockwise; /Rotate turns it back clockwise
+    buf = io.BytesIO()
+    stored.save(buf, format="PDF", resolution=100.0)
+    writer = PdfWriter(clone_from=PdfReader(buf))
+    writer.pages[0].rotate(rotate)
+    out = io.BytesIO()
+    writer.write(out)
+    return PdfReader(out)
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_a_rotated_pdf_page_is_fitted_upright(tmp_path: Path, rotate: int) -> None:
+    dst = tmp_path / "fitted.pdf"
+    assert attachments.fit_to_a4(_dark_left_half_pdf(rotate), None, dst) == 1
+    page = PdfReader(dst).pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # shown landscape: landscape A4
+    subprocess.run(["pdftoppm", "-r", "20", "-png", "-singlefile", str(dst), str(tmp_path / "p")], check=True)
+    with Image.open(tmp_path / "p.png") as im:
+        grey = im.convert("L")
+        w, h = grey.size
+        left, right = grey.getpixel((int(w * 0.3), h // 2)), grey.getpixel((int(w * 0.7), h // 2))
+    assert left < 60 < 200 < right, (left, right)  # dark half on the left, as the picture is seen
