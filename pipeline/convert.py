@@ -97,7 +97,7 @@ def installed_version() -> str:
 def office_env(home: Path) -> dict[str, str]:
     """LibreOffice's environment: a private home and caches, and clusterpack's font map."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    for sub in ("cache", "runtime", "config"):
+    for sub in ("cache", "runtime", "config", "tmp"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     (home / "runtime").chmod(0o700)
     env.update(
@@ -105,6 +105,7 @@ def office_env(home: Path) -> dict[str, str]:
         XDG_CACHE_HOME=str(home / "cache"),
         XDG_RUNTIME_DIR=str(home / "runtime"),
         XDG_CONFIG_HOME=str(home / "config"),
+        TMPDIR=str(home / "tmp"),  # LibreOffice's lu*.tmp folders go with the worker, not into /tmp
         FONTCONFIG_FILE=str(FONTS_CONF),
         SAL_USE_VCLPLUGIN="svp",
         LC_ALL="C.UTF-8",
@@ -139,6 +140,8 @@ class OfficeWorker:
         soffice = find_soffice()
         python = find_uno_python()
         pipe = f"clusterpack-{uuid.uuid4().hex}"
+        # LibreOffice makes the pipe's socket in /tmp whatever TMPDIR says; a killed worker leaves it.
+        self._socket = Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{pipe}"
         env = office_env(self._home)
         env["CLUSTERPACK_OFFICE_START_TIMEOUT"] = str(start_timeout)
         self._stderr = open(self._home / "worker.log", "wb")  # noqa: SIM115 - closed in close()
@@ -222,6 +225,7 @@ class OfficeWorker:
             except OSError:
                 pass
         shutil.rmtree(self._home, ignore_errors=True)
+        self._socket.unlink(missing_ok=True)
 
     def __enter__(self) -> OfficeWorker:
         return self

@@ -128,3 +128,5 @@ def test_real_worker_times_out_and_leaves_no_process() -> None:
         if int(fields[2]) == pid and fields[0] != "Z":
             alive.append(stat.parent.name)
     assert alive == []
+    assert not worker._home.exists()  # its profile and LibreOffice's lu*.tmp folders (TMPDIR) went with it
+    assert not worker._socket.exists()  # the pipe's socket LibreOffice leaves in /tmp when killed
