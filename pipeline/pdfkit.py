@@ -91,10 +91,11 @@ class Painter:
         form[NameObject("/Subtype")] = NameObject("/Form")
         box = page.mediabox
         form[NameObject("/BBox")] = ArrayObject(FloatObject(v) for v in (box.left, box.bottom, box.right, box.top))
+        group = page.get("/Group")
+        if group is not None:  # a transparency group stays one
+            form[NameObject("/Group")] = group.clone(self.writer)
         resources = page.get("/Resources")
-        form[NameObject("/Resources")] = (
-            resources.get_object().clone(self.writer) if resources is not None else DictionaryObject()
-        )
+        form[NameObject("/Resources")] = resources.clone(self.writer) if resources is not None else DictionaryObject()
         reference = getattr(form, "indirect_reference", None)
         if reference is not None and reference.pdf is self.writer:
             return reference
