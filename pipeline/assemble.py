@@ -66,7 +66,7 @@ def compose(
                 title = f"{p.number} {p.item.title}"
                 if p.item.sensitive:
                     entries.append(
-                        Part(f"proof-{p.number}", title + "（敏感材料，另行报送）", None, None, 0, 2, "另行报送")
+                        Part(f"proof-{p.number}", title + "（敏感材料）", None, None, 0, 2, "另行报送")
                     )
                 else:
                     pdf, pages = pdfs[p.number]
