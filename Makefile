@@ -31,8 +31,8 @@ setup: $(STAMP_PY) ## Install system packages (as root) and the virtualenv
 bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to override)
 	@$(BIN)/clusterpack bundle $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
 
-all: setup ## Build every cluster in inputs/ (a batch: progress, summary, unchanged ones skipped)
-	@$(BIN)/clusterpack bundle --all $(if $(JOBS),--jobs $(JOBS))
+all: setup ## Build every cluster in inputs/ for each programme it names (PROGRAMME= for one; a batch)
+	@$(BIN)/clusterpack bundle --all $(if $(PROGRAMME),--programme $(PROGRAMME)) $(if $(JOBS),--jobs $(JOBS))
 
 bench: setup ## Benchmark a synthetic province (160 clusters): naive vs batch, cold, no-change, one field
 	@$(BIN)/python scripts/bench.py $(ARGS)

@@ -19,9 +19,13 @@ from typing import Any
 
 from . import build, cache
 from .errors import ClusterpackError
-from .load import CLUSTER_ID
+from .load import CLUSTER_ID, load_cluster
+from .model import programme_ids
 
 BUILT, DRAFT, FAILED, SKIPPED = "built", "draft", "failed", "skipped"
+
+# One packet to build: a cluster and the programme to build it for (None: the one its data names first).
+Job = tuple[str, str | None]
 
 
 @dataclass
@@ -32,6 +36,11 @@ class Outcome:
     message: str = ""
     folder: Path | None = None
     exit_code: int = 0
+    programme: str | None = None  # as asked for; None: the cluster's default
+
+    @property
+    def label(self) -> str:
+        return f"{self.cluster} [{self.programme}]" if self.programme else self.cluster
 
 
 @dataclass
@@ -57,14 +66,37 @@ def all_clusters(inputs: Path) -> list[str]:
     )
 
 
+def plan(inputs: Path, clusters: list[str], programme_id: str | None = None) -> tuple[list[Job], list[str]]:
+    """The packets a batch of whole clusters builds, and the clusters left out.
+
+    Each cluster is built for every programme its data names (one file may serve several), or,
+    with ``programme_id``, for that one only, leaving out the clusters whose data does not name it.
+    A cluster whose data cannot be read is still planned, so that its build reports why.
+    """
+    jobs: list[Job] = []
+    left_out: list[str] = []
+    for cid in clusters:
+        try:
+            named = programme_ids(load_cluster(inputs, cid).data.get("programme") or [])
+        except (ClusterpackError, TypeError):
+            named = []
+        named = [p for p in named if isinstance(p, str)]
+        if programme_id is not None and named and programme_id not in named:
+            left_out.append(cid)
+        elif programme_id is not None or not named:
+            jobs.append((cid, programme_id))
+        else:
+            jobs.extend((cid, p) for p in named)
+    return jobs, left_out
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def _run_share(
-    share: list[str],
+    share: list[Job],
     paths: build.Paths,
-    programme_id: str | None,
     today: dt.date | None,
     timeout: float,
     force: bool,
@@ -74,21 +106,27 @@ def _run_share(
     stats = cache.Stats()
     office = build.converter(paths, timeout=timeout, stats=stats)
     try:
-        for cid in share:
+        for cid, pid in share:
             t0 = time.monotonic()
             try:
-                r = build.bundle(cid, paths, programme_id, today, office=office, force=force)
+                r = build.bundle(cid, paths, pid, today, office=office, force=force)
             except ClusterpackError as exc:
                 lines = exc.user_message().splitlines()
                 outcome = Outcome(
-                    cid, FAILED, time.monotonic() - t0, lines[0] if lines else "", exit_code=exc.exit_code
+                    cid,
+                    FAILED,
+                    time.monotonic() - t0,
+                    lines[0] if lines else "",
+                    exit_code=exc.exit_code,
+                    programme=pid,
                 )
             except Exception as exc:  # a bug in one cluster must not stop the others
                 message = f"内部错误 (internal error): {type(exc).__name__}: {exc}"
-                outcome = Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1)
+                outcome = Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1, programme=pid)
             else:
                 status = SKIPPED if r.skipped else DRAFT if r.draft else BUILT
-                outcome = Outcome(cid, status, time.monotonic() - t0, "；".join(r.unmet) if r.draft else "", r.folder)
+                unmet = "；".join(r.unmet) if r.draft else ""
+                outcome = Outcome(cid, status, time.monotonic() - t0, unmet, r.folder, programme=pid)
             events.put(("outcome", outcome))
     finally:
         office.close()
@@ -96,7 +134,7 @@ def _run_share(
 
 
 def bundle_many(
-    clusters: list[str],
+    clusters: list[str] | list[Job],
     paths: build.Paths | None = None,
     jobs: int | None = None,
     programme_id: str | None = None,
@@ -107,27 +145,27 @@ def bundle_many(
 ) -> BatchResult:
     """Build every cluster of ``clusters``; report each as built, draft, failed or skipped.
 
-    Each job is a process of its own (rendering and assembling are Python work: threads would
+    ``clusters`` are cluster ids (built for ``programme_id``, or each for its default) or jobs
+    from :func:`plan`. Each job is a process of its own (rendering and assembling are Python work: threads would
     share one core), with its own LibreOffice worker.
     """
     paths = paths or build.Paths()
     jobs = max(1, jobs or default_jobs())
     result = BatchResult()
     started = time.monotonic()
+    todo: list[Job] = [c if isinstance(c, tuple) else (c, programme_id) for c in clusters]
     ctx = mp.get_context("fork")
     events = ctx.Queue()
-    shares = [clusters[k::jobs] for k in range(jobs)]
+    shares = [todo[k::jobs] for k in range(jobs)]
     procs = [
-        ctx.Process(
-            target=_run_share, args=(share, paths, programme_id, today, timeout, force, events), name=f"worker-{k}"
-        )
+        ctx.Process(target=_run_share, args=(share, paths, today, timeout, force, events), name=f"worker-{k}")
         for k, share in enumerate(shares)
         if share
     ]
     for p in procs:
         p.start()
     running = len(procs)
-    seen: set[str] = set()
+    seen: set[Job] = set()
     while running:
         try:
             kind, payload = events.get(timeout=5)
@@ -137,7 +175,7 @@ def bundle_many(
             continue
         if kind == "outcome":
             result.outcomes.append(payload)
-            seen.add(payload.cluster)
+            seen.add((payload.cluster, payload.programme))
             if progress:
                 progress(payload)
         else:
@@ -145,13 +183,15 @@ def bundle_many(
             result.stats.add(converted=payload[0], reused=payload[1])
     for p in procs:
         p.join()
-    for cid in clusters:  # clusters of a process that died outright
-        if cid not in seen:
-            outcome = Outcome(cid, FAILED, 0.0, "工作进程意外退出 (the worker process died)", exit_code=1)
+    for cid, pid in todo:  # the jobs of a process that died outright
+        if (cid, pid) not in seen:
+            outcome = Outcome(
+                cid, FAILED, 0.0, "工作进程意外退出 (the worker process died)", exit_code=1, programme=pid
+            )
             result.outcomes.append(outcome)
             if progress:
                 progress(outcome)
-    order = {cid: i for i, cid in enumerate(clusters)}
-    result.outcomes.sort(key=lambda o: order[o.cluster])
+    order = {job: i for i, job in enumerate(todo)}
+    result.outcomes.sort(key=lambda o: order[(o.cluster, o.programme)])
     result.seconds = time.monotonic() - started
     return result

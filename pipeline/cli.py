@@ -57,7 +57,9 @@ def main(verbose: bool) -> None:
 
 @main.command(epilog=EPILOG)
 @click.argument("clusters", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Every cluster in inputs/.")
+@click.option(
+    "--all", "all_", is_flag=True, help="Every cluster in inputs/, for every programme its data names (or --programme)."
+)
 @click.option("--programme", "programme_id", help="申报项目 (programme id), default: the one in the cluster's data.")
 @click.option(
     "--root",
@@ -87,8 +89,16 @@ def bundle(
     if all_ or len(clusters) > 1:
         from . import batch
 
-        ids = batch.all_clusters(paths.inputs) if all_ else list(clusters)
-        sys.exit(_batch(ids, paths, programme_id, draft, force, jobs, timeout))
+        if all_:  # every cluster, for every programme its data names (or for --programme only)
+            todo, left_out = batch.plan(paths.inputs, batch.all_clusters(paths.inputs), programme_id)
+            if left_out:
+                click.echo(
+                    f"{len(left_out)} 个集群的数据未申报 {programme_id}，不生成：{'、'.join(left_out)} "
+                    "(left out: their data does not name this programme)"
+                )
+        else:
+            todo = [(c, programme_id) for c in clusters]
+        sys.exit(_batch(todo, paths, draft, force, jobs, timeout))
     if len(clusters) != 1:
         raise click.UsageError("给出一个集群编号，或多个，或 --all (name a cluster, several, or --all)")
     cluster = clusters[0]
@@ -118,9 +128,8 @@ def bundle(
 
 
 def _batch(
-    ids: list[str],
+    todo: list[tuple[str, str | None]],
     paths: build.Paths,
-    programme_id: str | None,
     draft: bool,
     force: bool,
     jobs: int | None,
@@ -147,24 +156,26 @@ def _batch(
         TimeRemainingColumn(),
         console=console,
     ) as bar:
-        task = bar.add_task("生成申报材料 (building)", total=len(ids))
+        task = bar.add_task("生成申报材料 (building)", total=len(todo))
 
         def tick(outcome: batch.Outcome) -> None:
             if outcome.status == batch.FAILED:
-                bar.console.print(f"[red]失败 {outcome.cluster}[/]: {outcome.message}")
+                bar.console.print(f"[red]失败 {outcome.label}[/]: {outcome.message}")
             bar.advance(task)
 
-        result = batch.bundle_many(ids, paths, jobs, programme_id, timeout=timeout, force=force, progress=tick)
+        result = batch.bundle_many(todo, paths, jobs, timeout=timeout, force=force, progress=tick)
     s = result.stats
+    clusters = len({cid for cid, _ in todo})
+    packets = f"、{len(todo)} 份材料" if len(todo) != clusters else ""  # a cluster built for several programmes
     click.echo(
-        f"共 {len(ids)} 个集群：生成 {result.count(batch.BUILT)}，草稿 {result.count(batch.DRAFT)}，"
+        f"共 {clusters} 个集群{packets}：生成 {result.count(batch.BUILT)}，草稿 {result.count(batch.DRAFT)}，"
         f"失败 {result.count(batch.FAILED)}，未变化跳过 {result.count(batch.SKIPPED)}；"
         f"转换 {s.converted} 个文档，复用 {s.reused} 个；用时 {result.seconds:.1f} 秒 "
         f"(built/draft/failed/skipped; documents converted/reused)"
     )
     for o in result.outcomes:
         if o.status in (batch.FAILED, batch.DRAFT):
-            click.echo(f"  {o.status:7} {o.cluster}: {o.message}")
+            click.echo(f"  {o.status:7} {o.label}: {o.message}")
     if result.failed:
         return (
             ExitCode.CONVERSION_FAILED

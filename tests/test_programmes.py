@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of
 
-from pipeline import build
-from pipeline.errors import DataInvalid
+from pipeline import batch, build
+from pipeline.cli import main
+from pipeline.errors import DataInvalid, ExitCode
 
 EVAL_EXAMPLE = "yuyang-textile-eval"
 
@@ -94,3 +96,24 @@ def test_signed_scans_belong_to_the_default_programme_unless_filed_under_one(roo
     own.mkdir()
     shutil.copyfile(root / "inputs" / cid / "signed" / "declaration.pdf", own / f"{evaluation.documents[-1].id}.pdf")
     assert set(attachments.check_signed(raw, evaluation)[0]) == {evaluation.documents[-1].id}
+
+
+def test_a_batch_of_all_clusters_builds_every_programme_each_names(root: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")
+    _both(root, ["tese-apply", "tese-eval"])
+    clusters = batch.all_clusters(root / "inputs")
+    assert clusters == ["both", EXAMPLE]  # the example names tese-apply only
+    jobs, left_out = batch.plan(root / "inputs", clusters)
+    assert jobs == [("both", "tese-apply"), ("both", "tese-eval"), (EXAMPLE, "tese-apply")] and left_out == []
+    # --programme picks one, and leaves out the clusters whose data does not name it
+    assert batch.plan(root / "inputs", clusters, "tese-eval") == ([("both", "tese-eval")], [EXAMPLE])
+    # unreadable data is still planned, so that its build says what is wrong
+    (root / "inputs" / EXAMPLE / "cluster.yaml").write_text("programme: [tese-apply\n", encoding="utf-8")
+    assert batch.plan(root / "inputs", clusters)[0][-1] == (EXAMPLE, None)
+
+    result = CliRunner().invoke(main, ["bundle", "--all", "--root", str(root), "--jobs", "2"])
+    assert result.exit_code == ExitCode.DATA_INVALID, result.output
+    assert "共 2 个集群、3 份材料：生成 2，草稿 0，失败 1" in result.output
+    assert "E-YAML-SYNTAX" in result.output and f"failed  {EXAMPLE}:" in result.output
+    for pid, packet in (("tese-apply", "申报材料.pdf"), ("tese-eval", "综合评价材料.pdf")):
+        assert (root / "outputs" / pid / "both" / packet).is_file()
