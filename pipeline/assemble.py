@@ -65,9 +65,7 @@ def compose(
             for p in items:
                 title = f"{p.number} {p.item.title}"
                 if p.item.sensitive:
-                    entries.append(
-                        Part(f"proof-{p.number}", title + "（敏感材料）", None, None, 0, 2, "另行报送")
-                    )
+                    entries.append(Part(f"proof-{p.number}", title + "（敏感材料）", None, None, 0, 2, "另行报送"))
                 else:
                     pdf, pages = pdfs[p.number]
                     entries.append(Part(f"proof-{p.number}", title, None, pdf, pages, 2))
