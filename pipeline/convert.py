@@ -8,6 +8,7 @@ conversion has a timeout, and its PDF is checked to exist and read back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -130,6 +131,18 @@ def font_map() -> dict[str, str]:
     return result
 
 
+def _sockets(pipe: str, profile_url: str) -> list[Path]:
+    """The sockets a LibreOffice process makes in /tmp (whatever TMPDIR says), which a killed one leaves.
+
+    One is the UNO pipe we name; the other is its single-instance pipe, named after the MD5 of the
+    profile's URL in UTF-16, each byte in hex without its leading zero (as LibreOffice writes it).
+    """
+    uid = os.getuid()
+    digest = hashlib.md5(profile_url.encode("utf-16-le"), usedforsecurity=False).digest()
+    ipc = "".join(f"{byte:x}" for byte in digest)
+    return [Path("/tmp") / f"OSL_PIPE_{uid}_{pipe}", Path("/tmp") / f"OSL_PIPE_{uid}_SingleOfficeIPC_{ipc}"]
+
+
 class OfficeWorker:
     """One LibreOffice process with its own profile, converting documents one at a time."""
 
@@ -140,13 +153,13 @@ class OfficeWorker:
         soffice = find_soffice()
         python = find_uno_python()
         pipe = f"clusterpack-{uuid.uuid4().hex}"
-        # LibreOffice makes the pipe's socket in /tmp whatever TMPDIR says; a killed worker leaves it.
-        self._socket = Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{pipe}"
+        profile = (self._home / "profile").as_uri()
+        self._sockets = _sockets(pipe, profile)
         env = office_env(self._home)
         env["CLUSTERPACK_OFFICE_START_TIMEOUT"] = str(start_timeout)
         self._stderr = open(self._home / "worker.log", "wb")  # noqa: SIM115 - closed in close()
         self._proc = subprocess.Popen(
-            [python, str(WORKER), soffice, (self._home / "profile").as_uri(), pipe, str(self._log)],
+            [python, str(WORKER), soffice, profile, pipe, str(self._log)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -225,7 +238,8 @@ class OfficeWorker:
             except OSError:
                 pass
         shutil.rmtree(self._home, ignore_errors=True)
-        self._socket.unlink(missing_ok=True)
+        for socket in self._sockets:
+            socket.unlink(missing_ok=True)
 
     def __enter__(self) -> OfficeWorker:
         return self

@@ -129,4 +129,5 @@ def test_real_worker_times_out_and_leaves_no_process() -> None:
             alive.append(stat.parent.name)
     assert alive == []
     assert not worker._home.exists()  # its profile and LibreOffice's lu*.tmp folders (TMPDIR) went with it
-    assert not worker._socket.exists()  # the pipe's socket LibreOffice leaves in /tmp when killed
+    # the sockets LibreOffice makes in /tmp (its UNO pipe and its single-instance pipe) went too
+    assert len(worker._sockets) == 2 and not any(s.exists() for s in worker._sockets)
