@@ -66,6 +66,18 @@ def cluster_dir(inputs: Path, cluster_id: str) -> Path:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# More values than any cluster file holds: a file of aliases referring to aliases (the "billion
+# laughs") expands without end, and is refused before it does.
+MAX_VALUES = 100_000
+
+
+class _TooLarge(Exception):
+    """The data expands to more than MAX_VALUES values (raised at the node where it did)."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _Builder:
     def __init__(self, file: Path, rel: str) -> None:
         self.file = file
@@ -74,12 +86,21 @@ class _Builder:
         self.problems: list[Problem] = []
         self._scalar = yaml.SafeLoader("")  # a constructor for scalars with YAML's safe rules
 
+    def scalar(self, node: yaml.Node) -> Any:
+        """The value YAML's safe rules give; the text as written when they cannot (2024-02-30 is no date)."""
+        try:
+            return self._scalar.construct_object(node, deep=True)
+        except (ValueError, OverflowError):  # the model then says what is wrong with it, and where
+            return node.value
+
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.locations[path] = Location(self.rel, line=node.start_mark.line + 1)
+        if len(self.locations) > MAX_VALUES:
+            raise _TooLarge(node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = str(self._scalar.construct_object(key_node, deep=True))
+                key = str(self.scalar(key_node))
                 if key in out:
                     self.problems.append(
                         Problem(
@@ -93,7 +114,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar.construct_object(node, deep=True)
+        return self.scalar(node)
 
 
 def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
@@ -121,6 +142,21 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
                 )
             ],
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control byte
+        # libyaml counts the position in UTF-8 bytes, PyYAML in characters: find the character instead.
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = text.count("\n", 0, at if at >= 0 else exc.position) + 1
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-TEXT-CONTROL-CHAR",
+                    f"第{line}行有 YAML 不允许的字符 U+{exc.character:04X}（控制字符，多由复制粘贴带入），请删除 "
+                    "(a character YAML does not allow)",
+                    location=Location(rel, line=line),
+                )
+            ],
+        ) from None
     if node is None or not isinstance(node, yaml.MappingNode):
         raise DataInvalid(
             cluster_id,
@@ -131,7 +167,19 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
             ],
         )
     builder = _Builder(file, rel)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except _TooLarge as exc:
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-TOO-LARGE",
+                    f"数据展开后超过 {MAX_VALUES} 项（别名 & 和 * 层层引用？），不予读取 (the data expands to too many values)",
+                    location=Location(rel, line=exc.line),
+                )
+            ],
+        ) from None
     if builder.problems:
         raise DataInvalid(cluster_id, builder.problems)
     return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)

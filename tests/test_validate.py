@@ -109,3 +109,38 @@ def test_unknown_programme_is_a_usage_error(root) -> None:
     write_cluster(root, "prog", data)
     with pytest.raises(UsageError):
         build.prepare("prog", paths_of(root))
+
+
+def _example_text(root) -> str:
+    return (root / "inputs" / EXAMPLE / "cluster.yaml").read_text(encoding="utf-8")
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def test_an_impossible_date_written_bare_is_a_date_error_at_its_line(root) -> None:
+    # YAML reads a bare 2024-02-30 as a timestamp and fails: it must come back as the model's error.
+    text = _example_text(root)
+    bare = text.replace("  date: 2024-06-14", "  date: 2024-02-30", 1)
+    assert bare != text
+    (problem,) = [p for p in _problems(root, bare) if p.severity == "error"]
+    assert problem.code == "E-DATE-FORMAT" and problem.field == "declaration.date"
+    assert problem.location is not None and problem.location.line == _line_of(bare, "date: 2024-02-30")
+
+
+def test_a_raw_control_character_is_named_with_its_line(root) -> None:
+    text = _example_text(root)
+    dirty = text.replace("  name: 青岚经济开发区管理委员会", "  name: 青岚经济开发区\x07管理委员会", 1)
+    assert dirty != text
+    (problem,) = _problems(root, dirty)
+    assert problem.code == "E-TEXT-CONTROL-CHAR" and "U+0007" in problem.message
+    assert problem.location is not None and problem.location.line == _line_of(dirty, "\x07")
+
+
+def test_aliases_that_expand_without_end_are_refused_quickly(root) -> None:
+    laughs = ["programme: tese-apply", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for k in range(1, 9):
+        laughs.append(f"{chr(97 + k)}: &{chr(97 + k)} [" + ", ".join([f"*{chr(96 + k)}"] * 9) + "]")
+    (problem,) = _problems(root, "\n".join(laughs) + "\n")
+    assert problem.code == "E-YAML-TOO-LARGE" and problem.location is not None and problem.location.line
