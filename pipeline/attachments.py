@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.errors import PdfReadError
+from pypdf.errors import DependencyError, PdfReadError
 
 from . import pdfkit, repro
 from .errors import Problem
@@ -133,8 +133,8 @@ def check(
         pages: list[int] | None = None
         try:
             if kind == "pdf":
-                reader = PdfReader(str(resolved))
-                if reader.is_encrypted:
+                reader = _open_pdf(resolved)
+                if reader is None:
                     problem(
                         i, "E-ATTACHMENT-ENCRYPTED", f"{item.file} 已加密，无法合并；请提供未加密的 PDF (encrypted PDF)"
                     )
@@ -184,6 +184,19 @@ def numbered(materials: list[Material], items: list[Attachment]) -> list[tuple[s
             n += 1
             out.extend((f"{n}-{k}", a, material) for k, a in enumerate(mine, start=1))
     return out
+
+
+def _open_pdf(path: Path) -> PdfReader | None:
+    """A reader of the PDF at ``path``; None when it is encrypted, RC4 or AES alike.
+
+    pypdf tries the empty password itself, and for AES it needs a library this tool does not use;
+    either way a password-protected file cannot go into a packet.
+    """
+    try:
+        reader = PdfReader(str(path))
+    except DependencyError:
+        return None
+    return None if reader.is_encrypted else reader
 
 
 def image_pdf(path: Path) -> bytes:
@@ -247,11 +260,11 @@ def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], 
                 problems.append(Problem("E-SIGNED-OUTSIDE", f"{shown} 指向目录之外，不予使用", location=None))
                 break
             try:
-                reader = PdfReader(str(path))
-                if reader.is_encrypted:
+                signed_reader = _open_pdf(path)
+                if signed_reader is None:
                     problems.append(Problem("E-SIGNED-ENCRYPTED", f"签章扫描件 {shown} 已加密 (encrypted PDF)"))
                     break
-                if not reader.pages:
+                if not signed_reader.pages:
                     raise PdfReadError("no pages")
             except (PdfReadError, OSError) as exc:
                 problems.append(Problem("E-SIGNED-UNREADABLE", f"签章扫描件 {shown} 无法读取 (corrupt PDF): {exc}"))

@@ -209,3 +209,14 @@ def test_a_rotated_pdf_page_is_fitted_upright(tmp_path: Path, rotate: int) -> No
         w, h = grey.size
         left, right = grey.getpixel((int(w * 0.3), h // 2)), grey.getpixel((int(w * 0.7), h // 2))
     assert left < 60 < 200 < right, (left, right)  # dark half on the left, as the picture is seen
+
+
+def test_an_aes_encrypted_pdf_is_refused_as_encrypted(root: Path, tmp_path: Path) -> None:
+    # qpdf's default, AES-256: pypdf cannot even open it without a crypto library this tool does not use.
+    plain, locked = tmp_path / "plain.pdf", tmp_path / "aes.pdf"
+    plain.write_bytes(pdf_bytes(1))
+    subprocess.run(["qpdf", "--encrypt", "u", "o", "256", "--", str(plain), str(locked)], check=True)
+    problems = _problems(
+        root, {"aes.pdf": locked.read_bytes()}, [{"title": "证书", "category": "brands", "file": "aes.pdf"}]
+    )
+    assert "E-ATTACHMENT-ENCRYPTED" in problems and "aes.pdf" in problems["E-ATTACHMENT-ENCRYPTED"]
