@@ -109,6 +109,7 @@ def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
     ws = wb[RECORD]
     specs = {s.key: s for _g, group in record_specs() for s in group}
     r.merged(ws, RECORD)
+    seen: dict[str, str] = {}  # field key → the cell of the row that first gave it
     for row in ws.iter_rows(min_row=2):
         key_cell = row[3] if len(row) > 3 else None
         key = str(key_cell.value).strip() if key_cell is not None and key_cell.value else ""
@@ -123,6 +124,17 @@ def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
                 key_cell.coordinate,
             )
             continue
+        if key in seen:  # two rows for one field: which one is meant cannot be guessed
+            r.problem(
+                "E-XLSX-DUPLICATE-KEY",
+                f"字段 {spec.title}（{key}）在 {RECORD}!{seen[key]} 和本行各填了一次；请删去多余的一行，"
+                "并核对 D 列未被改动 (the field appears in two rows)",
+                RECORD,
+                row[2].coordinate,
+                key,
+            )
+            continue
+        seen[key] = row[2].coordinate
         value = r.value(spec, row[2], RECORD)
         r.locations[spec.path] = r.where(RECORD, row[2].coordinate)
         if value is not None:

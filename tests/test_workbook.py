@@ -249,3 +249,14 @@ def test_schema_describes_amounts_with_units() -> None:
     schema = ClusterData.model_json_schema()
     revenue = schema["$defs"]["Indicators"]["properties"]["revenue"]
     assert "亿元" in str(revenue) and schema["additionalProperties"] is False
+
+
+def test_a_field_key_given_twice_is_refused_naming_both_cells(root: Path) -> None:
+    # A user copies the revenue row's key over another row: the later value must not silently win.
+    xlsx = _to_xlsx(root)
+    first = _cell(xlsx, "基本信息", "indicators.revenue")
+    other = _cell(xlsx, "基本信息", "indicators.leading_industry_revenue")
+    _edit(xlsx, "基本信息", other.replace("C", "D"), "indicators.revenue")
+    (p,) = [p for p in _problems(root) if p.code == "E-XLSX-DUPLICATE-KEY"]
+    assert p.field == "indicators.revenue" and p.location.cell == other and first in p.message
+    assert "营业收入" in p.message
