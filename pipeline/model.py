@@ -175,8 +175,24 @@ _MONEY_SCHEMA = WithJsonSchema(
         ]
     }
 )
-Money = Annotated[Decimal, BeforeValidator(parse_money), _MONEY_SCHEMA, Unit("亿元")]
-MoneyWan = Annotated[Decimal, BeforeValidator(parse_money), _MONEY_SCHEMA, Unit("万元")]
+# No cluster or firm in these programmes comes near 1万亿元 (Shandong's largest firms are a few
+# thousand 亿元): a figure above it is a 万元 number typed where 亿元 was meant.
+IMPLAUSIBLE = Decimal(10) ** 8  # 1万亿元, in 万元
+
+
+def _plausible(value: Decimal) -> Decimal:
+    if abs(value) >= IMPLAUSIBLE:
+        raise PydanticCustomError(
+            "E-AMOUNT-IMPLAUSIBLE",
+            "金额 {shown}亿元 超过1万亿元，不像一个集群或企业的数字；可能把万元数填成了亿元，请核对单位 "
+            "(implausibly large amount: a 万元 figure typed as 亿元?)",
+            {"shown": f"{(value / Decimal(10000)).normalize():f}"},
+        )
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("亿元")]
+MoneyWan = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("万元")]
 Count = Annotated[int, Field(ge=0)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
 

@@ -82,9 +82,16 @@ def test_above_scale_cannot_exceed_all_enterprises(root) -> None:
 
 def test_leader_revenue_cannot_exceed_cluster(root) -> None:
     data = example_data()
-    data["enterprises"][0]["revenue"] = "412600亿元"  # 万元 meant
+    data["enterprises"][0]["revenue"] = "900亿元"  # the cluster's is 186.45亿元
     (p,) = [p for p in _outcome(root, data) if p.field == "enterprises.0.revenue"]
-    assert p.code == "E-AMOUNT-CONTRADICTION" and "一万倍" in p.message
+    assert p.code == "E-AMOUNT-CONTRADICTION" and "186.45亿元" in p.message
+
+
+def test_a_firm_revenue_typed_in_the_wrong_unit_is_implausible(root) -> None:
+    data = example_data()
+    data["enterprises"][0]["revenue"] = "412600亿元"  # 万元 meant: 41万亿元, no firm has that
+    (p,) = [p for p in _outcome(root, data) if p.field == "enterprises.0.revenue"]
+    assert p.code == "E-AMOUNT-IMPLAUSIBLE" and "万元" in p.message and p.location.line
 
 
 def test_cluster_total_typed_in_wrong_unit_against_its_parts(root) -> None:

@@ -260,3 +260,12 @@ def test_a_field_key_given_twice_is_refused_naming_both_cells(root: Path) -> Non
     (p,) = [p for p in _problems(root) if p.code == "E-XLSX-DUPLICATE-KEY"]
     assert p.field == "indicators.revenue" and p.location.cell == other and first in p.message
     assert "营业收入" in p.message
+
+
+def test_a_wan_figure_typed_bare_in_a_yi_cell_is_implausible(root: Path) -> None:
+    # 1864500 in the 亿元 column is 186.45亿元 typed in 万元: no cluster has 186万亿元.
+    xlsx = _to_xlsx(root)
+    coord = _cell(xlsx, "基本信息", "indicators.revenue")
+    _edit(xlsx, "基本信息", coord, 1864500)
+    (p,) = [p for p in _problems(root) if p.field == "indicators.revenue"]
+    assert p.code == "E-AMOUNT-IMPLAUSIBLE" and "1864500亿元" in p.message and p.location.cell == coord
