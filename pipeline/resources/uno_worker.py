@@ -26,6 +26,18 @@ def prop(name, value):
     return p
 
 
+def no_hanging_punctuation(doc):
+    """Keep punctuation inside the line: LibreOffice (7.4) hangs a 、 or ， that ends a justified
+    line into the margin and then leaves it out of the PDF altogether. DOCX has no say here (its
+    w:overflowPunct is not read), so it is switched off on every paragraph style after loading."""
+    styles = doc.StyleFamilies.getByName("ParagraphStyles")
+    for name in styles.ElementNames:
+        try:
+            styles.getByName(name).ParaIsHangingPunctuation = False
+        except Exception:  # a style without the property: nothing hangs there
+            pass
+
+
 def reply(obj):
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
@@ -102,6 +114,8 @@ def main():
             if doc is None:
                 raise RuntimeError("LibreOffice could not open the document")
             calc = doc.supportsService("com.sun.star.sheet.SpreadsheetDocument")
+            if not calc:
+                no_hanging_punctuation(doc)
             doc.storeToURL(
                 uno.systemPathToFileUrl(req["dst"]),
                 (
