@@ -1,4 +1,4 @@
-"""字数 as Word counts it (DOMAIN.md §3), checked on its examples and on the seed notices."""
+"""字数 as Word counts it (DOMAIN.md §3), checked on its examples and on the notices (tests/fixtures/notices/)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.wordcount import count
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+NOTICES = Path(__file__).resolve().parent / "fixtures" / "notices"
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_seed_paragraph_counted_by_hand() -> None:
     # 须按照申报条件和程序申请复核。(15) 有效期满未申请复核或经复核未达标的，(18) 取消其称号。(6)
     text = next(
         line
-        for line in (SEEDS / "002_45a1c349852eb4d4.txt").read_text(encoding="utf-8").splitlines()
+        for line in (NOTICES / "tese-apply-鲁工信发2020-5.txt").read_text(encoding="utf-8").splitlines()
         if line.startswith("第十三条")
     )
     assert count(text).words == 4 + 13 + 4 + 1 + 2 + 7 + 15 + 18 + 6
