@@ -60,6 +60,7 @@ templates: setup ## Rebuild the committed .docx templates of every programme fro
 	@$(BIN)/python scripts/make_templates.py
 	@$(BIN)/python scripts/templates_tese_eval.py
 	@$(BIN)/python scripts/templates_digital.py
+	@$(BIN)/python scripts/template_relaxation.py
 
 clean: ## Remove generated outputs
 	@find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -34,6 +34,7 @@ class Part:
     pages: int
     level: int = 1
     note: str = ""
+    scan: bool = False  # a signed, sealed scan: its foot band is blanked before the packet's number goes on
 
 
 def toc_entries(parts: list[Part], first_page: int) -> list[dict[str, str]]:
@@ -47,14 +48,22 @@ def toc_entries(parts: list[Part], first_page: int) -> list[dict[str, str]]:
 
 
 def compose(
-    documents: list[Part], materials: list[Any], proofs: list[Any], pdfs: dict[str, tuple[Path, int]]
+    documents: list[tuple[str, Part | None]],
+    materials: list[Any],
+    proofs: list[Any],
+    pdfs: dict[str, tuple[Path, int]],
 ) -> list[Part]:
-    """The packet's entries in order: each document, then the proof categories placed after it."""
+    """The packet's entries in order: each document, then the proof categories placed after it.
+
+    ``documents`` are the programme's, in order, with None for one this packet leaves out: the proof
+    placed after it then follows the document before it.
+    """
     entries: list[Part] = []
-    for doc in documents:
-        entries.append(doc)
+    for doc_id, doc in documents:
+        if doc is not None:
+            entries.append(doc)
         for material in materials:
-            if material.after != doc.id:
+            if material.after != doc_id:
                 continue
             items = [p for p in proofs if p.material.id == material.id]
             if not items:
@@ -77,6 +86,12 @@ def _stamp(painter: pdfkit.Painter, page: Any, stamp: Any) -> None:
     width = float(page.mediabox.width)
     dx = (width - float(stamp.mediabox.width)) / 2
     painter.draw(page, painter.form(stamp), Transformation().translate(dx, 0))
+
+
+def _foot_band(page: Any) -> tuple[float, float, float, float]:
+    width = float(page.mediabox.width)
+    w, h = (v * 72 / 25.4 for v in FOOT_BAND_MM)
+    return (float(page.mediabox.left) + (width - w) / 2, float(page.mediabox.bottom), w, h)
 
 
 def watermark(pdf: Path, mark: Path, angle: float = 35.0) -> None:
@@ -105,20 +120,34 @@ def number_pages(src: Path, stamps: Path, dst: Path, skip_first: bool) -> None:
     repro.finish_pdf(writer, dst)
 
 
+# Where a page number sits on a page of ours (``— N —`` centred in the footer): blanked on a scan.
+FOOT_BAND_MM = (60.0, 24.0)  # width centred on the page, height from the bottom edge
+
+
 def merge_packet(cover: Path, toc: Path, parts: list[Part], stamps: Path, dst: Path, metadata: dict[str, str]) -> int:
-    """Cover + 目录 + parts → one PDF with a bookmark per entry and page numbers from the 目录 on."""
+    """Cover + 目录 + parts → one PDF with a bookmark per entry and page numbers from the 目录 on.
+
+    A signed scan of a document of ours may show the number its printout had: that band is painted
+    white before the packet's own number goes on, so a scanned page shows one number.
+    """
     writer = PdfWriter()
     stamp_pages = PdfReader(str(stamps)).pages
     outline: list[tuple[str, int, int]] = []
+    scanned: set[int] = set()
     for part in [Part("cover", "封面", None, cover, 1), Part("toc", "目录", None, toc, 1), *parts]:
         if part.pdf is None:
             if part.pages == 0 and not part.note:  # a category heading points at its first proof
                 outline.append((part.title, len(writer.pages), part.level))
             continue
         outline.append((part.title, len(writer.pages), part.level))
+        first = len(writer.pages)
         writer.append(str(part.pdf), import_outline=False)
+        if part.scan:
+            scanned.update(range(first, len(writer.pages)))
     painter = pdfkit.Painter(writer)
     for i, page in enumerate(writer.pages):
+        if i in scanned:
+            painter.blank(page, *_foot_band(page))
         if i > 0:  # the cover carries no number
             _stamp(painter, page, stamp_pages[i])
     parent = None

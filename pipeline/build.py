@@ -14,7 +14,7 @@ from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from . import assemble, attachments, cache, convert, render, repro, rules, units
 from .errors import DataInvalid, Location, Problem, TemplateProblem
@@ -46,6 +46,12 @@ class CheckReport:
     programme: Programme
     results: list[rules.Result]
     warnings: list[Problem]
+    proofs: list[attachments.Proof] = field(default_factory=list)
+
+    @property
+    def sensitive(self) -> list[attachments.Proof]:
+        """The proofs that stay out of the packet and go separately."""
+        return [p for p in self.proofs if p.item.sensitive]
 
     @property
     def passed(self) -> bool:
@@ -76,7 +82,7 @@ class BuildResult:
 
     @property
     def draft(self) -> bool:
-        return not self.manifest["checks"]["passed"]
+        return bool(self.manifest["checks"]["draft"])
 
     @property
     def unmet(self) -> list[str]:
@@ -111,14 +117,34 @@ def programme_of(raw: RawInput, override: str | None = None, templates: Path | N
     return pid
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """A cluster read and checked for one programme: its data, proofs, signed scans and warnings."""
+
+    raw: RawInput
+    data: Any
+    programme: Programme
+    warnings: list[Problem]
+    proofs: list[attachments.Proof]
+    signed: dict[str, Path]
+
+
 def prepare(
     cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
 ) -> tuple[RawInput, Any, Programme, list[Problem]]:
     """Load and validate a cluster for a programme; raise ``DataInvalid`` with every error."""
+    g = gather(cluster_id, paths, programme_id, today)
+    return g.raw, g.data, g.programme, g.warnings
+
+
+def gather(
+    cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
+) -> Gathered:
+    """Load, validate and check the evidence of a cluster; raise ``DataInvalid`` with every error."""
     raw = load_cluster(paths.inputs, cluster_id)
     programme = load_programme(paths.templates, programme_of(raw, programme_id, paths.templates))
     data, warnings = validate(raw, programme)
-    _proofs, _signed, evidence_problems = evidence(raw, data, programme, paths)
+    proofs, signed, evidence_problems = evidence(raw, data, programme, paths)
     if any(p.severity == "error" for p in evidence_problems):
         raise DataInvalid(cluster_id, evidence_problems)
     warnings.extend(evidence_problems)
@@ -135,7 +161,7 @@ def prepare(
                 severity="warning",
             )
         )
-    return raw, data, programme, warnings
+    return Gathered(raw, data, programme, warnings, proofs, signed)
 
 
 def evidence(
@@ -161,8 +187,8 @@ def check(
     cluster_id: str, paths: Paths | None = None, programme_id: str | None = None, today: dt.date | None = None
 ) -> CheckReport:
     """Validate a cluster and check it against every condition of its programme."""
-    _raw, data, programme, warnings = prepare(cluster_id, paths or Paths(), programme_id, today)
-    return CheckReport(cluster_id, data, programme, evaluate(data, programme), warnings)
+    g = gather(cluster_id, paths or Paths(), programme_id, today)
+    return CheckReport(cluster_id, g.data, g.programme, evaluate(g.data, g.programme), g.warnings, g.proofs)
 
 
 def evaluate(data: Any, programme: Programme) -> list[rules.Result]:
@@ -178,9 +204,10 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date) -> str:
+def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date, accepted: str | None = None) -> str:
     """A digest of everything a packet is built from; equal keys mean nothing to rebuild."""
-    extra = "|".join([tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date()])
+    parts = [tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date(), accepted or ""]
+    extra = "|".join(parts)
     return cache.tree_digest(
         [raw.file.parent, paths.templates / programme_id, paths.templates / "common", convert.FONTS_CONF], extra
     )
@@ -223,129 +250,256 @@ def bundle(
     today: dt.date | None = None,
     office: cache.CachedConverter | None = None,
     force: bool = False,
+    accepted: str | None = None,
 ) -> BuildResult:
     """Build the complete packet of one cluster into ``outputs/<programme>/<cluster>/``.
 
     Everything is written to a staging folder beside the final one and moved into place only when
     complete, so a failed run leaves the previous packet as it was. A packet whose inputs have not
     changed since it was built is left as it is (``force`` rebuilds it); conversions already made
-    are reused from the cache.
+    are reused from the cache. ``accepted`` is the city bureau's reason for recommending a cluster
+    that misses a condition: its packet is then final (no 草稿 mark), the reason on its 自查报告.
     """
     paths = paths or Paths()
     today = today or build_date()
     raw = load_cluster(paths.inputs, cluster_id)
     pid = programme_of(raw, programme_id, paths.templates)
     final = paths.outputs / pid / cluster_id
-    key = packet_key(raw, pid, paths, today) if (paths.templates / pid).is_dir() else ""
+    key = packet_key(raw, pid, paths, today, accepted) if (paths.templates / pid).is_dir() else ""
     if key and not force and (done := _up_to_date(final, key)) is not None:
         return BuildResult(cluster_id, pid, final, done, None, skipped=True)
     # --- first gather and check all data; nothing is written before this succeeds
-    raw, data, programme, warnings = prepare(cluster_id, paths, programme_id, today)
+    g = gather(cluster_id, paths, programme_id, today)
     own = office is None
     conv = office or converter(paths, eager=True)  # LibreOffice starts while the documents are rendered
     try:
-        return _bundle(cluster_id, paths, conv, key, raw, data, programme, warnings)
+        return _bundle(cluster_id, paths, conv, key, g, accepted)
     finally:
         if own:
             conv.close()
 
 
 def _bundle(
-    cluster_id: str,
-    paths: Paths,
-    conv: cache.CachedConverter,
-    key: str,
-    raw: RawInput,
-    data: Any,
-    programme: Programme,
-    warnings: list[Problem],
+    cluster_id: str, paths: Paths, conv: cache.CachedConverter, key: str, g: Gathered, accepted: str | None
 ) -> BuildResult:
-    report = CheckReport(cluster_id, data, programme, evaluate(data, programme), warnings)
-    context = programme.data_schema.context(data, programme)
-    final = paths.outputs / programme.id / cluster_id
+    report = CheckReport(cluster_id, g.data, g.programme, evaluate(g.data, g.programme), g.warnings, g.proofs)
+    context = packet_context(g.programme, g.data, report.results, g.proofs)
+    final = paths.outputs / g.programme.id / cluster_id
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{cluster_id}.staging-", dir=final.parent))
     staging.chmod(0o755)
     work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
     try:
-        manifest = _build_into(staging, work, raw, data, programme, context, report, paths, conv, key)
-        _replace_folder(staging, final)
+        job = _Job(staging, work, g, context, report, paths, conv, key, accepted)
+        manifest = _build_into(job)
+        replace_folder(staging, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(cluster_id, programme.id, final, manifest, report, warnings)
+    return BuildResult(cluster_id, g.programme.id, final, manifest, report, g.warnings)
 
 
-def _self_check_context(context: dict[str, Any], report: CheckReport, programme: Programme) -> dict[str, Any]:
+CN_ORDINALS = "一二三四五六七八九十"
+
+
+def relaxations_in_effect(programme: Programme, data: Any, results: list[rules.Result], proofs: list[Any]) -> list[dict[str, Any]]:
+    """Each relaxation a condition was met by: the notice's words, the fact, the conditions, the proof."""
+    out: list[dict[str, Any]] = []
+    for relax in programme.relaxations:
+        relaxed = [r for r in results if r.status == rules.RELAXED and r.relaxation == relax.id]
+        if not relaxed:
+            continue
+        shown = [p for p in proofs if relax.proof and p.material.id == relax.proof]
+        proof = "；".join(f"佐证材料{p.number}　{p.item.title}（附后）" for p in shown) or relax.proof_note
+        out.append(
+            {
+                "no": CN_ORDINALS[len(out)],
+                "id": relax.id,
+                "title": relax.title,
+                "clause": relax.clause,
+                "quote": relax.quote,
+                "basis": relax.basis.format(fact=relax.fact(data)),
+                "proof": proof,
+                "rules": [
+                    {"no": str(i), "clause": r.clause, "title": r.title, "required": r.required, "actual": r.actual}
+                    for i, r in enumerate(relaxed, start=1)
+                ],
+            }
+        )
+    return out
+
+
+def packet_context(
+    programme: Programme, data: Any, results: list[rules.Result], proofs: list[attachments.Proof]
+) -> dict[str, Any]:
+    """The schema's template context, with what the packet itself says of its checks and proofs."""
+    context = programme.data_schema.context(data, programme)
+    context["relaxations"] = relaxations_in_effect(programme, data, results, proofs)
+    context["sensitive"] = any(p.item.sensitive for p in proofs)
+    return context
+
+
+def _self_check_context(job: _Job) -> dict[str, Any]:
+    context, report, programme = job.context, job.report, job.g.programme
     summary = report.summary()
     counts = summary["counts"]
-    verdict = "符合申报条件" if summary["passed"] else "不符合申报条件：" + "；".join(summary["unmet"])
+    if summary["passed"]:
+        verdict = "符合申报条件"
+    elif job.accepted:
+        verdict = "不符合申报条件：" + "；".join(summary["unmet"]) + f"；市级主管部门仍予推荐，理由：{job.accepted}"
+    else:
+        verdict = "不符合申报条件：" + "；".join(summary["unmet"])
+    if summary["advisory"]:
+        verdict += "（原则上要求未达到：" + "；".join(summary["advisory"]) + "）"
+    reconstructed = [d.bookmark for d in programme.documents if d.form == "reconstructed"]
+    forms = (
+        "文书格式：" + "、".join(reconstructed) + "为本工具依据通知整理的格式（通知附件原件未公开），报送前请以当年通知附件为准。"
+        if reconstructed
+        else "文书格式：均为通知附件的格式。"
+    )
     return {
         **context,
         "programme": {**context["programme"], "notice": programme.notice.title, "number": programme.notice.number},
         "checks": {
             "results": [{"no": str(i), **r.as_dict()} for i, r in enumerate(report.results, start=1)],
-            "summary": f"共{len(report.results)}项：通过{counts[rules.PASS]}项，未通过{counts[rules.FAIL]}项，"
-            f"放宽{counts[rules.RELAXED]}项，缺佐证{counts[rules.NO_EVIDENCE]}项。结论：{verdict}。",
+            "summary": f"共{len(report.results)}项：通过{counts[rules.PASS]}项，未达到{counts[rules.FAIL]}项，"
+            f"未达到（原则上）{counts[rules.ADVISORY]}项，放宽{counts[rules.RELAXED]}项，"
+            f"缺佐证{counts[rules.NO_EVIDENCE]}项。结论：{verdict}。",
             "notes": [f"注{i}：{r.note}" for i, r in enumerate(report.results, start=1) if r.note],
             "warnings": [f"提示：{w.message}" for w in report.warnings],
+            "forms": forms,
             "tool": tool_version(),
             "date": units.cn_date(build_date()),
         },
     }
 
 
-def _build_into(
-    out: Path,
-    work: Path,
-    raw: RawInput,
-    data: Any,
-    programme: Programme,
-    context: dict[str, Any],
-    report: CheckReport,
-    paths: Paths,
-    office: cache.CachedConverter,
-    key: str,
-) -> dict[str, Any]:
-    warnings = report.warnings
+@dataclass
+class _Job:
+    """One packet being built: where it goes, what it is built from, the converter it uses."""
+
+    out: Path
+    work: Path
+    g: Gathered
+    context: dict[str, Any]
+    report: CheckReport
+    paths: Paths
+    office: cache.CachedConverter
+    key: str
+    accepted: str | None
+
+    @property
+    def draft(self) -> bool:
+        return not self.report.passed and not self.accepted
+
+
+def _included(job: _Job) -> list[Any]:
+    """The programme's documents this packet holds (a relaxation's disclosure only where one is used)."""
+    relaxed = bool(job.context["relaxations"])
+    return [d for d in job.g.programme.documents if d.include == "always" or relaxed]
+
+
+def _build_into(job: _Job) -> dict[str, Any]:
+    programme, out, work, office = job.g.programme, job.out, job.work, job.office
     # --- render every document of the packet
-    docs: list[tuple[Any, Path]] = []
-    for doc in programme.documents:
-        docx = out / f"{doc.output}.docx"
-        render.render(programme.template(doc.template), context, docx)
-        docs.append((doc, docx))
-    cover_docx = render.render(programme.template(programme.packet.cover), context, work / "cover.docx")
-
-    proofs, signed, _problems = evidence(raw, data, programme, paths)
-
+    docs = [(d, render.render(programme.template(d.template), job.context, out / f"{d.output}.docx")) for d in _included(job)]
+    cover_docx = render.render(programme.template(programme.packet.cover), job.context, work / "cover.docx")
     # --- convert, all in one LibreOffice process (started only if the cache lacks something)
+    parts, packet_docs, signed_used = _convert_documents(job, docs)
+    proof_pdfs = _proof_pdfs(job)
+    by_id = {p.id: p for p in packet_docs}
+    entries = assemble.compose(
+        [(d.id, by_id.get(d.id)) for d in programme.documents], programme.materials, job.g.proofs, proof_pdfs
+    )
+    sensitive = [p for p in job.g.proofs if p.item.sensitive]
+    if sensitive:
+        _sensitive_list(sensitive, job.g.data, out, work, office)
+    cover_pdf = work / "cover.pdf"
+    cover_pages = office.convert(cover_docx, cover_pdf)
+    toc_pdf, toc_pages = settle_toc(
+        lambda rows: render.render(programme.template(programme.packet.toc), {**job.context, "toc": rows}, work / "toc.docx"),
+        lambda pages: assemble.toc_entries(entries, first_page=cover_pages + pages + 1),
+        office,
+        work / "toc.pdf",
+    )
+    total = cover_pages + toc_pages + sum(p.pages for p in entries)
+    stamps_pdf = _page_stamps(job, total)
+    _self_check(job)
+    mark_pdf = _draft_mark(job)
+    # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
+    for part, (doc, _docx) in zip(parts, docs, strict=True):
+        assert part.pdf is not None
+        target = out / f"{doc.output}.pdf"
+        if doc.sealed:  # to be signed, sealed and scanned: the packet's number goes on the scan, not its own
+            repro.finish_pdf(PdfWriter(clone_from=PdfReader(str(part.pdf))), target)
+        else:
+            assemble.number_pages(part.pdf, stamps_pdf, target, skip_first=False)
+    bundle_pdf = out / f"{programme.packet.bundle}.pdf"
+    packet_pages = assemble.merge_packet(cover_pdf, toc_pdf, entries, stamps_pdf, bundle_pdf, _metadata(job))
+    bundle_docx = out / f"{programme.packet.bundle}.docx"
+    assemble.word_bundle(cover_docx, parts, bundle_docx)
+    if mark_pdf is not None:  # a draft: every page of every packet PDF says so
+        for pdf in [bundle_pdf, *(out / f"{d.output}.pdf" for d, _ in docs)]:
+            assemble.watermark(pdf, mark_pdf)
+    layout = {"file": bundle_pdf.name, "pages": packet_pages, "cover_pages": cover_pages, "toc_pages": toc_pages}
+    manifest = _manifest(job, entries, layout, signed_used, proof_pdfs, bundle_docx, docs)
+    assemble.write_manifest(out / "manifest.json", manifest)
+    return manifest
+
+
+def settle_toc(
+    render_toc: Any, rows_for: Any, office: Any, toc_pdf: Path, attempts: int = 3
+) -> tuple[Path, int]:
+    """The 目录 lists where each part starts, which depends on its own length: render until it settles.
+
+    ``render_toc(rows)`` writes the 目录 .docx; ``rows_for(toc_pages)`` gives its rows when it has
+    that many pages. An 目录 that never settles is an error, never shipped as it stands.
+    """
+    toc_pages = 1
+    for _ in range(attempts):
+        pages = office.convert(render_toc(rows_for(toc_pages)), toc_pdf)
+        if pages == toc_pages:
+            return toc_pdf, toc_pages
+        toc_pages = pages
+    raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
+
+
+def _convert_documents(
+    job: _Job, docs: list[tuple[Any, Path]]
+) -> tuple[list[assemble.Part], list[assemble.Part], dict[str, dict[str, Any]]]:
+    """Each document as PDF; in the packet a signed scan stands in for its document."""
+    raw, signed = job.g.raw, job.g.signed
     parts: list[assemble.Part] = []
-    packet_docs: list[assemble.Part] = []  # as they go into the packet: a signed scan replaces its document
+    packet_docs: list[assemble.Part] = []
     signed_used: dict[str, dict[str, Any]] = {}
     for doc, docx in docs:
-        pdf = work / f"{doc.id}.pdf"
-        pages = office.convert(docx, pdf)
+        pdf = job.work / f"{doc.id}.pdf"
+        pages = job.office.convert(docx, pdf)
         _check_orientation(pdf, doc.orientation, doc.template)
         part = assemble.Part(doc.id, doc.bookmark, docx, pdf, pages)
         parts.append(part)
         if doc.id in signed:
-            scan_pages = convert.check_pdf(signed[doc.id])
-            signed_used[doc.id] = {
-                "file": signed[doc.id].relative_to(raw.file.parent).as_posix(),
-                "pages": scan_pages,
-                "generated_pages": pages,
-            }
+            scan = signed[doc.id]
+            shown = scan.relative_to(raw.file.parent).as_posix()
+            scan_pages = convert.check_pdf(scan)
+            signed_used[doc.id] = {"file": shown, "pages": scan_pages, "generated_pages": pages}
             if scan_pages != pages:
-                warnings.append(
+                job.g.warnings.append(
                     Problem(
                         "W-SIGNED-PAGES",
-                        f"签章扫描件 {signed[doc.id].relative_to(raw.file.parent).as_posix()} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
+                        f"签章扫描件 {shown} 有 {scan_pages} 页，生成的{doc.bookmark}有 {pages} 页；"
                         "请核对是否扫全 (the scan's page count differs from the document)",
                         severity="warning",
                     )
                 )
-            part = assemble.Part(doc.id, doc.bookmark, docx, signed[doc.id], scan_pages)
+            part = assemble.Part(doc.id, doc.bookmark, docx, scan, scan_pages, scan=True)
         packet_docs.append(part)
+    return parts, packet_docs, signed_used
+
+
+def _proof_pdfs(job: _Job) -> dict[str, tuple[Path, int]]:
+    """Every proof fitted to A4 with its 佐证材料 label."""
+    proofs, work, office = job.g.proofs, job.work, job.office
     proof_pdfs = attachments.make_pdfs(proofs, office.convert, work)
     shown = [p for p in proofs if p.number in proof_pdfs]
     if shown:
@@ -354,73 +508,66 @@ def _build_into(
         label_reader = PdfReader(str(labels_pdf))
         for k, proof in enumerate(shown):
             attachments.label_pages(proof_pdfs[proof.number][0], label_reader.pages[k])
-    entries = assemble.compose(packet_docs, programme.materials, proofs, proof_pdfs)
-    sensitive = [p for p in proofs if p.item.sensitive]
-    if sensitive:
-        _sensitive_list(sensitive, data, out, work, office)
-    cover_pdf = work / "cover.pdf"
-    cover_pages = office.convert(cover_docx, cover_pdf)
-    # The 目录 lists where each part starts, which depends on its own length: settle it.
-    toc_pages = 1
-    for _ in range(3):
-        rows = assemble.toc_entries(entries, first_page=cover_pages + toc_pages + 1)
-        toc_docx = render.render(programme.template(programme.packet.toc), {**context, "toc": rows}, work / "toc.docx")
-        toc_pdf = work / "toc.pdf"
-        pages = office.convert(toc_docx, toc_pdf)
-        if pages == toc_pages:
-            break
-        toc_pages = pages
-    else:
-        raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
-    total = cover_pages + toc_pages + sum(p.pages for p in entries)
-    stamps_pdf = work / "stamps.pdf"
-    stamp_pages = office.convert(render.render_page_stamp(total, work / "stamps.docx"), stamps_pdf)
+    return proof_pdfs
+
+
+def _page_stamps(job: _Job, total: int) -> Path:
+    stamps_pdf = job.work / "stamps.pdf"
+    stamp_pages = job.office.convert(render.render_page_stamp(total, job.work / "stamps.docx"), stamps_pdf)
     if stamp_pages != total:
         raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
-    self_check = render.render(
-        paths.templates / "common" / "self-check.docx",
-        _self_check_context(context, report, programme),
-        work / "self-check.docx",
-    )
-    office.convert(self_check, out / "自查报告.pdf")
-    repro.fix_pdf(out / "自查报告.pdf")  # goes out as LibreOffice wrote it: fix its dates and id
-    mark_pdf = None
-    if not report.passed:
-        mark_pdf = work / "draft.pdf"
-        office.convert(render.render_watermark(report.summary()["unmet"], work / "draft.docx"), mark_pdf)
-    office_version = office.version
+    return stamps_pdf
 
-    # --- assemble: numbered part PDFs, the merged packet, the Word bundle, the manifest
-    for part, (doc, _docx) in zip(parts, docs, strict=True):
-        assert part.pdf is not None
-        assemble.number_pages(part.pdf, stamps_pdf, out / f"{doc.output}.pdf", skip_first=False)
-    bundle_pdf = out / f"{programme.packet.bundle}.pdf"
-    metadata = {
+
+def _self_check(job: _Job) -> None:
+    self_check = render.render(
+        job.paths.templates / "common" / "self-check.docx", _self_check_context(job), job.work / "self-check.docx"
+    )
+    job.office.convert(self_check, job.out / "自查报告.pdf")
+    repro.fix_pdf(job.out / "自查报告.pdf")  # goes out as LibreOffice wrote it: fix its dates and id
+
+
+def _draft_mark(job: _Job) -> Path | None:
+    if not job.draft:
+        return None
+    mark_pdf = job.work / "draft.pdf"
+    job.office.convert(render.render_watermark(job.report.summary()["unmet"], job.work / "draft.docx"), mark_pdf)
+    return mark_pdf
+
+
+def _metadata(job: _Job) -> dict[str, str]:
+    programme, data = job.g.programme, job.g.data
+    return {
         "/Title": f"{data.cluster.name} {programme.packet.title}",
         "/Author": data.applicant.name,
         "/Subject": f"{programme.title}（{programme.notice.number}）",
         "/Creator": f"clusterpack {tool_version()}",
     }
-    packet_pages = assemble.merge_packet(cover_pdf, toc_pdf, entries, stamps_pdf, bundle_pdf, metadata)
-    bundle_docx = out / f"{programme.packet.bundle}.docx"
-    assemble.word_bundle(cover_docx, parts, bundle_docx)
-    if mark_pdf is not None:  # a draft: every page of every packet PDF says so
-        for pdf in [bundle_pdf, *(out / f"{d.output}.pdf" for d, _ in docs)]:
-            assemble.watermark(pdf, mark_pdf)
 
+
+def _manifest(
+    job: _Job,
+    entries: list[assemble.Part],
+    layout: dict[str, Any],
+    signed_used: dict[str, dict[str, Any]],
+    proof_pdfs: dict[str, tuple[Path, int]],
+    bundle_docx: Path,
+    docs: list[tuple[Any, Path]],
+) -> dict[str, Any]:
+    programme, data, raw, report, out = job.g.programme, job.g.data, job.g.raw, job.report, job.out
+    first = layout["cover_pages"] + layout["toc_pages"] + 1
     files = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        name = path.relative_to(out).as_posix()
-        entry: dict[str, Any] = {"file": name, "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
+        entry: dict[str, Any] = {"file": path.relative_to(out).as_posix(), "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
         if path.suffix == ".pdf":
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)
-    manifest = {
-        "build_key": key,
+    return {
+        "build_key": job.key,
         "tool": {
             "name": "clusterpack",
             "version": tool_version(),
-            "libreoffice": office_version,
+            "libreoffice": job.office.version,
             "python": platform.python_version(),
         },
         "programme": {
@@ -435,20 +582,22 @@ def _build_into(
         "inputs": {
             "file": raw.file.name,
             "sha256": assemble.sha256(raw.file),
-            "templates": {d.template: assemble.sha256(programme.template(d.template)) for d in programme.documents},
+            "templates": {d.template: assemble.sha256(programme.template(d.template)) for d, _ in docs},
         },
+        "forms": {d.id: d.form for d, _ in docs},
         "headline": programme.data_schema.headline(data),
         **programme.data_schema.facts(data),
         "packet": {
-            "file": bundle_pdf.name,
-            "pages": packet_pages,
-            "cover_pages": cover_pages,
-            "toc_pages": toc_pages,
+            **layout,
             "parts": [
                 {"id": p.id, "title": p.title, "pages": p.pages, "start": e["page"], "level": p.level}
-                for p, e in zip(entries, assemble.toc_entries(entries, cover_pages + toc_pages + 1), strict=True)
+                for p, e in zip(entries, assemble.toc_entries(entries, first), strict=True)
             ],
             "signed_scans": signed_used,
+            "relaxations": [
+                {"id": r["id"], "clause": r["clause"], "basis": r["basis"], "rules": [x["title"] for x in r["rules"]]}
+                for r in job.context["relaxations"]
+            ],
             "attachments": [
                 {
                     "number": p.number,
@@ -459,17 +608,20 @@ def _build_into(
                     "sensitive": p.item.sensitive,
                     "pages": proof_pdfs[p.number][1] if p.number in proof_pdfs else 0,
                 }
-                for p in proofs
+                for p in job.g.proofs
             ],
             "word_bundle": bundle_docx.name,
         },
         "fonts": convert.font_map(),
-        "checks": {**report.summary(), "draft": not report.passed, "results": [r.as_dict() for r in report.results]},
-        "warnings": [{"code": w.code, "message": w.message, "field": w.field} for w in warnings],
+        "checks": {
+            **report.summary(),
+            "draft": job.draft,
+            "accepted_by_city": job.accepted,
+            "results": [r.as_dict() for r in report.results],
+        },
+        "warnings": [{"code": w.code, "message": w.message, "field": w.field} for w in job.g.warnings],
         "files": files,
     }
-    assemble.write_manifest(out / "manifest.json", manifest)
-    return manifest
 
 
 def _sensitive_list(sensitive: list[attachments.Proof], data: Any, out: Path, work: Path, office: Any) -> None:
@@ -500,7 +652,7 @@ def _check_orientation(pdf: Path, orientation: str, template: str) -> None:
         raise TemplateProblem(f"模板 {template} 的纸张方向与 programme.yaml 不符 (orientation is not {orientation})")
 
 
-def _replace_folder(staging: Path, final: Path) -> None:
+def replace_folder(staging: Path, final: Path) -> None:
     """Put ``staging`` where ``final`` is, keeping the old one until the new one is in place."""
     old = None
     if final.exists():

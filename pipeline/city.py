@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from . import build
 from .errors import ClusterpackError, DataInvalid, Location, Problem, UsageError
@@ -29,6 +29,22 @@ def _slug(value: str) -> str:
 ClusterId = Annotated[str, AfterValidator(_slug)]
 
 
+def _force(value: object) -> object:
+    # force: {cluster-id: reason}. A bare list of ids says which, but not why: the letter must say why.
+    if isinstance(value, (list, str)):
+        from pydantic_core import PydanticCustomError
+
+        raise PydanticCustomError(
+            "E-CITY-FORCE-REASON",
+            "force 要写明推荐理由，如 force: {qinglan-agrimachinery: 该集群主导产业……}；推荐文件会写明未达到的条件和理由 "
+            "(force names each cluster with the bureau's reason)",
+        )
+    return value
+
+
+SIGNED_SCANS = {"letter": "推荐文件.pdf", "summary": "汇总表.pdf"}  # in inputs/cities/<city file stem>/signed/
+
+
 class CityInput(Model):
     """``inputs/cities/<city-code>.yaml``: what the bureau decided and how its letter is signed."""
 
@@ -42,7 +58,9 @@ class CityInput(Model):
     phone: Phone = Field(title="联系电话")
     cc: list[Text] = Field(default_factory=list, title="抄送")
     clusters: list[ClusterId] = Field(min_length=1, title="推荐的集群（按推荐顺序）")
-    force: list[ClusterId] = Field(default_factory=list, title="虽未满足条件仍推荐的集群")
+    force: Annotated[dict[ClusterId, Text], BeforeValidator(_force)] = Field(
+        default_factory=dict, title="虽未满足条件仍推荐的集群及推荐理由"
+    )
 
     @property
     def city_name(self) -> str:
@@ -58,7 +76,12 @@ class CityPlan:
     bureau: str
     reports: list[build.CheckReport]
     warnings: list[Problem] = field(default_factory=list)
-    folder: Path = Path()
+    file: Path = Path()  # the city's input file
+    signed: dict[str, Path] = field(default_factory=dict)  # letter / summary → its sealed scan
+
+    def reason(self, cluster_id: str) -> str | None:
+        """The bureau's reason for recommending a cluster that misses a condition (None: not forced)."""
+        return self.city.force.get(cluster_id)
 
 
 def city_file(inputs: Path, city_code: str, programme_id: str | None = None) -> Path:
@@ -179,9 +202,21 @@ def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, to
                     )
                 )
         reports.append(report)
-    for i, cid in enumerate(city.force):
+    for cid in city.force:
         if cid not in seen:
-            problems.append(_p(raw, ("force", i), "E-CITY-FORCE-UNKNOWN", f"force 中的 {cid} 不在推荐名单中"))
+            problems.append(_p(raw, ("force", cid), "E-CITY-FORCE-UNKNOWN", f"force 中的 {cid} 不在推荐名单中"))
+        elif all(r.passed for r in reports if r.cluster_id == cid):
+            problems.append(
+                _p(
+                    raw,
+                    ("force", cid),
+                    "W-CITY-FORCE-UNNEEDED",
+                    f"集群 {cid} 已满足申报条件，不需要 force；推荐文件按符合申报条件表述 (force not needed)",
+                    "warning",
+                )
+            )
+    signed, signed_problems = signed_scans(file, paths.inputs)
+    problems.extend(signed_problems)
     if spec.deadline:
         for when, label in ((city.date, "成文日期"), (today, "今天")):
             if when > spec.deadline:
@@ -208,7 +243,55 @@ def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, to
     if any(p.severity == "error" for p in problems):
         raise DataInvalid(city_code, problems, subject="市")
     bureau = city.bureau or spec.bureau_of(city.city, city.city_name)
-    return CityPlan(city, programme, bureau, reports, [p for p in problems if p.severity == "warning"])
+    warnings = [p for p in problems if p.severity == "warning"]
+    return CityPlan(city, programme, bureau, reports, warnings, file, signed)
+
+
+def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Problem]]:
+    """The sealed scans that go with one city file: ``cities/<its stem>/signed/推荐文件.pdf``, ``汇总表.pdf``.
+
+    Each city file has its own folder, so a city recommending for two programmes keeps two sealed
+    letters apart. ``cities/<code>/signed/`` belongs to ``<code>.yaml``; with only per-programme
+    files beside it, a scan there would serve several programmes, and is refused.
+    """
+    from .attachments import _open_pdf
+
+    folder = file.parent / file.stem / "signed"
+    code = file.stem.split("-")[0]
+    shared = file.parent / code / "signed"
+    rel = inputs.parent
+    problems: list[Problem] = []
+    if shared != folder and not (file.parent / f"{code}.yaml").is_file():
+        stray = sorted(shared.glob("*.pdf")) if shared.is_dir() else []
+        if stray:
+            places = "、".join(str(f.parent.relative_to(rel)) + "/" for f in (folder / "x", shared / "x"))
+            problems.append(
+                Problem(
+                    "E-CITY-SIGNED-AMBIGUOUS",
+                    f"{stray[0].relative_to(rel)} 所在目录可能用于多个申报项目；盖章扫描件请放在 {places.split('、')[0]}，"
+                    f"不要放在 {places.split('、')[1]} (a sealed scan in a folder that serves several programmes)",
+                    field="signed",
+                    location=Location(str(stray[0].relative_to(rel))),
+                )
+            )
+    found: dict[str, Path] = {}
+    for what, name in SIGNED_SCANS.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        shown = str(path.relative_to(rel))
+        try:
+            reader = _open_pdf(path)
+            if reader is None or not reader.pages:
+                raise ValueError("encrypted or empty")
+        except Exception as exc:  # pypdf raises many kinds on a damaged file
+            problems.append(
+                Problem("E-SIGNED-UNREADABLE", f"盖章扫描件 {shown} 无法读取 (the sealed scan does not read): {exc}",
+                        field="signed", location=Location(shown))  # fmt: skip
+            )
+            continue
+        found[what] = path
+    return found, problems
 
 
 def _p(raw: RawInput, path: tuple[str | int, ...], code: str, message: str, severity: str = "error") -> Problem:

@@ -1,11 +1,14 @@
-"""The city bureau's packet: 推荐文件, 汇总表, review sheet, and one packet for the province."""
+"""The city bureau's packet: 推荐文件, 汇总表, review sheet, 报送清单, and one packet for the province.
+
+What the letter, the 汇总表 and the 审核表 say of each cluster comes from its check results
+(``verdict``): every sentence the bureau seals is true of the data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,12 +17,11 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, build, citytables, convert, render, repro, units
+from . import assemble, build, cache, citytables, convert, render, repro, submission, units
 from .city import CityPlan, plan
-from .errors import ConversionFailed, TemplateProblem
+from .errors import TemplateProblem
 from .letter import Letter, write_letter
-
-SIGNED_LETTER = "推荐文件.pdf"  # inputs/cities/<code>/signed/推荐文件.pdf replaces the generated one
+from .verdict import Verdict
 
 
 @dataclass
@@ -43,33 +45,102 @@ def _say(template: str, values: dict[str, Any]) -> str:
         raise TemplateProblem(f"推荐文件措辞模板有误 (letter wording): {template!r}: {exc}") from None
 
 
-def make_letter(p: CityPlan, contexts: list[dict[str, Any]]) -> Letter:
+@dataclass
+class Recommended:
+    """One recommended cluster as the city's documents show it: its check, context, verdict and packet."""
+
+    report: build.CheckReport
+    context: dict[str, Any]
+    verdict: Verdict
+    result: build.BuildResult | None = None  # its packet, once built
+
+    @property
+    def name(self) -> str:
+        return str(self.context["cluster"]["name"])
+
+    @property
+    def pages(self) -> int:
+        assert self.result is not None, "the packet is built first"
+        return int(self.result.manifest["packet"]["pages"])
+
+    def files(self) -> dict[str, Path]:
+        assert self.result is not None, "the packet is built first"
+        bundle = self.result.manifest["packet"]["file"]
+        pdf = self.result.folder / bundle
+        return {"pdf": pdf, "docx": pdf.with_suffix(".docx")}
+
+
+def _common(p: CityPlan, clusters: list[Recommended]) -> dict[str, Any]:
     spec = p.programme.city
     assert spec is not None
-    words = spec.letter
-    common = {
+    return {
         "bureau": p.bureau,
         "city": p.city.city_name,
         "notice": {"title": p.programme.notice.title, "number": p.programme.notice.number},
         "programme": {"title": p.programme.title},
-        "count": str(len(contexts)),
+        "count": str(len(clusters)),
+        "clusters": "、".join(c.name for c in clusters),
         "contact": p.city.contact,
         "phone": p.city.phone,
         "summary_title": spec.summary_title,
     }
+
+
+@dataclass(frozen=True)
+class Attached:
+    """One item of the letter's 附件说明: its words, the part it is, and the clusters it holds."""
+
+    text: str
+    part: str  # summary | packets
+    clusters: list[Recommended]
+    each: bool  # one cluster's packet (else several under one heading)
+
+
+def attachment_items(p: CityPlan, clusters: list[Recommended]) -> list[Attached]:
+    """The letter's 附件说明 in order."""
+    spec = p.programme.city
+    assert spec is not None
+    common = _common(p, clusters)
+    items: list[Attached] = []
+    for a in spec.letter.attachments:
+        if a.part == "packets" and a.each:
+            items += [Attached(_say(a.text, {**common, **c.context}), a.part, [c], True) for c in clusters]
+        else:
+            items.append(Attached(_say(a.text, common), a.part, clusters if a.part == "packets" else [], False))
+    return items
+
+
+def recommend(p: CityPlan) -> list[Recommended]:
+    """Each recommended cluster with its verdict (and the bureau's reason where it misses a condition)."""
+    out = []
+    for r in p.reports:
+        verdict = Verdict(tuple(r.results), p.reason(r.cluster_id))
+        context = p.programme.data_schema.context(r.data, p.programme)
+        context["status"] = {"short": verdict.short}
+        out.append(Recommended(r, context, verdict))
+    return out
+
+
+def make_letter(p: CityPlan, clusters: list[Recommended]) -> Letter:
+    """The letter's words: the programme's wording, each cluster's verdict, the 附件说明."""
+    spec = p.programme.city
+    assert spec is not None
+    words = spec.letter
+    common = _common(p, clusters)
     body = [_say(t, common) for t in words.before]
-    body += [_say(words.cluster, {**common, **ctx, "no": str(i)}) for i, ctx in enumerate(contexts, start=1)]
+    for i, c in enumerate(clusters, start=1):
+        status = c.verdict.sentence(words.status, p.programme.relaxations, c.report.data, _say)
+        body.append(_say(words.cluster, {**common, **c.context, "no": str(i), "status": status}))
+    if words.sensitive and any(c.report.sensitive for c in clusters):
+        body.append(_say(words.sensitive, common))
     body += [_say(t, common) for t in words.after]
-    attachments = [_say(t, common) for t in words.attachments]
-    if words.cluster_attachment:
-        attachments += [_say(words.cluster_attachment, {**common, **ctx}) for ctx in contexts]
     return Letter(
         issuer=p.bureau,
         number=p.city.document_number,
         title=[_say(t, common) for t in words.title],
         addressee="山东省工业和信息化厅",
         body=body,
-        attachments=attachments,
+        attachments=[a.text for a in attachment_items(p, clusters)],
         signatory=p.city.signatory or p.bureau,
         date=units.cn_date(p.city.date),
         cc=list(p.city.cc),
@@ -83,154 +154,241 @@ def city_bundle(
     paths = paths or build.Paths()
     # --- check everything first: nothing is written when the recommendation is refused
     p = plan(city_code, paths, programme_id, today)
-    spec = p.programme.city
-    assert spec is not None
-    # --- each cluster's packet, fresh from its data
-    clusters = [build.bundle(r.cluster_id, paths, p.programme.id, today) for r in p.reports]
-    contexts = [p.programme.data_schema.context(r.data, p.programme) for r in p.reports]
-    final = paths.outputs / p.programme.id / "cities" / city_code
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{city_code}.staging-", dir=final.parent))
-    staging.chmod(0o755)
-    work = Path(tempfile.mkdtemp(prefix="clusterpack-city-"))
+    office = build.converter(paths)  # the clusters' converter: cached, restarted and retried alike
     try:
-        manifest = _build_into(staging, work, p, clusters, contexts, paths)
-        build._replace_folder(staging, final)
+        # --- each cluster's packet, fresh from its data; one recommended by the bureau's decision is final
+        clusters = recommend(p)
+        for c in clusters:
+            reason = c.verdict.reason
+            c.result = build.bundle(c.report.cluster_id, paths, p.programme.id, today, office=office, accepted=reason)
+        # --- the city's documents and packet, staged and moved into place when complete
+        final = paths.outputs / p.programme.id / "cities" / city_code
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{city_code}.staging-", dir=final.parent))
+        staging.chmod(0o755)
+        work = Path(tempfile.mkdtemp(prefix="clusterpack-city-"))
+        try:
+            manifest = _build_into(_CityJob(staging, work, p, clusters, paths, office))
+            build.replace_folder(staging, final)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        office.close()
     return CityResult(city_code, p.programme.id, final, manifest, p)
 
 
-def _build_into(
-    out: Path,
-    work: Path,
-    p: CityPlan,
-    clusters: list[build.BuildResult],
-    contexts: list[dict[str, Any]],
-    paths: build.Paths,
-) -> dict[str, Any]:
+@dataclass
+class _CityJob:
+    out: Path
+    work: Path
+    plan: CityPlan
+    clusters: list[Recommended]
+    paths: build.Paths
+    office: cache.CachedConverter
+
+    def rel(self, path: Path) -> str:
+        """A path as the manifest and the clerk see it: relative to the project."""
+        root = self.paths.inputs.parent
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _build_into(job: _CityJob) -> dict[str, Any]:
+    p, out, office = job.plan, job.out, job.office
     spec = p.programme.city
     assert spec is not None
-    city_name = p.city.city_name
-    date = units.cn_date(p.city.date)
-    letter_docx = write_letter(make_letter(p, contexts), out / "推荐文件.docx")
-    summary_docx = citytables.summary_docx(
-        spec.summary_title, p.bureau, date, spec.summary_columns, contexts, out / "汇总表.docx"
+    items = attachment_items(p, job.clusters)
+    # --- the letter, the 汇总表 (xlsx, docx) and the clerk's review sheet
+    write_letter(make_letter(p, job.clusters), out / "推荐文件.docx")
+    summary_label = next((f"附件{k}" for k, a in enumerate(items, start=1) if a.part == "summary"), "")
+    tables = citytables.CityTables(
+        spec.summary_title,
+        p.bureau,
+        units.cn_date(p.city.date),
+        spec.summary_columns,
+        [c.context for c in job.clusters],
+        [_notes(p, c) for c in job.clusters],
+        summary_label,
     )
-    citytables.summary_xlsx(spec.summary_title, p.bureau, date, spec.summary_columns, contexts, out / "汇总表.xlsx")
-    citytables.review_xlsx(p.reports, list(p.city.force), out / "审核表.xlsx")
+    citytables.summary_docx(tables, out / "汇总表.docx")
+    citytables.summary_xlsx(tables, out / "汇总表.xlsx")
+    sentences = [c.verdict.sentence(spec.letter.status, p.programme.relaxations, c.report.data, _say) for c in job.clusters]
+    citytables.review_xlsx([c.report for c in job.clusters], [c.verdict for c in job.clusters], sentences, out / "审核表.xlsx")
+    for name in ("推荐文件", "汇总表"):
+        office.convert(out / f"{name}.docx", out / f"{name}.pdf")
+        repro.fix_pdf(out / f"{name}.pdf")
+    letter_pdf = p.signed.get("letter", out / "推荐文件.pdf")
+    summary_pdf = p.signed.get("summary", out / "汇总表.pdf")
+    sensitive = _gather_sensitive(job)
+    # --- the packet for the province: 目录, the letter, then its 附件 in the letter's order
+    packet, packet_pages, toc_pages = _city_packet(job, items, letter_pdf, summary_pdf)
+    # --- what goes by mail (the zip) and the clerk's 报送清单
+    built = submission.Built(
+        p.city.city_name,
+        out / "推荐文件.pdf",
+        p.signed.get("letter"),
+        out / "汇总表.pdf",
+        out / "汇总表.xlsx",
+        p.signed.get("summary"),
+        spec.summary_title,
+        [(c.name, c.files()) for c in job.clusters],
+        p.programme.packet.bundle,
+        job.rel(p.file.parent / p.file.stem / "signed"),
+        sensitive,
+    )
+    sent = submission.items(spec.submission, built)
+    zipped = submission.write_zip(sent, out / f"{p.city.city_name}-推荐材料.zip")
+    deadline = units.cn_date(spec.deadline) if spec.deadline else "以当年通知为准"
+    title = f"{p.city.city_name}{p.programme.title}（{p.programme.notice.number}）"
+    office.convert(submission.checklist(spec.submission, sent, title, deadline, job.work / "checklist.docx"), out / "报送清单.pdf")
+    repro.fix_pdf(out / "报送清单.pdf")
+    return _manifest(job, packet, packet_pages, toc_pages, sent, zipped)
 
-    signed = paths.inputs / "cities" / p.city.city / "signed" / SIGNED_LETTER
-    with convert.OfficeWorker() as office:
-        office.convert(letter_docx, out / "推荐文件.pdf")
-        summary_pages = office.convert(summary_docx, out / "汇总表.pdf")
-        for name in ("推荐文件.pdf", "汇总表.pdf"):
-            repro.fix_pdf(out / name)
-        letter_pdf = out / "推荐文件.pdf"
-        if signed.is_file():
-            try:
-                convert.check_pdf(signed)
-            except ConversionFailed as exc:
-                raise ConversionFailed(
-                    f"签章扫描件 {signed} 无法读取 (the signed letter does not read): {exc}"
-                ) from None
-            letter_pdf = signed
-        letter_pages = len(PdfReader(str(letter_pdf)).pages)
-        packet_files = [c.folder / f"{c.manifest['packet']['file']}" for c in clusters]
-        entries = [("推荐文件", letter_pages), (spec.summary_title, summary_pages)]
-        entries += [
-            (f"{i}.{ctx['cluster']['name']}申报材料", c.manifest["packet"]["pages"])
-            for i, (ctx, c) in enumerate(zip(contexts, clusters, strict=True), start=1)
-        ]
-        toc_pages = 1
-        for _ in range(3):
-            page, rows = toc_pages + 1, []
-            for title, n in entries:
-                rows.append({"title": title, "page": str(page)})
-                page += n
-            toc_docx = render.render(p.programme.template(p.programme.packet.toc), {"toc": rows}, work / "toc.docx")
-            pages = office.convert(toc_docx, work / "toc.pdf")
-            if pages == toc_pages:
-                break
-            toc_pages = pages
-        office_version = office.version
 
-    packet = out / "推荐材料.pdf"
+def _notes(p: CityPlan, c: Recommended) -> str:
+    spec = p.programme.city
+    assert spec is not None
+    if c.verdict.labels == ["达到"]:
+        return ""
+    return c.verdict.sentence(spec.letter.status, p.programme.relaxations, c.report.data, _say)
+
+
+def _range(pages: int) -> str:
+    return "1" if pages == 1 else f"1—{pages}"
+
+
+def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path) -> tuple[Path, int, int]:
+    """目录, the letter, then each 附件; bookmarks per part and, under a packet, its own parts.
+
+    Every part keeps its own printed page numbers (the letter its GB/T 9704 ones, each packet its
+    own from its 目录): the 目录 gives each part's printed range, so every number in it can be found.
+    """
+    p = job.plan
+    letter_pages = convert.check_pdf(letter_pdf)
+    # (title, file, pages, level, is a cluster's packet)
+    parts: list[tuple[str, Path | None, int, int, bool]] = [("推荐文件", letter_pdf, letter_pages, 1, False)]
+    for k, a in enumerate(items, start=1):
+        if a.part == "summary":
+            parts.append((f"附件{k}　{a.text}", summary_pdf, convert.check_pdf(summary_pdf), 1, False))
+        elif a.each:
+            c = a.clusters[0]
+            parts.append((f"附件{k}　{a.text}", c.files()["pdf"], c.pages, 1, True))
+        else:
+            parts.append((f"附件{k}　{a.text}", None, 0, 1, False))
+            for i, c in enumerate(a.clusters, start=1):
+                title = f"{k}-{i}　{c.name}{p.programme.packet.bundle}"
+                parts.append((title, c.files()["pdf"], c.pages, 2, True))
+
+    def rows(_toc_pages: int) -> list[dict[str, str]]:
+        return [{"title": "　　" * (level - 1) + t, "page": _range(n) if n else ""} for t, _f, n, level, _c in parts]
+
+    toc_pdf, toc_pages = build.settle_toc(
+        lambda r: render.render(p.programme.template(p.programme.packet.toc), {"toc": r}, job.work / "toc.docx"),
+        rows,
+        job.office,
+        job.work / "toc.pdf",
+    )
     writer = PdfWriter()
-    writer.append(str(work / "toc.pdf"), import_outline=False)
+    writer.append(str(toc_pdf), import_outline=False)
     writer.add_outline_item(title="目录", page_number=0)
-    for title, path in (("推荐文件", letter_pdf), (spec.summary_title, out / "汇总表.pdf")):
+    parent = None
+    for title, path, _n, level, is_packet in parts:
         start = len(writer.pages)
-        writer.append(str(path), import_outline=False)
-        writer.add_outline_item(title=title, page_number=start)
-    for (title, _n), path in zip(entries[2:], packet_files, strict=True):
-        start = len(writer.pages)
+        if path is None:
+            parent = writer.add_outline_item(title=title, page_number=start)
+            continue
         reader = PdfReader(str(path))
         writer.append(reader, import_outline=False)
-        parent = writer.add_outline_item(title=title, page_number=start)
-        for item in reader.outline:  # the cluster's own parts become the second level
-            if isinstance(item, list):
+        item = writer.add_outline_item(title=title, page_number=start, parent=parent if level > 1 else None)
+        if level == 1:
+            parent = None
+        for sub in reader.outline if is_packet else []:  # a cluster's own parts come one level below it
+            if isinstance(sub, list):
                 continue
-            index = reader.get_destination_page_number(item)
-            if index is not None:
-                writer.add_outline_item(title=str(item.title), page_number=start + index, parent=parent)
+            index = reader.get_destination_page_number(sub)
+            if index is not None and is_packet:
+                writer.add_outline_item(title=str(sub.title), page_number=start + index, parent=item)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata(
         {
-            "/Title": f"{city_name}{p.programme.title}推荐材料",
+            "/Title": f"{p.city.city_name}{p.programme.title}推荐材料",
             "/Author": p.bureau,
             "/Creator": f"clusterpack {build.tool_version()}",
         }
     )
+    packet = job.out / "推荐材料.pdf"
     repro.finish_pdf(writer, packet)
+    return packet, len(writer.pages), toc_pages
 
-    # --- the separate files, named as clerks name them, in one zip
-    zip_path = out / f"{city_name}-推荐材料.zip"
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.write(letter_pdf, f"{city_name}-推荐文件.pdf")
-        zf.write(out / "汇总表.pdf", f"{city_name}-{spec.summary_title}.pdf")
-        zf.write(out / "汇总表.xlsx", f"{city_name}-{spec.summary_title}.xlsx")
-        for ctx, path in zip(contexts, packet_files, strict=True):
-            zf.write(path, f"{city_name}-{ctx['cluster']['name']}-申报材料.pdf")
-    repro.fixed_zip(zip_path)
 
+def _gather_sensitive(job: _CityJob) -> int:
+    """The recommended clusters' sensitive proofs, gathered for the disc, with one 清单 for it."""
+    rows: list[list[str]] = []
+    folder = job.out / "敏感材料"
+    for n, c in enumerate(job.clusters, start=1):
+        for proof in c.report.sensitive:
+            target = folder / f"{n}.{c.name}"
+            target.mkdir(parents=True, exist_ok=True)
+            copied = target / f"{proof.number}-{proof.path.name}"
+            shutil.copyfile(proof.path, copied)
+            rows.append([str(len(rows) + 1), c.name, f"{proof.number} {proof.item.title}", proof.material.title, copied.name])
+    if not rows:
+        return 0
+    p = job.plan
+    docx = render.render_list(
+        "敏感材料清单",
+        f"{p.bureau} · 以下材料不进入申报材料，由我局汇总刻盘后通过机要渠道另行报送",
+        ["序号", "集群", "材料", "类别", "文件"],
+        [12, 40, 44, 40, 34],
+        rows,
+        job.work / "sensitive.docx",
+    )
+    job.office.convert(docx, folder / "敏感材料清单.pdf")
+    repro.fix_pdf(folder / "敏感材料清单.pdf")
+    return len(rows)
+
+
+def _manifest(
+    job: _CityJob, packet: Path, pages: int, toc_pages: int, sent: list[submission.Item], zipped: list[str]
+) -> dict[str, Any]:
+    p, out = job.plan, job.out
     files = []
-    for path in sorted(out.iterdir()):
-        entry: dict[str, Any] = {"file": path.name, "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
+    for path in sorted(f for f in out.rglob("*") if f.is_file()):
+        entry: dict[str, Any] = {"file": path.relative_to(out).as_posix(), "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
         if path.suffix == ".pdf":
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)
-    manifest = {
-        "tool": {"name": "clusterpack", "version": build.tool_version(), "libreoffice": office_version},
+    return {
+        "tool": {"name": "clusterpack", "version": build.tool_version(), "libreoffice": job.office.version},
         "programme": {"id": p.programme.id, "notice": p.programme.notice.title, "number": p.programme.notice.number},
         "city": {
             "code": p.city.city,
-            "name": city_name,
+            "name": p.city.city_name,
             "bureau": p.bureau,
             "document_number": p.city.document_number,
             "date": str(p.city.date),
+            "input": job.rel(p.file),
         },
-        "letter": {
-            "signed_scan_used": letter_pdf == signed,
-            "source": str(signed) if letter_pdf == signed else "推荐文件.pdf",
-        },
+        "signed_scans": {what: job.rel(path) for what, path in p.signed.items()},
         "clusters": [
             {
-                "id": c.cluster_id,
-                "name": ctx["cluster"]["name"],
+                "id": c.report.cluster_id,
+                "name": c.name,
                 "order": i,
-                "passed": r.passed,
-                "forced": r.cluster_id in p.city.force,
-                "packet_sha256": assemble.sha256(path),
+                "passed": c.report.passed,
+                "verdict": c.verdict.short,
+                "forced": c.verdict.reason is not None,
+                "reason": c.verdict.reason,
+                "sensitive": len(c.report.sensitive),
+                "packet_sha256": assemble.sha256(c.files()["pdf"]),
             }
-            for i, (c, ctx, r, path) in enumerate(
-                zip(clusters, contexts, p.reports, packet_files, strict=True), start=1
-            )
+            for i, c in enumerate(job.clusters, start=1)
         ],
-        "packet": {"file": packet.name, "pages": len(writer.pages), "toc_pages": toc_pages},
+        "packet": {"file": packet.name, "pages": pages, "toc_pages": toc_pages},
+        "submission": {
+            "zip": zipped,
+            "items": [{"what": i.what, "format": i.fmt, "file": i.name, "ready": i.ready, "status": i.status} for i in sent],
+        },
         "warnings": [{"code": w.code, "message": w.message} for w in p.warnings],
         "files": files,
     }
-    assemble.write_manifest(out / "manifest.json", manifest)
-    return manifest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from . import docxkit, render, repro, rules
 from .build import CheckReport
 from .programme import SUMMARY_NO_WIDTH, Column
+from .verdict import Verdict
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -20,8 +22,31 @@ FILLS = {
     rules.PASS: PatternFill("solid", fgColor="E2EFDA"),
     rules.FAIL: PatternFill("solid", fgColor="F8CBAD"),
     rules.RELAXED: PatternFill("solid", fgColor="FFF2CC"),
+    rules.ADVISORY: PatternFill("solid", fgColor="FCE4D6"),
     rules.NO_EVIDENCE: PatternFill("solid", fgColor="F4B6C2"),
 }
+UNIT_NOTE = "金额单位为亿元，保留两位小数；按推荐顺序排列。"
+
+
+@dataclass(frozen=True)
+class CityTables:
+    """What the city's 汇总表 shows: its title, issuer, date, columns, one context per cluster."""
+
+    title: str
+    issuer: str
+    date: str
+    columns: list[Column]
+    contexts: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # per cluster: its verdict, where it is not simply 达到
+    label: str = ""  # 附件N, as the letter's 附件说明 numbers it
+
+    def note_lines(self) -> list[str]:
+        """注: the unit, then each cluster whose verdict needs words, by its 序号."""
+        lines = [f"注：{UNIT_NOTE}"]
+        for i, note in enumerate(self.notes, start=1):
+            if note:
+                lines.append(f"{i}.{self.contexts[i - 1]['cluster']['name']}：{note}。")
+        return lines
 
 
 def _value(context: dict[str, Any], path: str) -> str:
@@ -53,10 +78,9 @@ def summary_rows(columns: list[Column], contexts: list[dict[str, Any]]) -> tuple
     return rows, totals
 
 
-def summary_xlsx(
-    title: str, issuer: str, date: str, columns: list[Column], contexts: list[dict[str, Any]], out: Path
-) -> Path:
-    rows, totals = summary_rows(columns, contexts)
+def summary_xlsx(t: CityTables, out: Path) -> Path:
+    title, issuer, date, columns = t.title, t.issuer, t.date, t.columns
+    rows, totals = summary_rows(columns, t.contexts)
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总表"
@@ -94,7 +118,8 @@ def summary_xlsx(
             if numeric[j - 1] and isinstance(value, float):
                 places = len(text.split(".")[1]) if "." in text else 0
                 cell.number_format = "0." + "0" * places if places else "0"
-    ws.cell(5 + len(rows), 1, "注：金额单位为亿元，保留两位小数；按推荐顺序排列。").font = Font(name="宋体", size=10)
+    for k, line in enumerate(t.note_lines()):
+        ws.cell(5 + len(rows) + k, 1, line).font = Font(name="宋体", size=10)
     ws.column_dimensions["A"].width = 6
     for j, col in enumerate(columns, start=2):
         ws.column_dimensions[get_column_letter(j)].width = max(8, col.width * 0.6)
@@ -109,11 +134,12 @@ def summary_xlsx(
     return out
 
 
-def summary_docx(
-    title: str, issuer: str, date: str, columns: list[Column], contexts: list[dict[str, Any]], out: Path
-) -> Path:
-    rows, totals = summary_rows(columns, contexts)
+def summary_docx(tables: CityTables, out: Path) -> Path:
+    title, issuer, date, columns = tables.title, tables.issuer, tables.date, tables.columns
+    rows, totals = summary_rows(columns, tables.contexts)
     doc = docxkit.new_document(landscape=True, margins_mm=(25, 20, 20, 20), body_font=docxkit.SONG, body_pt=10.5)
+    if tables.label:  # GB/T 9704 8: 附件 carries its number at the top left
+        docxkit.para(doc, tables.label, docxkit.HEI, 16, line_pt=24)
     docxkit.para(doc, title, docxkit.XBS, 20, align=docxkit.CENTER, line_pt=32, after_pt=6)
     p = docxkit.para(doc, f"填报单位：{issuer}（盖章）", docxkit.SONG, 12, line_pt=22, after_pt=4)
     docxkit.right_tab(p, 257, dots=False)
@@ -125,13 +151,14 @@ def summary_docx(
         docxkit.add_row(t, row, docxkit.SONG, 9, aligns=aligns)
     total_row = docxkit.add_row(t, totals, docxkit.HEI, 9, aligns=aligns)
     docxkit.merge(total_row, 0, 1)  # 合计 spans 序号 and the first column
-    docxkit.para(doc, "注：金额单位为亿元，保留两位小数；按推荐顺序排列。", docxkit.SONG, 10.5, line_pt=20, before_pt=6)
+    for k, line in enumerate(tables.note_lines()):
+        docxkit.para(doc, line, docxkit.SONG, 10.5, line_pt=20, before_pt=6 if k == 0 else 0)
     render.save(doc, out)
     return out
 
 
-def review_xlsx(reports: list[CheckReport], forced: list[str], out: Path) -> Path:
-    """Every cluster's check results side by side, for the clerk's 合规性审核."""
+def review_xlsx(reports: list[CheckReport], verdicts: list[Verdict], sentences: list[str], out: Path) -> Path:
+    """Every cluster's check results side by side, for the clerk's 合规性审核, with the verdict the letter states."""
     wb = Workbook()
     ws = wb.active
     ws.title = "审核表"
@@ -158,15 +185,15 @@ def review_xlsx(reports: list[CheckReport], forced: list[str], out: Path) -> Pat
                 cell.border = BOX
                 cell.alignment = Alignment(horizontal="center", vertical="center")
     end = len(first) + 2
-    ws.cell(end, 1, "结论").font = Font(bold=True)
-    ws.cell(end + 1, 1, "强制推荐（force）").font = Font(bold=True)
-    ws.cell(end + 2, 1, "数据提示").font = Font(bold=True)
-    for k, report in enumerate(reports):
+    for k, label in enumerate(("审核结论", "推荐文件表述", "强制推荐理由（force）", "数据提示")):
+        ws.cell(end + k, 1, label).font = Font(bold=True)
+    for k, (report, verdict, sentence) in enumerate(zip(reports, verdicts, sentences, strict=True)):
         col = 4 + 2 * k
-        ws.cell(end, col, "符合申报条件" if report.passed else "未满足：" + "；".join(report.summary()["unmet"]))
-        ws.cell(end + 1, col, "是" if report.cluster_id in forced else "否")
-        ws.cell(end + 2, col, "\n".join(w.message for w in report.warnings) or "—")
-        for row in (end, end + 1, end + 2):
+        ws.cell(end, col, verdict.short)
+        ws.cell(end + 1, col, sentence)
+        ws.cell(end + 2, col, verdict.reason or "否")
+        ws.cell(end + 3, col, "\n".join(w.message for w in report.warnings) or "—")
+        for row in (end, end + 1, end + 2, end + 3):
             ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 1)
             ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 40

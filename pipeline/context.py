@@ -51,6 +51,7 @@ def base(programme: Programme, filing_date: dt.date) -> dict[str, Any]:
             "title_line1": line1,
             "title_line2": line2,
             "notice": f"依据《{notice.title}》（{notice.number}）",
+            "notice_short": f"《{notice.title}》（{notice.number}）",
         },
         "filing_date": units.cn_date(filing_date),
     }

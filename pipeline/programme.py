@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -38,6 +38,12 @@ class Document(_Strict):
     output: str  # file name without extension
     bookmark: str  # title in the packet's bookmarks and 目录
     orientation: str = Field(default="portrait", pattern="^(portrait|landscape)$")
+    # official: the notice's own 附件 form, filled in; reconstructed: our design where the form is not public
+    form: Literal["official", "reconstructed"]
+    # signed and sealed on paper, then scanned: its own PDF carries no page number (the packet's goes on the scan)
+    sealed: bool = False
+    # relaxed: only in a packet where a condition is met by a relaxation (the disclosure of it)
+    include: Literal["always", "relaxed"] = "always"
 
 
 class Packet(_Strict):
@@ -57,15 +63,61 @@ class Material(_Strict):
     max_pages: int = 50  # more pages than this in one file is probably not the expected proof
 
 
+class LetterStatus(_Strict):
+    """How the letter states each cluster's check result; ``rules`` lists the conditions concerned."""
+
+    met: str  # every condition met
+    relaxed: str  # {{ basis }}, {{ rules }}, {{ clause }}: conditions met by a relaxation
+    advisory: str  # {{ rules }}: a 原则上 condition missed
+    forced: str  # {{ rules }}, {{ reason }}: conditions missed, recommended by the bureau's decision
+    rest: str  # after the statements above: the other conditions are met
+
+
+class LetterAttachment(_Strict):
+    """One item of the letter's 附件说明, and the part of the city packet it names."""
+
+    part: Literal["summary", "packets"]  # the city's 汇总表, or the clusters' packets
+    text: str  # Jinja; {{ clusters }} names the clusters in order
+    each: bool = False  # one item per cluster (its context in the wording) instead of one for all
+
+
 class LetterSpec(_Strict):
     """The 推荐文件's wording; Jinja strings rendered with the city and its clusters."""
 
     title: list[str] = Field(min_length=1)  # lines, broken where the meaning allows
     before: list[str]  # paragraphs before the list of clusters
-    cluster: str  # one paragraph per recommended cluster
+    cluster: str  # one paragraph per recommended cluster; {{ status }} says its check result
+    status: LetterStatus
+    sensitive: str | None = None  # said only when a recommended cluster has sensitive material
     after: list[str]
-    attachments: list[str]  # 附件说明 items before the clusters' packets
-    cluster_attachment: str | None = None  # one 附件 per cluster packet, if attached
+    attachments: list[LetterAttachment] = Field(min_length=1)  # 附件说明, in order; the city packet follows it
+
+
+class SubmittedFile(_Strict):
+    """One kind of file the notice asks the city to send."""
+
+    what: Literal["letter", "summary", "packets"]  # 推荐文件, 汇总表, each cluster's packet
+    formats: list[Literal["pdf", "docx", "xlsx"]] = Field(min_length=1)
+    sealed: bool = False  # a scan of the sealed paper is what is sent
+    quote: str = ""  # the notice's words asking for it
+
+
+class Paper(_Strict):
+    copies: int = Field(ge=1)
+    by: str  # EMS
+    address: str
+
+
+class Submission(_Strict):
+    """What the city sends the province, how and by when: the 报送清单 is made from it."""
+
+    quote: str  # the notice's words on what to send
+    channel: str  # 电子邮箱, 以当年申报工作通知为准 ...
+    email: str | None = None
+    files: list[SubmittedFile] = Field(min_length=1)
+    paper: Paper | None = None  # paper copies, if the notice asks for them
+    sensitive: str | None = None  # how sensitive material goes (刻盘, 机要渠道)
+    contact: str | None = None  # the province's contact, as the notice gives it
 
 
 class Quota(_Strict):
@@ -101,6 +153,7 @@ class CitySpec(_Strict):
     deadline: dt.date | None = None
     quota: Quota | None = None
     letter: LetterSpec
+    submission: Submission
     summary_title: str
     summary_columns: list[Column] = Field(min_length=1)
 
@@ -131,6 +184,9 @@ class Programme(_Strict):
     rules: list[Rule] = Field(default_factory=list)
     materials: list[Material] = Field(default_factory=list)
     city: CitySpec | None = None
+    # facts of the notice the schema's checks read (a data year, a cut-off date), so that next
+    # year's folder changes them without code
+    data: dict[str, Any] = Field(default_factory=dict)
     folder: Path
 
     @property
@@ -190,4 +246,8 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
     for m in programme.materials:
         if m.after not in ids:
             raise TemplateProblem(f"{file}: 材料类别 {m.id} 的 after: {m.after} 不是文档 id (unknown document)")
+    categories = {m.id for m in programme.materials}
+    for r in programme.relaxations:
+        if r.proof is not None and r.proof not in categories:
+            raise TemplateProblem(f"{file}: 放宽条件 {r.id} 的 proof: {r.proof} 不是材料类别 (unknown proof category)")
     return programme

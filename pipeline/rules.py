@@ -1,8 +1,10 @@
 """The rule engine: a programme's conditions, declared as data in programme.yaml, checked on a model.
 
 A rule measures one figure (a model field, a count of list items, a sum of fields, or a named
-computed figure), compares it with a threshold in a stated unit, and reports 通过 / 未通过 / 放宽 /
-缺佐证 with the clause it comes from. Nothing here knows a programme: new programmes add rules as data.
+computed figure), compares it with a threshold in a stated unit, and reports 通过 / 未达到 / 放宽 /
+缺佐证 with the clause it comes from and the notice's own words (``quote``). A rule the notice states
+with 原则上 is ``advisory``: missing it reads 未达到（原则上） and blocks nothing. Nothing here knows a
+programme: new programmes add rules as data.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .units import MONEY_UNITS, number, parse_money
 
-PASS, FAIL, RELAXED, NO_EVIDENCE = "通过", "未通过", "放宽", "缺佐证"
+PASS, FAIL, RELAXED, NO_EVIDENCE = "通过", "未达到", "放宽", "缺佐证"
+ADVISORY = "未达到（原则上）"  # a 原则上 condition missed: reported everywhere, blocking nothing
+STATUSES = (PASS, FAIL, ADVISORY, RELAXED, NO_EVIDENCE)
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     ">=": lambda a, b: a >= b,
     ">": lambda a, b: a > b,
@@ -77,38 +81,58 @@ Measure.model_rebuild()
 
 
 class Relaxation(_Spec):
-    """Either a claim (``flag`` holds a value, ``evidence`` names its proof) or a condition (``when``)."""
+    """Either a claim (``flag`` holds a value, proven by attachments of ``proof``) or a condition (``when``).
+
+    ``basis`` says the fact it rests on, with ``{fact}`` for the claim or the ``when`` values; the
+    letter, the 汇总表 and the packet's own disclosure use it, so the wording is the programme's.
+    """
 
     id: str
     clause: str
     title: str
+    quote: str  # the notice's own words that allow it
+    basis: str = "{fact}"  # e.g. 主导产业为{fact}
     flag: str | None = None  # dotted path; the relaxation is claimed when it holds a value
-    evidence: str | None = None  # dotted path to the text that names the proof
+    evidence: str | None = None  # dotted path to the text that says where the fact comes from
+    proof: str | None = None  # the material (proof category) whose attachments prove the claim
+    proof_note: str = ""  # for a condition: where the packet shows the fact it rests on
     when: dict[str, list[Scalar]] | None = None  # dotted path → values for which the relaxation holds
 
     @model_validator(mode="after")
     def _kind(self) -> Relaxation:
-        if bool(self.when) == bool(self.flag and self.evidence):
-            raise ValueError(f"relaxation {self.id} needs either flag and evidence, or when")
+        if bool(self.when) == bool(self.flag):
+            raise ValueError(f"relaxation {self.id} needs either flag (with proof), or when")
+        if self.flag and not self.proof:
+            raise ValueError(f"relaxation {self.id}: a claim names the proof category (proof:) that proves it")
         return self
+
+    def fact(self, model: Any) -> str:
+        """The claim, or the ``when`` values, as the basis shows them."""
+        if self.when:
+            return "、".join(str(resolve(model, p)) for p in self.when)
+        return str(resolve(model, self.flag or "") or "")
+
+    def claimed(self, model: Any) -> bool:
+        """Whether ``model`` claims (or, for a condition, meets) the relaxation."""
+        if self.when:
+            return all(resolve(model, path) in values for path, values in self.when.items())
+        return bool(resolve(model, self.flag or ""))
+
+    def proven(self, model: Any) -> int:
+        """The attachments filed under the relaxation's proof category (for a condition: not needed)."""
+        if self.proof is None:
+            return 1
+        return sum(getattr(a, "category", None) == self.proof for a in (getattr(model, "attachments", None) or []))
 
     def holds(self, model: Any) -> tuple[bool, str]:
         """Whether the relaxation applies to ``model``, and the note that says why (or why not)."""
-        if self.when:
-            for path, values in self.when.items():
-                value = resolve(model, path)
-                if value not in values:
-                    return False, ""
-            shown = "、".join(str(resolve(model, p)) for p in self.when)
-            return True, f"依{self.clause}，{shown}：{self.title}"
-        assert self.flag and self.evidence
-        claim = resolve(model, self.flag)
-        if not claim:
+        if not self.claimed(model):
             return False, ""
-        proof = resolve(model, self.evidence)
-        if not proof:
-            return False, f"声明了{self.title}，但没有佐证材料 (relaxation claimed without evidence)"
-        return True, f"依{self.clause}：{claim}，佐证：{proof}"
+        basis = self.basis.format(fact=self.fact(model))
+        if not self.proven(model):
+            return False, f"声明了{basis}，但没有{self.title}的证明材料 (relaxation claimed without proof)"
+        source = resolve(model, self.evidence) if self.evidence else None
+        return True, f"依{self.clause}：{basis}" + (f"（依据：{source}）" if source else "")
 
 
 class Alternative(_Spec):
@@ -131,8 +155,9 @@ class Rule(_Spec):
     threshold: Decimal | None = None
     any_of: list[Alternative] | None = None
     unit: str
+    quote: str  # the notice's own words this rule implements, copied exactly
     kind: Literal["threshold", "evidence"] = "threshold"  # evidence: failing means 缺佐证
-    severity: Literal["error", "warning"] = "error"
+    advisory: bool = False  # the notice says 原则上: missing it is reported, never blocking
     relaxed_by: str | None = None
 
     @model_validator(mode="after")
@@ -143,6 +168,8 @@ class Rule(_Spec):
                 raise ValueError(f"rule {self.id}: any_of lists alternatives, instead of measure, op and threshold")
         elif not all(parts):
             raise ValueError(f"rule {self.id} needs measure, op and threshold, or any_of")
+        if self.advisory != ("原则上" in self.quote):
+            raise ValueError(f"rule {self.id}: advisory: true exactly when the notice's words (quote) say 原则上")
         return self
 
     @property
@@ -194,10 +221,16 @@ class Result:
     status: str
     severity: str
     note: str = ""
+    quote: str = ""
+    relaxation: str = ""  # the id of the relaxation that made it 放宽
 
     @property
     def blocking(self) -> bool:
-        return self.severity == "error" and self.status in (FAIL, NO_EVIDENCE)
+        return self.status in (FAIL, NO_EVIDENCE)
+
+    @property
+    def met(self) -> bool:
+        return self.status == PASS
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "blocking": self.blocking}
@@ -327,25 +360,42 @@ def evaluate(model: Any, ruleset: RuleSet, computed: Computed | None = None) -> 
         required = "或".join(
             f"{a.label}{_OP_WORDS[a.op]}{_show(a.threshold, rule.unit, exact=True)}" for a in rule.alternatives
         )
-        status = PASS
+        status, relaxed_by = PASS, ""
         if not ok:
-            status = NO_EVIDENCE if rule.kind == "evidence" else FAIL
+            status = NO_EVIDENCE if rule.kind == "evidence" else ADVISORY if rule.advisory else FAIL
             notes.extend(h for h in hints if h)
             relax = relaxations.get(rule.relaxed_by or "")
             if relax:
                 holds, why = relax.holds(model)
                 if holds:
-                    status = RELAXED
+                    status, relaxed_by = RELAXED, relax.id
                 if why:
                     notes.insert(0, why)
         actual = "，".join(shown)
         results.append(
-            Result(rule.id, rule.clause, rule.title, required, actual, status, rule.severity, "；".join(notes))
+            Result(
+                rule.id,
+                rule.clause,
+                rule.title,
+                required,
+                actual,
+                status,
+                "advisory" if rule.advisory else "error",
+                "；".join(notes),
+                rule.quote,
+                relaxed_by,
+            )
         )
     return results
 
 
 def summary(results: list[Result]) -> dict[str, Any]:
-    counts = {s: sum(r.status == s for r in results) for s in (PASS, FAIL, RELAXED, NO_EVIDENCE)}
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     blocking = [r for r in results if r.blocking]
-    return {"passed": not blocking, "counts": counts, "unmet": [f"{r.clause} {r.title}" for r in blocking]}
+    return {
+        "passed": not blocking,
+        "counts": counts,
+        "unmet": [f"{r.clause} {r.title}" for r in blocking],
+        "advisory": [f"{r.clause} {r.title}" for r in results if r.status == ADVISORY],
+        "relaxed": [f"{r.clause} {r.title}" for r in results if r.status == RELAXED],
+    }

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 SCHEMA_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-def _no_checks(raw: RawInput, data: Any) -> list[Problem]:
+def _no_checks(raw: RawInput, data: Any, programme: Programme) -> list[Problem]:
     return []
 
 
@@ -54,7 +54,8 @@ class Schema:
     name: str
     model: type[BaseModel]  # the typed cluster data (pydantic), validated at the boundary
     context: Callable[[Any, Programme], dict[str, Any]]  # model → template context, values formatted
-    checks: Callable[[RawInput, Any], list[Problem]] = _no_checks  # cross-field checks, with locations
+    # cross-field checks, with locations; the programme gives the notice's facts (``data:``) they read
+    checks: Callable[[RawInput, Any, Programme], list[Problem]] = _no_checks
     computed: Mapping[str, Callable[[Any], Decimal]] = field(default_factory=dict)  # figures for rules
     facts: Callable[[Any], dict[str, Any]] = _no_facts  # extra entries for manifest.json
     headline: Callable[[Any], str] = _no_headline  # one line the CLI shows after building or validating

@@ -109,3 +109,16 @@ def percent(part: Decimal | None, whole: Decimal | None, places: int = 1) -> str
 def cn_date(d: date) -> str:
     """A date as official documents write it: ``2024年6月14日``."""
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_count(n: int) -> str:
+    """A small count in Chinese numerals, as notices write them (一式两份): 1–99."""
+    if n == 2:
+        return "两"
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")

@@ -126,11 +126,33 @@ def validate(raw: RawInput, programme: Programme) -> tuple[Any, list[Problem]]:
     problems.extend(_corrected_wenhao(mine, schema.model))  # from the raw text: said even beside errors
     if model is not None:
         problems.extend(_programme_named(raw, model.programme, programme.id))
-        problems.extend(schema.checks(mine, model))
+        problems.extend(schema.checks(mine, model, programme))
+        problems.extend(_relaxations_proven(mine, model, programme))
     if any(p.severity == "error" for p in problems):
         raise DataInvalid(raw.cluster_id, problems)
     assert model is not None
     return model, problems
+
+
+def _relaxations_proven(raw: RawInput, model: Any, programme: Programme) -> list[Problem]:
+    """A relaxation claimed in the data needs its proof among the attachments (a claim is not a proof)."""
+    out: list[Problem] = []
+    materials = {m.id: m for m in programme.materials}
+    for relax in programme.relaxations:
+        if relax.flag and relax.claimed(model) and not relax.proven(model):
+            material = materials.get(relax.proof or "")
+            title = material.title if material else relax.proof
+            out.append(
+                problem_at(
+                    raw,
+                    tuple(relax.flag.split(".")),
+                    "E-RELAXATION-PROOF",
+                    f"声明了“{relax.fact(model)}”（{relax.clause}适当放宽条件），但没有证明材料：请在 attachments 中列出"
+                    f"至少一份 category: {relax.proof}（{title}）的文件 (a claimed relaxation needs a proof attachment)",
+                    model=type(model),
+                )
+            )
+    return out
 
 
 def _programme_named(raw: RawInput, ref: str | list[str], programme_id: str) -> list[Problem]:

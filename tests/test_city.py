@@ -117,8 +117,8 @@ def test_city_packet_bookmarks_two_levels_and_toc(city_build) -> None:
     assert [i.title for i in top] == [
         "目录",
         "推荐文件",
-        "山东省特色产业集群申报信息汇总表",
-        "1.青岚县智能农机装备特色产业集群申报材料",
+        "附件1　山东省特色产业集群申报信息汇总表",  # numbered as the letter's 附件说明 numbers them
+        "附件2　青岚县智能农机装备特色产业集群申报材料",
     ]
     children = outline[-1]
     assert isinstance(children, list) and [c.title for c in children][:3] == [
@@ -126,14 +126,17 @@ def test_city_packet_bookmarks_two_levels_and_toc(city_build) -> None:
         "目录",
         "山东省特色产业集群申请表",
     ]
-    listed = [(i.title, reader.get_destination_page_number(i) + 1) for i in top if i.title != "目录"]
+    starts = [reader.get_destination_page_number(i) for i in top] + [len(reader.pages)]
     toc = normalise(reader.pages[0].extract_text())
-    # each 目录 row: title, leader dots, the page its bookmark points to, then the next row
-    for (title, page), following in zip(listed, [t for t, _ in listed[1:]] + [""], strict=True):
-        assert re.search(
-            re.escape(normalise(title)) + r"\.+" + str(page) + re.escape(normalise(following)) + "$" * (not following),
-            toc,
-        ), title
+    # Each part keeps its own printed numbers (the letter its GB/T 9704 ones, the packet its own):
+    # the 目录 gives each part's printed range, and its last page shows the last number of it.
+    for k, item in enumerate(top[1:], start=1):
+        pages = starts[k + 1] - starts[k]
+        shown = "1" if pages == 1 else f"1—{pages}"
+        assert re.search(re.escape(normalise(item.title)) + r"\.+" + shown + r"(?!\d)", toc), (item.title, shown)
+        last = normalise(reader.pages[starts[k + 1] - 1].extract_text())
+        if pages > 1:  # a one-page 汇总表 or letter first page carries no number
+            assert f"—{pages}—" in last, (item.title, last[-20:])
     m = city_build.manifest
     letter = len(PdfReader(city_build.folder / "推荐文件.pdf").pages)
     summary = len(PdfReader(city_build.folder / "汇总表.pdf").pages)
@@ -219,10 +222,22 @@ def test_forced_cluster_is_allowed_with_a_warning(root) -> None:
     data = example_data()
     data["indicators"]["enterprises"] = 99
     write_cluster(root, "weak", data)
-    _city_yaml(root, clusters=[EXAMPLE, "weak"], force=["weak"])
+    _city_yaml(root, clusters=[EXAMPLE, "weak"], force={"weak": "该集群主导产业带动作用强，企业户数接近标准"})
     p = citymod.plan(CITY, paths_of(root))
     assert [w.code for w in p.warnings if w.code.startswith("W-CITY")] == ["W-CITY-FORCED"]
     assert [r.passed for r in p.reports] == [True, False]
+    assert p.reason("weak") == "该集群主导产业带动作用强，企业户数接近标准" and p.reason(EXAMPLE) is None
+
+
+def test_force_without_a_reason_is_refused_with_its_line(root) -> None:
+    data = example_data()
+    data["indicators"]["enterprises"] = 99
+    write_cluster(root, "weak", data)
+    _city_yaml(root, clusters=[EXAMPLE, "weak"], force=["weak"])  # a bare id says which, not why
+    with pytest.raises(DataInvalid) as info:
+        citymod.plan(CITY, paths_of(root))
+    (problem,) = [p for p in info.value.problems if p.field == "force"]
+    assert problem.code == "E-CITY-FORCE-REASON" and problem.location.line
 
 
 def test_bad_wenhao_and_date_are_errors_with_lines(root) -> None:
@@ -258,7 +273,7 @@ def test_signed_letter_replaces_generated_one(root) -> None:
     with (signed / "推荐文件.pdf").open("wb") as fh:
         w.write(fh)
     result = citybuild.city_bundle(CITY, paths_of(root))
-    assert result.manifest["letter"]["signed_scan_used"] is True
+    assert result.manifest["signed_scans"] == {"letter": f"inputs/cities/{CITY}/signed/推荐文件.pdf"}
     reader = PdfReader(result.folder / "推荐材料.pdf")
     starts = {i.title: reader.get_destination_page_number(i) for i in reader.outline if not isinstance(i, list)}
-    assert starts["山东省特色产业集群申报信息汇总表"] - starts["推荐文件"] == 3
+    assert starts["附件1　山东省特色产业集群申报信息汇总表"] - starts["推荐文件"] == 3

@@ -38,13 +38,13 @@ def test_unmet_condition_builds_a_watermarked_draft_and_exits_4(root: Path) -> N
     out = root / "outputs" / "tese-apply" / EXAMPLE
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["checks"]["draft"] is True
-    assert manifest["checks"]["unmet"] == ["第四条（二） 相关生产、服务企业户数在100户以上"]
+    assert manifest["checks"]["unmet"] == ["第四条（二） 相关生产、服务等企业户数在100户以上"]
     for pdf in [out / "申报材料.pdf", *out.glob("0*.pdf")]:
         for page in PdfReader(pdf).pages:
             text = normalise(page.extract_text())
-            assert "草稿" in text and "相关生产、服务企业户数在100户以上" in text, pdf.name
+            assert "草稿" in text and "相关生产、服务等企业户数在100户以上" in text, pdf.name
     report = normalise(PdfReader(out / "自查报告.pdf").pages[0].extract_text())
-    assert "未通过" in report and "不符合申报条件" in report
+    assert "未达到" in report and "不符合申报条件" in report
 
 
 def test_draft_flag_makes_a_draft_the_expected_outcome(root: Path) -> None:

@@ -9,7 +9,7 @@ from conftest import EXAMPLE, example_data, paths_of, write_cluster
 
 from pipeline import build, rules
 from pipeline.errors import DataInvalid
-from pipeline.model import Relaxation
+from pipeline.model import Attachment, Relaxation
 
 
 @pytest.fixture
@@ -19,8 +19,9 @@ def base(root):
 
 def _with(report, **changes):
     data = report.data
-    for part, values in changes.items():
-        data = data.model_copy(update={part: getattr(data, part).model_copy(update=values)})
+    for part, values in changes.items():  # a dict changes fields of a block; a list replaces a list
+        new = values if isinstance(values, list) else getattr(data, part).model_copy(update=values)
+        data = data.model_copy(update={part: new})
     return {r.id: r for r in build.evaluate(data, report.programme)}
 
 
@@ -54,11 +55,15 @@ def test_revenue_at_least_100_yi(base, wan, status) -> None:
     assert _status(base, "revenue", indicators={"revenue": wan}) == status
 
 
-def test_relaxation_with_evidence_turns_failure_into_relaxed(base) -> None:
+RANKING = Attachment(title="2023年山东省农机工业统计年报（摘录）", category="relaxation", file="统计监测月报摘要.pdf")
+
+
+def test_relaxation_with_its_proof_turns_failure_into_relaxed(base) -> None:
     data = base.data.model_copy(
         update={
             "indicators": base.data.indicators.model_copy(update={"enterprises": 80, "above_scale_enterprises": 40}),
             "relaxation": Relaxation(claim="全省同行业第一", evidence="《2023年山东省农机工业统计年报》第12页"),
+            "attachments": [*base.data.attachments, RANKING],
         }
     )
     result = {r.id: r for r in build.evaluate(data, base.programme)}["enterprises"]
@@ -77,6 +82,17 @@ def test_relaxation_does_not_cover_other_conditions(base) -> None:
     assert result.status == rules.NO_EVIDENCE and result.blocking
 
 
+def test_relaxation_claimed_without_a_proof_attachment_is_a_data_error_at_its_line(root) -> None:
+    data = example_data()
+    data["relaxation"] = {"claim": "全省同行业第一", "evidence": "2023年山东省农机工业统计年报第12页"}
+    write_cluster(root, "noproof", data)
+    with pytest.raises(DataInvalid) as info:
+        build.check("noproof", paths_of(root))
+    (problem,) = info.value.problems
+    assert (problem.code, problem.field) == ("E-RELAXATION-PROOF", "relaxation.claim")
+    assert problem.location is not None and problem.location.line
+
+
 def test_relaxation_claimed_without_evidence_is_refused(root) -> None:
     data = example_data()
     data["relaxation"] = {"claim": "全省同行业第一", "evidence": "  "}
@@ -91,15 +107,39 @@ def test_relaxation_claimed_without_evidence_is_refused(root) -> None:
     [
         ("brand", None, {"brands": []}),
         ("media", None, {"media": []}),
-        ("rd-platform", None, {"platforms": []}),
-        ("industrial-internet", None, {"platforms": []}),
-        ("service-platforms", None, {"platforms": []}),
+        ("industrial-internet", None, {"attachments": []}),
+        ("service-platforms", None, {"attachments": []}),
     ],
 )
 def test_missing_supporting_items_are_no_evidence(base, rule_id, part, values) -> None:
     data = base.data.model_copy(update=values)
     result = {r.id: r for r in build.evaluate(data, base.programme)}[rule_id]
     assert result.status == rules.NO_EVIDENCE and result.blocking
+
+
+def test_platforms_are_not_required_by_the_tese_conditions(base) -> None:
+    # 第四条（四）（五）（六）name no platform count: without any listed platform, only the proofs decide.
+    results = _with(base, platforms=[])
+    assert all(r.status == rules.PASS for r in results.values()), [r.id for r in results.values() if not r.met]
+
+
+@pytest.mark.parametrize(
+    ("category", "level", "counts"),
+    [
+        ("名牌产品", "省级", True),
+        ("驰名商标", "国家级", True),
+        ("著名商标", "省级", True),
+        ("产业荣誉称号", "国家级", True),  # 国家行业协会（商会）认定的产业荣誉称号
+        ("产业荣誉称号", "省级", False),  # not a national association's
+        ("其他", "省级", False),
+        ("优质品牌", "省级", False),  # not named by 第四条（三）
+        ("名牌产品", "市级", False),
+    ],
+)
+def test_brand_rule_counts_what_the_notice_names(base, category, level, counts) -> None:
+    brand = base.data.brands[0].model_copy(update={"category": category, "level": level})
+    status = _with(base, brands=[brand])["brand"].status
+    assert status == (rules.PASS if counts else rules.NO_EVIDENCE)
 
 
 def test_city_level_brand_does_not_count(base) -> None:

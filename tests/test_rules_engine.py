@@ -44,7 +44,10 @@ def firm(name: str, yi: str, above: bool = True, **kw: int | Decimal) -> Firm:
 
 def rule(**spec) -> rules.RuleSet:
     return rules.RuleSet.model_validate(
-        {"relaxations": spec.pop("relaxations", []), "rules": [{"id": "r", "clause": "三", "title": "t", **spec}]}
+        {
+            "relaxations": spec.pop("relaxations", []),
+            "rules": [{"id": "r", "clause": "三", "title": "t", "quote": "t", **spec}],
+        }
     )
 
 
@@ -145,6 +148,8 @@ def test_conditional_relaxation_turns_a_failure_into_relaxed_only_where_it_holds
                 "id": "core",
                 "clause": "三（七）",
                 "title": "核心和前沿领域可适当放宽",
+                "quote": "对集成电路等核心领域、人工智能等前沿领域，上述条件可适当放宽",
+                "basis": "主导产业为{fact}",
                 "when": {"cluster.industry": ["集成电路", "人工智能"]},
             }
         ],
@@ -192,3 +197,56 @@ def test_typed_totals_inside_a_ratio_are_noted_in_their_own_unit() -> None:
     assert result.status == rules.PASS and result.actual == "3.50%"
     assert "名单合计10.00亿元，填报总数12.00亿元" in result.note
     assert "万元" not in result.note  # the R&D part agrees, so only the revenue part is noted
+
+
+def test_an_advisory_rule_reports_yuanze_shang_and_blocks_nothing() -> None:
+    spec = rule(measure={"count": "firms"}, op=">=", threshold=2, unit="家", quote="原则上不低于2家", advisory=True)
+    result = one(Toy(cluster=Cluster(industry="x"), firms=[firm("a", "1")]), spec)
+    assert (result.status, result.blocking) == (rules.ADVISORY, False)
+    assert rules.summary([result])["passed"] and rules.summary([result])["advisory"] == ["三 t"]
+
+
+def test_advisory_goes_with_the_words_yuanze_shang_and_only_with_them() -> None:
+    with pytest.raises(ValidationError):
+        rule(measure={"count": "firms"}, op=">=", threshold=2, unit="家", quote="不低于2家", advisory=True)
+    with pytest.raises(ValidationError):
+        rule(measure={"count": "firms"}, op=">=", threshold=2, unit="家", quote="原则上不低于2家")
+
+
+class Proof(BaseModel):
+    category: str
+
+
+class Claimed(BaseModel):
+    cluster: Cluster
+    firms: list[Firm] = []
+    claim: str | None = None
+    attachments: list[Proof] = []
+
+
+def test_a_claimed_relaxation_holds_only_with_its_proof_attached() -> None:
+    spec = rule(
+        measure={"count": "firms"},
+        op=">=",
+        threshold=2,
+        unit="家",
+        relaxed_by="rank",
+        relaxations=[
+            {"id": "rank", "clause": "二", "title": "居全省第一", "quote": "q", "basis": "主导产业{fact}",
+             "flag": "claim", "proof": "ranking"}  # fmt: skip
+        ],
+    )
+    base = Claimed(cluster=Cluster(industry="x"), claim="居全省同行业第一位")
+    unproven = one(base, spec)
+    assert unproven.status == rules.FAIL and "没有" in unproven.note
+    proven = one(base.model_copy(update={"attachments": [Proof(category="ranking")]}), spec)
+    assert (proven.status, proven.relaxation) == (rules.RELAXED, "rank")
+    assert "主导产业居全省同行业第一位" in proven.note
+
+
+def test_a_claim_relaxation_must_name_its_proof_category() -> None:
+    with pytest.raises(ValidationError):
+        rule(
+            measure={"count": "firms"}, op=">=", threshold=2, unit="家", relaxed_by="rank",
+            relaxations=[{"id": "rank", "clause": "二", "title": "t", "quote": "q", "flag": "claim"}],
+        )  # fmt: skip

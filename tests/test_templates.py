@@ -25,8 +25,13 @@ def _all_templates():
 
 
 def _context(root):
+    g = build.gather(EXAMPLE, paths_of(root))
+    return {**build.packet_context(g.programme, g.data, build.evaluate(g.data, g.programme), g.proofs), "toc": []}
+
+
+def test_the_packet_context_is_the_schemas_plus_what_the_checks_say(root) -> None:
     _raw, data, programme, _w = build.prepare(EXAMPLE, paths_of(root))
-    return {**build_context(data, programme), "toc": []}
+    assert set(_context(root)) == {*build_context(data, programme), "toc", "relaxations", "sensitive"}
 
 
 @pytest.mark.parametrize("name", _all_templates())

@@ -20,7 +20,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline import build, citybuild, citytables, render
+from pipeline import build, citybuild, citytables, render, rules
 from pipeline import city as citymod
 from pipeline.errors import DataInvalid
 from pipeline.programme import load_programme
@@ -232,12 +232,15 @@ def test_declaration_names_the_evaluation_and_the_notice(reader) -> None:
         "关于开展2022年度山东省特色产业集群综合评价工作的通知",
         "鲁工信非公〔2022〕107号",
         "峪阳县功能纺织特色产业集群综合评价自评报告",
-        "真实性、准确性、完整性、合法性负责",
+        "不存在捏造、虚报或篡改数据的情况",  # 四（三）: 严禁……捏造、虚报或篡改数据
+        "本单位对评价材料的真实性负责",
         "申报单位（公章）：峪阳经济开发区管理委员会",
         "法定代表人（签字）",
         "2022年6月15日",
     ):
         assert normalise(phrase) in text, phrase
+    # only what the notice asks: no assurance about accidents or credit that no data stands behind
+    assert "事故" not in text and "失信" not in text
 
 
 def test_cover_and_toc(reader) -> None:
@@ -466,7 +469,7 @@ def test_conditions_scope_and_proof_per_group(tmp_path) -> None:
     _write(tmp_path, "weak", data)
     results = {r.id: r for r in build.check("weak", paths).results}
     assert results["proof-service"].status == "缺佐证" and results["proof-service"].blocking
-    assert results["scope"].status == "未通过" and results["scope"].actual == "2019年"
+    assert results["scope"].status == rules.FAIL and results["scope"].actual == "2019年"
 
 
 # --- one file for both programmes ----------------------------------------------------------------
@@ -511,11 +514,13 @@ def test_city_letter_and_summary_row(tmp_path) -> None:
     file.write_text(yaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
     plan = citymod.plan("370300", paths, today=dt.date(2022, 6, 17))
     assert plan.bureau == "淄博市工业和信息化局"
-    contexts = [plan.programme.data_schema.context(r.data, plan.programme) for r in plan.reports]
-    letter = citybuild.make_letter(plan, contexts)
+    recommended = citybuild.recommend(plan)
+    contexts = [c.context for c in recommended]
+    letter = citybuild.make_letter(plan, recommended)
     text = "".join([*letter.title, *letter.body])
     assert letter.title == ["淄博市工业和信息化局关于报送", "2022年度山东省特色产业集群", "综合评价材料的函"]
-    assert "核实确认" in text and "1.峪阳县功能纺织特色产业集群（填报单位：峪阳经济开发区管理委员会）" in text
+    assert "核实确认" in text
+    assert "1.峪阳县功能纺织特色产业集群（填报单位：峪阳经济开发区管理委员会）：评价材料齐全，重要指标均有证明材料。" in text
     assert plan.programme.city is not None
     rows, totals = citytables.summary_rows(plan.programme.city.summary_columns, contexts)
     titles = [c.title for c in plan.programme.city.summary_columns]

@@ -213,6 +213,8 @@ MESSAGES = {
     "E-PLATFORM-DUPLICATE": "创新平台 {name} 列了不止一次 (a platform is listed twice)",
     "E-GOAL-YEAR": "目标年份 {target} 应晚于数据年度 {year} (the target year must be ahead)",
     "E-DATA-YEAR": "数据年度应为申报之前的年度（上年度），填的是 {year} 年 (the data year must be a past year)",
+    "E-DATA-YEAR-NOTICE": "通知（{number}）要求上年度数据，即 {expected} 年；填的是 {year} 年，请改用 {expected} 年的数据 "
+    "(the notice asks for the figures of {expected})",
 }
 Add = Callable[..., None]  # add(path, code, **values) of ``checks``
 
@@ -224,7 +226,7 @@ def _unit_hint(part: Decimal, whole: Decimal) -> str:
     return ""
 
 
-def checks(raw: RawInput, m: DigitalClusterData) -> list[Problem]:
+def checks(raw: RawInput, m: DigitalClusterData, programme: Programme) -> list[Problem]:
     """What the model alone cannot say: the applicant's standing, contradicting figures, the IP years."""
     out: list[Problem] = []
 
@@ -243,7 +245,18 @@ def checks(raw: RawInput, m: DigitalClusterData) -> list[Problem]:
         add(("operator", "legal_form"), "W-LEGAL-FORM-CODE", form=m.operator.legal_form, prefix=prefix, actual=code[:2])
     _firms(m, add)
     _figures(m, add)
+    _data_year(m, programme, add)
     return out
+
+
+def _data_year(m: DigitalClusterData, programme: Programme, add: Add) -> None:
+    """三（四）“上年度”: the figures are those of the year before the application (programme.yaml ``data.year``)."""
+    year = m.digital.year
+    expected = programme.data.get("year")
+    if isinstance(expected, int) and year != expected:
+        add(("digital", "year"), "E-DATA-YEAR-NOTICE", year=year, expected=expected, number=programme.notice.number)
+    elif year >= m.declaration.date.year:
+        add(("digital", "year"), "E-DATA-YEAR", year=year)
 
 
 def _firms(m: DigitalClusterData, add: Add) -> None:
@@ -310,8 +323,6 @@ def _figures(m: DigitalClusterData, add: Add) -> None:
             add(("innovation", "platforms", i, "name"), "E-PLATFORM-DUPLICATE", name=name)
     if m.goals.target_year <= year:
         add(("goals", "target_year"), "E-GOAL-YEAR", target=m.goals.target_year, year=year)
-    if year >= m.declaration.date.year:
-        add(("digital", "year"), "E-DATA-YEAR", year=year)
 
 
 def _facts(m: DigitalClusterData) -> dict[str, Any]:

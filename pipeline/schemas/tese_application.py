@@ -109,7 +109,7 @@ def _at(raw: RawInput, path: tuple[str | int, ...], code: str, message: str, sev
     return problem_at(raw, path, code, message, severity, model=ClusterData)
 
 
-def checks(raw: RawInput, model: ClusterData) -> list[Problem]:
+def checks(raw: RawInput, model: ClusterData, programme: Programme) -> list[Problem]:
     """What the model alone cannot say: contradicting figures, units, 文号 corrected, the profile's length."""
     problems = _consistency(raw, model)
     count = model.profile.count

@@ -45,8 +45,7 @@ from ..programme import Programme
 from ..schema import Schema
 from ..validate import problem_at
 
-# 二（一）: 指标数据截止至2021年12月31日. 一、评价范围: 2020年以来公布的山东省特色产业集群 (a rule in programme.yaml).
-NOTICE_CUTOFF = dt.date(2021, 12, 31)
+# 二（一）指标数据截止至… and the data year are the notice's facts: programme.yaml ``data: {year, cutoff}``.
 CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -369,10 +368,48 @@ def _unit_hint(part: Decimal, whole: Decimal) -> str:
     return ""
 
 
-def checks(raw: RawInput, model: EvaluationData) -> list[Problem]:
-    """What the model alone cannot say: the cut-off date, the five key areas, parts above wholes, unit slips."""
+def _notice_dates(raw: RawInput, model: EvaluationData, programme: Programme) -> list[Problem]:
+    """The notice's data year and cut-off (programme.yaml ``data:``), and a recognition not yet made."""
+    ev, out = model.evaluation, []
+    year, cutoff = programme.data.get("year"), programme.data.get("cutoff")
+    if isinstance(year, int) and ev.year != year:
+        out.append(
+            _at(
+                raw,
+                ("evaluation", "year"),
+                "E-EVAL-DATA-YEAR",
+                f"《{programme.notice.title}》（{programme.notice.number}）评价的是{year}年的数据，这里填的是{ev.year}年 "
+                f"(the notice evaluates the figures of {year})",
+            )
+        )
+    if isinstance(cutoff, dt.date) and ev.cutoff != cutoff:
+        out.append(
+            _at(
+                raw,
+                ("evaluation", "cutoff"),
+                "W-EVAL-CUTOFF",
+                f"通知要求指标数据截止至{units.cn_date(cutoff)}，这里填的是{units.cn_date(ev.cutoff)}；请核对 "
+                f"(the notice's data cut-off date is {cutoff})",
+                "warning",
+            )
+        )
+    if ev.recognised.year > model.declaration.date.year:
+        out.append(
+            _at(
+                raw,
+                ("evaluation", "recognised", "year"),
+                "E-EVAL-RECOGNISED-FUTURE",
+                f"认定年份 {ev.recognised.year} 晚于声明日期 {units.cn_date(model.declaration.date)}，尚未认定的集群不能参加评价 "
+                "(recognised after the declaration date)",
+            )
+        )
+    return out
+
+
+def checks(raw: RawInput, model: EvaluationData, programme: Programme) -> list[Problem]:
+    """What the model alone cannot say: the notice's dates, the five key areas, parts above wholes, unit slips."""
     ev = model.evaluation
-    out: list[Problem] = []
+    out: list[Problem] = _notice_dates(raw, model, programme)
     if ev.cutoff.year != ev.year:
         out.append(
             _at(
@@ -380,17 +417,6 @@ def checks(raw: RawInput, model: EvaluationData) -> list[Problem]:
                 ("evaluation", "cutoff"),
                 "E-EVAL-CUTOFF-YEAR",
                 f"数据截止日期 {units.cn_date(ev.cutoff)} 不在数据年度 {ev.year} 年内 (cut-off date is not in the data year)",
-            )
-        )
-    if ev.cutoff != NOTICE_CUTOFF:
-        out.append(
-            _at(
-                raw,
-                ("evaluation", "cutoff"),
-                "W-EVAL-CUTOFF",
-                f"通知要求指标数据截止至{units.cn_date(NOTICE_CUTOFF)}，这里填的是{units.cn_date(ev.cutoff)}；请核对 "
-                "(the notice's data cut-off date is 2021-12-31)",
-                "warning",
             )
         )
     out += _key_areas(raw, ev)
