@@ -67,7 +67,18 @@ class CheckReport:
             "summary": self.summary(),
             "results": [r.as_dict() for r in self.results],
             "warnings": [{"code": w.code, "field": w.field, "message": w.message} for w in self.warnings],
+            "forms": {d.id: d.form for d in self.programme.documents},
         }
+
+    def forms_note(self) -> str:
+        """Which documents are on the notice's own form and which are our reconstruction."""
+        reconstructed = [d.bookmark for d in self.programme.documents if d.form == "reconstructed"]
+        if not reconstructed:
+            return "文书格式：均为通知附件的格式 (every form is the notice's own)"
+        return (
+            f"文书格式：{'、'.join(reconstructed)}为依据通知整理的格式，非通知附件原件（通知附件未公开），"
+            "报送前请以当年通知附件为准 (reconstructed forms)"
+        )
 
 
 @dataclass
@@ -137,9 +148,7 @@ def prepare(
     return g.raw, g.data, g.programme, g.warnings
 
 
-def gather(
-    cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None
-) -> Gathered:
+def gather(cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None) -> Gathered:
     """Load, validate and check the evidence of a cluster; raise ``DataInvalid`` with every error."""
     raw = load_cluster(paths.inputs, cluster_id)
     programme = load_programme(paths.templates, programme_of(raw, programme_id, paths.templates))
@@ -302,7 +311,9 @@ def _bundle(
 CN_ORDINALS = "一二三四五六七八九十"
 
 
-def relaxations_in_effect(programme: Programme, data: Any, results: list[rules.Result], proofs: list[Any]) -> list[dict[str, Any]]:
+def relaxations_in_effect(
+    programme: Programme, data: Any, results: list[rules.Result], proofs: list[Any]
+) -> list[dict[str, Any]]:
     """Each relaxation a condition was met by: the notice's words, the fact, the conditions, the proof."""
     out: list[dict[str, Any]] = []
     for relax in programme.relaxations:
@@ -353,7 +364,9 @@ def _self_check_context(job: _Job) -> dict[str, Any]:
         verdict += "（原则上要求未达到：" + "；".join(summary["advisory"]) + "）"
     reconstructed = [d.bookmark for d in programme.documents if d.form == "reconstructed"]
     forms = (
-        "文书格式：" + "、".join(reconstructed) + "为本工具依据通知整理的格式（通知附件原件未公开），报送前请以当年通知附件为准。"
+        "文书格式："
+        + "、".join(reconstructed)
+        + "为本工具依据通知整理的格式（通知附件原件未公开），报送前请以当年通知附件为准。"
         if reconstructed
         else "文书格式：均为通知附件的格式。"
     )
@@ -402,7 +415,10 @@ def _included(job: _Job) -> list[Any]:
 def _build_into(job: _Job) -> dict[str, Any]:
     programme, out, work, office = job.g.programme, job.out, job.work, job.office
     # --- render every document of the packet
-    docs = [(d, render.render(programme.template(d.template), job.context, out / f"{d.output}.docx")) for d in _included(job)]
+    docs = [
+        (d, render.render(programme.template(d.template), job.context, out / f"{d.output}.docx"))
+        for d in _included(job)
+    ]
     cover_docx = render.render(programme.template(programme.packet.cover), job.context, work / "cover.docx")
     # --- convert, all in one LibreOffice process (started only if the cache lacks something)
     parts, packet_docs, signed_used = _convert_documents(job, docs)
@@ -417,7 +433,9 @@ def _build_into(job: _Job) -> dict[str, Any]:
     cover_pdf = work / "cover.pdf"
     cover_pages = office.convert(cover_docx, cover_pdf)
     toc_pdf, toc_pages = settle_toc(
-        lambda rows: render.render(programme.template(programme.packet.toc), {**job.context, "toc": rows}, work / "toc.docx"),
+        lambda rows: render.render(
+            programme.template(programme.packet.toc), {**job.context, "toc": rows}, work / "toc.docx"
+        ),
         lambda pages: assemble.toc_entries(entries, first_page=cover_pages + pages + 1),
         office,
         work / "toc.pdf",
@@ -447,9 +465,7 @@ def _build_into(job: _Job) -> dict[str, Any]:
     return manifest
 
 
-def settle_toc(
-    render_toc: Any, rows_for: Any, office: Any, toc_pdf: Path, attempts: int = 3
-) -> tuple[Path, int]:
+def settle_toc(render_toc: Any, rows_for: Any, office: Any, toc_pdf: Path, attempts: int = 3) -> tuple[Path, int]:
     """The 目录 lists where each part starts, which depends on its own length: render until it settles.
 
     ``render_toc(rows)`` writes the 目录 .docx; ``rows_for(toc_pages)`` gives its rows when it has
@@ -481,8 +497,10 @@ def _convert_documents(
         if doc.id in signed:
             scan = signed[doc.id]
             shown = scan.relative_to(raw.file.parent).as_posix()
+            project = job.paths.inputs.parent
             scan_pages = convert.check_pdf(scan)
-            signed_used[doc.id] = {"file": shown, "pages": scan_pages, "generated_pages": pages}
+            where = scan.relative_to(project).as_posix() if scan.is_relative_to(project) else str(scan)
+            signed_used[doc.id] = {"file": where, "pages": scan_pages, "generated_pages": pages}
             if scan_pages != pages:
                 job.g.warnings.append(
                     Problem(
@@ -558,7 +576,11 @@ def _manifest(
     first = layout["cover_pages"] + layout["toc_pages"] + 1
     files = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        entry: dict[str, Any] = {"file": path.relative_to(out).as_posix(), "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
+        entry: dict[str, Any] = {
+            "file": path.relative_to(out).as_posix(),
+            "sha256": assemble.sha256(path),
+            "bytes": path.stat().st_size,
+        }
         if path.suffix == ".pdf":
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)

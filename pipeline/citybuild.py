@@ -212,8 +212,12 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     )
     citytables.summary_docx(tables, out / "汇总表.docx")
     citytables.summary_xlsx(tables, out / "汇总表.xlsx")
-    sentences = [c.verdict.sentence(spec.letter.status, p.programme.relaxations, c.report.data, _say) for c in job.clusters]
-    citytables.review_xlsx([c.report for c in job.clusters], [c.verdict for c in job.clusters], sentences, out / "审核表.xlsx")
+    sentences = [
+        c.verdict.sentence(spec.letter.status, p.programme.relaxations, c.report.data, _say) for c in job.clusters
+    ]
+    citytables.review_xlsx(
+        [c.report for c in job.clusters], [c.verdict for c in job.clusters], sentences, out / "审核表.xlsx"
+    )
     for name in ("推荐文件", "汇总表"):
         office.convert(out / f"{name}.docx", out / f"{name}.pdf")
         repro.fix_pdf(out / f"{name}.pdf")
@@ -240,7 +244,9 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     zipped = submission.write_zip(sent, out / f"{p.city.city_name}-推荐材料.zip")
     deadline = units.cn_date(spec.deadline) if spec.deadline else "以当年通知为准"
     title = f"{p.city.city_name}{p.programme.title}（{p.programme.notice.number}）"
-    office.convert(submission.checklist(spec.submission, sent, title, deadline, job.work / "checklist.docx"), out / "报送清单.pdf")
+    office.convert(
+        submission.checklist(spec.submission, sent, title, deadline, job.work / "checklist.docx"), out / "报送清单.pdf"
+    )
     repro.fix_pdf(out / "报送清单.pdf")
     return _manifest(job, packet, packet_pages, toc_pages, sent, zipped)
 
@@ -331,7 +337,9 @@ def _gather_sensitive(job: _CityJob) -> int:
             target.mkdir(parents=True, exist_ok=True)
             copied = target / f"{proof.number}-{proof.path.name}"
             shutil.copyfile(proof.path, copied)
-            rows.append([str(len(rows) + 1), c.name, f"{proof.number} {proof.item.title}", proof.material.title, copied.name])
+            rows.append(
+                [str(len(rows) + 1), c.name, f"{proof.number} {proof.item.title}", proof.material.title, copied.name]
+            )
     if not rows:
         return 0
     p = job.plan
@@ -354,7 +362,11 @@ def _manifest(
     p, out = job.plan, job.out
     files = []
     for path in sorted(f for f in out.rglob("*") if f.is_file()):
-        entry: dict[str, Any] = {"file": path.relative_to(out).as_posix(), "sha256": assemble.sha256(path), "bytes": path.stat().st_size}
+        entry: dict[str, Any] = {
+            "file": path.relative_to(out).as_posix(),
+            "sha256": assemble.sha256(path),
+            "bytes": path.stat().st_size,
+        }
         if path.suffix == ".pdf":
             entry["pages"] = convert.check_pdf(path)
         files.append(entry)
@@ -387,7 +399,9 @@ def _manifest(
         "packet": {"file": packet.name, "pages": pages, "toc_pages": toc_pages},
         "submission": {
             "zip": zipped,
-            "items": [{"what": i.what, "format": i.fmt, "file": i.name, "ready": i.ready, "status": i.status} for i in sent],
+            "items": [
+                {"what": i.what, "format": i.fmt, "file": i.name, "ready": i.ready, "status": i.status} for i in sent
+            ],
         },
         "warnings": [{"code": w.code, "message": w.message} for w in p.warnings],
         "files": files,

@@ -189,7 +189,13 @@ def _batch(
     return ExitCode.OK
 
 
-_STYLE = {rules.PASS: "green", rules.FAIL: "red", rules.RELAXED: "yellow", rules.NO_EVIDENCE: "magenta"}
+_STYLE = {
+    rules.PASS: "green",
+    rules.FAIL: "red",
+    rules.ADVISORY: "yellow",
+    rules.RELAXED: "yellow",
+    rules.NO_EVIDENCE: "magenta",
+}
 
 
 @main.command(epilog=EPILOG)
@@ -222,8 +228,9 @@ def check(cluster: str, programme_id: str | None, root: str | None, as_json: boo
         verdict = "符合申报条件 (all conditions met)" if s["passed"] else "不符合申报条件 (conditions unmet)"
         console.print(
             f"共 {len(report.results)} 项：通过 {c[rules.PASS]}，未通过 {c[rules.FAIL]}，放宽 {c[rules.RELAXED]}，"
-            f"缺佐证 {c[rules.NO_EVIDENCE]} — {verdict}"
+            f"缺佐证 {c[rules.NO_EVIDENCE]}，未达到（原则上） {c[rules.ADVISORY]} — {verdict}"
         )
+        console.print(report.forms_note())
     if not report.passed:
         sys.exit(ExitCode.CONDITIONS_UNMET)
 

@@ -55,14 +55,36 @@ def items(spec: Submission, built: Built) -> list[Item]:
     for f in spec.files:
         for fmt in f.formats:
             if f.what == "letter":
-                out.append(_sealed("推荐文件", fmt, f"{city}-推荐文件.pdf", built.letter, built.letter_scan, f.sealed, built, "推荐文件.pdf"))
+                out.append(
+                    _sealed(
+                        "推荐文件",
+                        fmt,
+                        f"{city}-推荐文件.pdf",
+                        built.letter,
+                        built.letter_scan,
+                        f.sealed,
+                        built,
+                        "推荐文件.pdf",
+                    )
+                )
             elif f.what == "summary":
                 if fmt == "xlsx":
                     name = f"{city}-{built.summary_title}.xlsx"
                     out.append(Item(built.summary_title, "Excel", name, built.summary_xlsx, True, "已生成"))
                 else:
                     name = f"{city}-{built.summary_title}.pdf"
-                    out.append(_sealed(built.summary_title, fmt, name, built.summary_pdf, built.summary_scan, f.sealed, built, "汇总表.pdf"))
+                    out.append(
+                        _sealed(
+                            built.summary_title,
+                            fmt,
+                            name,
+                            built.summary_pdf,
+                            built.summary_scan,
+                            f.sealed,
+                            built,
+                            "汇总表.pdf",
+                        )
+                    )
             else:
                 for cluster, files in built.packets:
                     path = files[fmt]
@@ -70,7 +92,14 @@ def items(spec: Submission, built: Built) -> list[Item]:
                     out.append(Item(f"{cluster}{built.packet_title}", FORMAT_NAMES[fmt], name, path, True, "已生成"))
     if spec.paper:
         out.append(
-            Item("纸质材料", "纸质", "", None, False, f"待邮寄：一式{units.cn_count(spec.paper.copies)}份，{spec.paper.by}寄送")
+            Item(
+                "纸质材料",
+                "纸质",
+                "",
+                None,
+                False,
+                f"待邮寄：一式{units.cn_count(spec.paper.copies)}份，{spec.paper.by}寄送",
+            )
         )
     if built.sensitive:
         how = spec.sensitive or "另行报送"
@@ -81,11 +110,11 @@ def items(spec: Submission, built: Built) -> list[Item]:
 def _sealed(
     what: str, fmt: str, name: str, generated: Path, scan: Path | None, sealed: bool, built: Built, scan_name: str
 ) -> Item:
+    if scan is not None:  # a sealed scan, where there is one, is what goes
+        return Item(f"{what}（盖章扫描件）", FORMAT_NAMES[fmt], name, scan, True, "已用盖章扫描件")
     if not sealed:
         return Item(what, FORMAT_NAMES[fmt], name, generated, True, "已生成")
-    if scan is not None:
-        return Item(f"{what}（盖章扫描件）", FORMAT_NAMES[fmt], name, scan, True, "已用盖章扫描件")
-    todo = f"待盖章扫描：打印盖章后扫描为 {built.signed_folder}/{scan_name}，再次生成（压缩包内暂为未盖章稿）"
+    todo = f"待盖章扫描：扫描件放入 {built.signed_folder}/{scan_name} 后重新生成（暂为未盖章稿）"
     return Item(f"{what}（盖章扫描件）", FORMAT_NAMES[fmt], name, generated, False, todo)
 
 
@@ -101,9 +130,7 @@ def write_zip(all_items: list[Item], zip_path: Path) -> list[str]:
     return names
 
 
-def checklist(
-    spec: Submission, all_items: list[Item], title: str, deadline: str, out: Path
-) -> Path:
+def checklist(spec: Submission, all_items: list[Item], title: str, deadline: str, out: Path) -> Path:
     """The clerk's one-page 报送清单: what to send, how, where, by when, and what is still to do."""
     doc = docxkit.new_document(margins_mm=(25, 20, 25, 20), body_font=docxkit.SONG, body_pt=10.5)
     docxkit.para(doc, "报送清单", docxkit.XBS, 20, align=docxkit.CENTER, line_pt=32, after_pt=4)
@@ -120,11 +147,14 @@ def checklist(
     lines.append(f"通知要求：“{spec.quote}”")
     for line in lines:
         docxkit.para(doc, line, docxkit.SONG, 11, line_pt=20)
-    t = docxkit.table(doc, [10, 50, 16, 52, 42])
+    docxkit.para(doc, "", line_pt=8)
+    t = docxkit.table(doc, [10, 46, 14, 50, 50])
     docxkit.add_row(t, ["序号", "材料", "格式", "压缩包内文件名", "状态"], docxkit.HEI, 10, header=True)
     aligns = [docxkit.CENTER, docxkit.LEFT, docxkit.CENTER, docxkit.LEFT, docxkit.LEFT]
     for i, item in enumerate(all_items, start=1):
-        docxkit.add_row(t, [str(i), item.what, item.fmt, item.name or "—", item.status], docxkit.SONG, 10, aligns=aligns)
+        docxkit.add_row(
+            t, [str(i), item.what, item.fmt, item.name or "—", item.status], docxkit.SONG, 10, aligns=aligns
+        )
     todo = sum(not i.ready for i in all_items)
     docxkit.para(
         doc,

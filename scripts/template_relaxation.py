@@ -47,7 +47,7 @@ def relaxation(out: Path) -> None:
         aligns=[CENTER, CENTER, LEFT, CENTER, CENTER],
     )
     add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 10.5)
-    para(doc, "证明材料：{{ r.proof }}", FANG, 16, align=JUSTIFY, indent_chars=2, before_pt=6)
+    para(doc, "证明材料：{{ r.proof }}。", FANG, 16, align=JUSTIFY, indent_chars=2, before_pt=6)
     tag(doc, "{%p endfor %}")
     doc.save(out)
 

@@ -72,3 +72,17 @@ def bookmarks(reader: PdfReader) -> list[tuple[str, int, int]]:
 
     walk(reader.outline, 1)
     return out
+
+
+CITIES = ("370100", "370200", "370300", "370700")  # the shipped city examples
+
+
+@pytest.fixture(scope="session")
+def example_cities(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every shipped city example built once, in one project copy: {city code: CityResult}."""
+    from pipeline import citybuild
+
+    base = tmp_path_factory.mktemp("cities")
+    shutil.copytree(ROOT / "templates", base / "templates")
+    shutil.copytree(ROOT / "inputs", base / "inputs")
+    return {code: citybuild.city_bundle(code, paths_of(base)) for code in CITIES}

@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 
-from conftest import bookmarks, normalise
+from conftest import EXAMPLE, bookmarks, normalise
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
@@ -110,7 +110,7 @@ def test_sensitive_proof_stays_out_and_is_listed_separately(example_packet) -> N
 
 def test_signed_declaration_scan_replaces_the_generated_page(example_packet) -> None:
     signed = example_packet.manifest["packet"]["signed_scans"]["declaration"]
-    assert signed == {"file": "signed/declaration.pdf", "pages": 1, "generated_pages": 1}
+    assert signed == {"file": f"inputs/{EXAMPLE}/signed/declaration.pdf", "pages": 1, "generated_pages": 1}
     reader = _packet(example_packet)
     page = dict((t, p) for t, p, _ in bookmarks(reader))["对申报材料真实性的声明"]
     assert "/Image" in str(reader.pages[page]["/Resources"].get("/XObject", {}).values()) or reader.pages[page].images

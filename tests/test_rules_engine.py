@@ -232,8 +232,15 @@ def test_a_claimed_relaxation_holds_only_with_its_proof_attached() -> None:
         unit="家",
         relaxed_by="rank",
         relaxations=[
-            {"id": "rank", "clause": "二", "title": "居全省第一", "quote": "q", "basis": "主导产业{fact}",
-             "flag": "claim", "proof": "ranking"}  # fmt: skip
+            {
+                "id": "rank",
+                "clause": "二",
+                "title": "居全省第一",
+                "quote": "q",
+                "basis": "主导产业{fact}",
+                "flag": "claim",
+                "proof": "ranking",
+            }  # fmt: skip
         ],
     )
     base = Claimed(cluster=Cluster(industry="x"), claim="居全省同行业第一位")

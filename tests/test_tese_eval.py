@@ -520,7 +520,10 @@ def test_city_letter_and_summary_row(tmp_path) -> None:
     text = "".join([*letter.title, *letter.body])
     assert letter.title == ["淄博市工业和信息化局关于报送", "2022年度山东省特色产业集群", "综合评价材料的函"]
     assert "核实确认" in text
-    assert "1.峪阳县功能纺织特色产业集群（填报单位：峪阳经济开发区管理委员会）：评价材料齐全，重要指标均有证明材料。" in text
+    assert (
+        "1.峪阳县功能纺织特色产业集群（填报单位：峪阳经济开发区管理委员会）：评价材料齐全，重要指标均有证明材料。"
+        in text
+    )
     assert plan.programme.city is not None
     rows, totals = citytables.summary_rows(plan.programme.city.summary_columns, contexts)
     titles = [c.title for c in plan.programme.city.summary_columns]
