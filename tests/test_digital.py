@@ -56,7 +56,8 @@ SUMMARY = "附件2 山东省数字产业集群申报信息汇总表"
 RELAXATION = "关于适用放宽条件的说明"  # only in a packet where a condition is met by 三 末段
 TOP = ["封面", "目录", "承诺书", *CHAPTERS, *MATERIALS, SUMMARY]
 TOP_RELAXED = ["封面", "目录", "承诺书", *CHAPTERS, RELAXATION, *MATERIALS, SUMMARY]
-COMMITMENT = [  # 三（七） and 五（三）, in the 承诺书's words
+COMMITMENT = [  # 二, 三（七） and 五（三）, in the 承诺书's words
+    "二、本单位按照申报要求认真组织材料，保证所提交申报材料的真实、有效",
     "集群内企业近三年未发生特别重大、重大生产安全事故，未发生特别重大、重大突发环境事件",
     "三年内不得再次申报山东省数字产业集群",
     "具有独立法人资格",
@@ -576,6 +577,9 @@ def test_packet_bookmarks_chapters_and_tables(packets, cluster_id) -> None:
     commitment = _pages(reader, outline, "承诺书")
     for phrase in COMMITMENT:
         assert normalise(phrase) in commitment, phrase
+    # 四（一）: the sensitive material is said to have gone to the city only where there is some
+    sensitive = any(a.get("sensitive") for a in data["attachments"])
+    assert ("敏感证明材料未在申报材料中体现" in commitment) == sensitive
     assert normalise(data["applicant"]["name"]) in commitment
     summary = _pages(reader, outline, SUMMARY)
     assert "山东省数字产业集群申报信息汇总表" in summary and normalise(data["cluster"]["name"]) in summary
