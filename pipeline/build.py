@@ -477,7 +477,7 @@ def settle_toc(render_toc: Any, rows_for: Any, office: Any, toc_pdf: Path, attem
         if pages == toc_pages:
             return toc_pdf, toc_pages
         toc_pages = pages
-    raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)")
+    raise TemplateProblem("目录页数无法稳定 (the 目录 page count does not settle)", code="E-TEMPLATE-TOC")
 
 
 def _convert_documents(
@@ -533,7 +533,9 @@ def _page_stamps(job: _Job, total: int) -> Path:
     stamps_pdf = job.work / "stamps.pdf"
     stamp_pages = job.office.convert(render.render_page_stamp(total, job.work / "stamps.docx"), stamps_pdf)
     if stamp_pages != total:
-        raise TemplateProblem(f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)")
+        raise TemplateProblem(
+            f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)", code="E-TEMPLATE-STAMP"
+        )
     return stamps_pdf
 
 
@@ -671,7 +673,10 @@ def _check_orientation(pdf: Path, orientation: str, template: str) -> None:
     page = PdfReader(str(pdf)).pages[0]
     landscape = float(page.mediabox.width) > float(page.mediabox.height)
     if landscape != (orientation == "landscape"):
-        raise TemplateProblem(f"模板 {template} 的纸张方向与 programme.yaml 不符 (orientation is not {orientation})")
+        raise TemplateProblem(
+            f"模板 {template} 的纸张方向与 programme.yaml 不符 (orientation is not {orientation})",
+            code="E-TEMPLATE-ORIENTATION",
+        )
 
 
 def replace_folder(staging: Path, final: Path) -> None:

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import build, rules
-from .errors import ClusterpackError, ExitCode, Problem, UsageError
+from .errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
 
 EPILOG = (
     "退出码 (exit codes): 0 完成 done · 1 内部错误 internal · 2 用法错误 usage · 3 数据有误 data invalid · "
@@ -45,7 +45,47 @@ def _fail(exc: ClusterpackError) -> None:
     sys.exit(exc.exit_code)
 
 
-@click.group(epilog=EPILOG)
+# click's own usage errors, by kind: each gets a stable code like the library's (exit 2).
+_CLICK_CODES: list[tuple[type[click.UsageError], str]] = [
+    (click.MissingParameter, "E-USAGE-MISSING"),
+    (click.NoSuchOption, "E-USAGE-UNKNOWN-OPTION"),
+    (click.BadParameter, "E-USAGE-BAD-VALUE"),
+    (click.BadOptionUsage, "E-USAGE-BAD-OPTION"),
+    (click.BadArgumentUsage, "E-USAGE-BAD-ARGUMENT"),
+]
+
+
+def click_code(exc: click.UsageError) -> str:
+    """The stable code of one of click's usage errors (``E-USAGE-ARGS`` for the others, e.g. no such command)."""
+    return next((code for kind, code in _CLICK_CODES if isinstance(exc, kind)), "E-USAGE-ARGS")
+
+
+class _Commands(click.Group):
+    """The command group; its usage errors (click's as well as ours) say their code, and exit 2."""
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: str | None = None, standalone_mode: bool = True, **kwargs: Any
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(args, prog_name, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"运行 {exc.ctx.command_path} --help 查看用法 (try --help)", err=True)
+            click.secho(f"错误 [{click_code(exc)}] {exc.format_message()} (usage error)", fg="red", err=True)
+            sys.exit(ExitCode.USAGE)
+        except click.ClickException as exc:  # click's file errors and the like: still the user's call
+            click.secho(f"错误 [E-USAGE-ARGS] {exc.format_message()} (usage error)", fg="red", err=True)
+            sys.exit(ExitCode.USAGE)
+        except click.Abort:
+            click.echo("已中断 (aborted)", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+        sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
+
+
+@click.group(cls=_Commands, epilog=EPILOG)
 @click.version_option(build.tool_version(), prog_name="clusterpack")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage (日志).")
 def main(verbose: bool) -> None:
@@ -100,7 +140,7 @@ def bundle(
             todo = [(c, programme_id) for c in clusters]
         sys.exit(_batch(todo, paths, draft, force, jobs, timeout))
     if len(clusters) != 1:
-        raise click.UsageError("给出一个集群编号，或多个，或 --all (name a cluster, several, or --all)")
+        _fail(UsageError("给出一个集群编号，或多个，或 --all (name a cluster, several, or --all)", code="E-USAGE-NO-CLUSTER"))
     cluster = clusters[0]
     try:
         result = build.bundle(cluster, paths, programme_id, force=force)
@@ -300,7 +340,7 @@ def init(cluster: str, programme_id: str, form: str | None, root: str | None) ->
             _needs_workbook(programme)
         folder = paths.inputs / cluster
         if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
-            raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)")
+            raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS")
         (folder / "attachments").mkdir(parents=True, exist_ok=True)
         notice = f"《{programme.notice.title}》（{programme.notice.number}）"
         if form == "xlsx":
@@ -360,7 +400,8 @@ def _needs_workbook(programme: Any) -> None:
     if not programme.data_schema.workbook:
         raise UsageError(
             f"{programme.title} 的数据暂不支持 Excel 填报表，请用 cluster.yaml 填写（参照 inputs/ 下的示例，"
-            f"字段说明见 clusterpack schema --programme {programme.id}） (no workbook layout for this programme yet)"
+            f"字段说明见 clusterpack schema --programme {programme.id}） (no workbook layout for this programme yet)",
+            code="E-USAGE-NO-WORKBOOK",
         )
 
 
@@ -385,8 +426,12 @@ def run() -> None:
         main(standalone_mode=True)
     except SystemExit:
         raise
-    except Exception as exc:  # a bug: say so plainly
+    except Exception as exc:
         if os.environ.get("CLUSTERPACK_DEBUG"):
             raise
-        click.secho(f"内部错误 (internal error): {type(exc).__name__}: {exc}", fg="red", err=True)
+        # A write the disk refused (read-only, full) is the machine's state, not a bug.
+        refused = unwritable(exc, exc.filename or "outputs/") if isinstance(exc, OSError) else None
+        if refused is not None:
+            _fail(refused)
+        click.secho(f"内部错误 (internal error): {type(exc).__name__}: {exc}", fg="red", err=True)  # a bug
         sys.exit(ExitCode.INTERNAL)

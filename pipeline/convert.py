@@ -61,7 +61,8 @@ def find_soffice() -> str:
         if candidate and Path(candidate).exists():
             return candidate
     raise EnvironmentMissing(
-        f"找不到 LibreOffice（soffice）(LibreOffice is not installed). 请运行 / run: {INSTALL_HINT}"
+        f"找不到 LibreOffice（soffice）(LibreOffice is not installed). 请运行 / run: {INSTALL_HINT}",
+        code="E-ENV-NO-LIBREOFFICE",
     )
 
 
@@ -76,7 +77,8 @@ def find_uno_python() -> str:
         if ok:
             return candidate
     raise EnvironmentMissing(
-        f"找不到带 uno 模块的 Python（python3-uno）(no Python can import uno). 请运行 / run: {INSTALL_HINT}"
+        f"找不到带 uno 模块的 Python（python3-uno）(no Python can import uno). 请运行 / run: {INSTALL_HINT}",
+        code="E-ENV-NO-UNO",
     )
 
 
@@ -174,7 +176,8 @@ class OfficeWorker:
         if not ready.get("ready"):
             self.close()
             raise ConversionFailed(
-                f"LibreOffice 启动失败 (LibreOffice failed to start): {ready.get('error')}{self._tail()}"
+                f"LibreOffice 启动失败 (LibreOffice failed to start): {ready.get('error')}{self._tail()}",
+                code="E-CONVERT-START",
             )
         self.version = str(ready.get("version", ""))
         log.debug("LibreOffice worker ready: %s", self.version)
@@ -190,10 +193,14 @@ class OfficeWorker:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
             self.close()
-            raise ConversionFailed(f"{what} 超时 {timeout:.0f} 秒 (timed out){self._tail()}") from None
+            raise ConversionFailed(
+                f"{what} 超时 {timeout:.0f} 秒 (timed out){self._tail()}", code="E-CONVERT-TIMEOUT"
+            ) from None
         if line is None:
             self.close()
-            raise ConversionFailed(f"{what} 时 LibreOffice 意外退出 (LibreOffice exited){self._tail()}")
+            raise ConversionFailed(
+                f"{what} 时 LibreOffice 意外退出 (LibreOffice exited){self._tail()}", code="E-CONVERT-EXITED"
+            )
         return dict(json.loads(line))
 
     def _tail(self) -> str:
@@ -207,14 +214,16 @@ class OfficeWorker:
     def convert(self, src: Path, dst: Path) -> int:
         """Convert ``src`` to ``dst``; return the page count of the PDF written."""
         if self._proc.poll() is not None:
-            raise ConversionFailed("LibreOffice 进程已退出 (the LibreOffice worker is gone)")
+            raise ConversionFailed("LibreOffice 进程已退出 (the LibreOffice worker is gone)", code="E-CONVERT-EXITED")
         dst.unlink(missing_ok=True)
         assert self._proc.stdin is not None
         self._proc.stdin.write(json.dumps({"src": str(src.resolve()), "dst": str(dst.resolve())}) + "\n")
         self._proc.stdin.flush()
         answer = self._next(self.timeout, f"转换 {src.name} (converting)")
         if not answer.get("ok"):
-            raise ConversionFailed(f"LibreOffice 无法转换 {src.name} (conversion failed): {answer.get('error')}")
+            raise ConversionFailed(
+                f"LibreOffice 无法转换 {src.name} (conversion failed): {answer.get('error')}", code="E-CONVERT-FAILED"
+            )
         return check_pdf(dst)
 
     def close(self) -> None:
@@ -251,13 +260,15 @@ class OfficeWorker:
 def check_pdf(path: Path) -> int:
     """The page count of ``path``; an error unless it exists and reads back as a PDF with pages."""
     if not path.is_file() or path.stat().st_size == 0:
-        raise ConversionFailed(f"LibreOffice 没有生成 {path.name} (no PDF was written)")
+        raise ConversionFailed(f"LibreOffice 没有生成 {path.name} (no PDF was written)", code="E-CONVERT-NO-PDF")
     try:
         pages = len(PdfReader(str(path)).pages)
     except Exception as exc:  # pypdf raises many kinds on a damaged file
-        raise ConversionFailed(f"{path.name} 无法读取 (the PDF does not read back): {exc}") from None
+        raise ConversionFailed(
+            f"{path.name} 无法读取 (the PDF does not read back): {exc}", code="E-CONVERT-BAD-PDF"
+        ) from None
     if pages == 0:
-        raise ConversionFailed(f"{path.name} 没有页面 (the PDF has no pages)")
+        raise ConversionFailed(f"{path.name} 没有页面 (the PDF has no pages)", code="E-CONVERT-BAD-PDF")
     return pages
 
 
@@ -312,7 +323,8 @@ class ResilientWorker:
                 self.restarts += 1
                 if attempt == 2:
                     raise ConversionFailed(
-                        f"{src.name} 重启 LibreOffice 重试后仍失败 (failed again after a restart): {exc}"
+                        f"{src.name} 重启 LibreOffice 重试后仍失败 (failed again after a restart): {exc}",
+                        code=exc.code,
                     ) from None
                 log.warning("conversion of %s failed (%s); restarting LibreOffice and retrying once", src.name, exc)
         raise AssertionError("unreachable")

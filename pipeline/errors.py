@@ -6,6 +6,9 @@ the value came from, and what to do. Tests assert on the stable ``code`` of each
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -20,6 +23,7 @@ class ExitCode:
     CONVERSION_FAILED = 5
     ENVIRONMENT = 6
     TEMPLATE = 7
+    INTERRUPTED = 130  # Ctrl-C, as shells count it
 
 
 @dataclass(frozen=True)
@@ -60,18 +64,29 @@ class Problem:
 
 
 class ClusterpackError(Exception):
-    """Base class: a failure with a user-facing message and an exit code."""
+    """Base class: a failure with a user-facing message, a stable ``code`` and an exit code.
+
+    Each subclass has a default code for its kind; a raise site names a finer one with ``code=``
+    (``E-USAGE-CLUSTER-ID``). Tests assert on codes, never on wording.
+    """
 
     exit_code = ExitCode.INTERNAL
+    code = "E-INTERNAL"
+
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
     def user_message(self) -> str:
-        return str(self)
+        return f"错误 [{self.code}] {self}"
 
 
 class UsageError(ClusterpackError):
     """Raised when a command is called with a bad cluster id, programme or path."""
 
     exit_code = ExitCode.USAGE
+    code = "E-USAGE"
 
 
 @dataclass
@@ -82,6 +97,12 @@ class DataInvalid(ClusterpackError):
     problems: list[Problem] = field(default_factory=list)
     subject: str = "集群"  # what ``cluster`` names: 集群, or 市 for a city's recommendation
     exit_code = ExitCode.DATA_INVALID
+    code = "E-DATA-INVALID"  # each problem carries its own code
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes of the errors (not warnings), in order."""
+        return [p.code for p in self.problems if p.severity == "error"]
 
     def __post_init__(self) -> None:
         super().__init__(self.user_message())
@@ -99,15 +120,63 @@ class TemplateProblem(ClusterpackError):
     """Raised when a programme's template or programme.yaml is broken (not the user's data)."""
 
     exit_code = ExitCode.TEMPLATE
+    code = "E-TEMPLATE"
 
 
 class ConversionFailed(ClusterpackError):
     """Raised when LibreOffice fails, times out or writes no readable PDF."""
 
     exit_code = ExitCode.CONVERSION_FAILED
+    code = "E-CONVERT"
 
 
 class EnvironmentMissing(ClusterpackError):
     """Raised when a system part (LibreOffice, fonts, poppler) is not installed."""
 
     exit_code = ExitCode.ENVIRONMENT
+    code = "E-ENV-MISSING"
+
+
+class OutputUnwritable(ClusterpackError):
+    """Raised when ``outputs/`` (or another folder written to) is read-only, full or otherwise refuses a write.
+
+    The machine's state, not the data: the exit code of a missing system part.
+    """
+
+    exit_code = ExitCode.ENVIRONMENT
+    code = "E-OUTPUT-WRITE"
+
+
+_WRITE_CODES = {
+    errno.EACCES: ("E-OUTPUT-READONLY", "没有写入权限"),
+    errno.EPERM: ("E-OUTPUT-READONLY", "没有写入权限"),
+    errno.EROFS: ("E-OUTPUT-READONLY", "文件系统是只读的"),
+    errno.ENOSPC: ("E-OUTPUT-FULL", "磁盘已满"),
+    errno.EDQUOT: ("E-OUTPUT-FULL", "超出磁盘配额"),
+}
+
+
+def unwritable(exc: OSError, folder: object) -> OutputUnwritable | None:
+    """The error to show for ``exc`` raised while writing under ``folder``; None when it is not a write failure."""
+    known = _WRITE_CODES.get(exc.errno or 0)
+    if known is None:
+        return None
+    code, why = known
+    where = exc.filename or folder
+    return OutputUnwritable(
+        f"无法写入 {where}：{why}；请检查输出目录 {folder} 的权限和剩余空间后重试 "
+        f"(cannot write the output: {exc.strerror})",
+        code=code,
+    )
+
+
+@contextmanager
+def writing(folder: object) -> Iterator[None]:
+    """Turn a read-only or full disk under ``folder`` into ``OutputUnwritable`` (exit 6), not an internal error."""
+    try:
+        yield
+    except OSError as exc:
+        error = unwritable(exc, folder)
+        if error is None:
+            raise
+        raise error from None

@@ -41,7 +41,8 @@ def check_cluster_id(cluster_id: str) -> str:
     if not CLUSTER_ID.match(cluster_id) or len(cluster_id) > 64:
         raise UsageError(
             f"集群编号 {cluster_id!r} 不合规：只能用小写英文字母、数字和连字符，如 qinglan-agrimachinery "
-            "(cluster id must be a lowercase ASCII slug: a-z, 0-9 and '-'; no slashes, '..' or spaces)"
+            "(cluster id must be a lowercase ASCII slug: a-z, 0-9 and '-'; no slashes, '..' or spaces)",
+            code="E-USAGE-CLUSTER-ID",
         )
     return cluster_id
 
@@ -57,7 +58,8 @@ def cluster_dir(inputs: Path, cluster_id: str) -> Path:
         )
         hint = f"；已有：{', '.join(known)}" if known else ""
         raise UsageError(
-            f"找不到集群 {cluster_id} 的输入目录 {folder}{hint} (no input folder for cluster {cluster_id})"
+            f"找不到集群 {cluster_id} 的输入目录 {folder}{hint} (no input folder for cluster {cluster_id})",
+            code="E-USAGE-NO-CLUSTER",
         )
     return folder
 
@@ -190,11 +192,15 @@ def input_file(inputs: Path, cluster_id: str) -> Path:
     folder = cluster_dir(inputs, cluster_id)
     found = [folder / name for name in ("cluster.yaml", "cluster.xlsx") if (folder / name).is_file()]
     if not found:
-        raise UsageError(f"集群 {cluster_id} 缺少输入文件：{folder}/cluster.yaml 或 cluster.xlsx (missing input)")
+        raise UsageError(
+            f"集群 {cluster_id} 缺少输入文件：{folder}/cluster.yaml 或 cluster.xlsx (missing input)",
+            code="E-USAGE-NO-INPUT",
+        )
     if len(found) > 1:
         raise UsageError(
             f"集群 {cluster_id} 同时有 cluster.yaml 和 cluster.xlsx，不知道以哪个为准；请删除或移走其中一个 "
-            "(both input forms present: keep one)"
+            "(both input forms present: keep one)",
+            code="E-USAGE-TWO-INPUTS",
         )
     return found[0]
 

@@ -211,43 +211,58 @@ def available(templates: Path) -> list[str]:
 def load_programme(templates: Path, programme_id: str) -> Programme:
     """Read and check a programme folder; every template it names must exist."""
     if not CLUSTER_ID.match(programme_id):
-        raise UsageError(f"申报项目编号 {programme_id!r} 不合规 (programme id must be a lowercase slug)")
+        raise UsageError(
+            f"申报项目编号 {programme_id!r} 不合规 (programme id must be a lowercase slug)", code="E-USAGE-PROGRAMME-ID"
+        )
     folder = templates / programme_id
     file = folder / "programme.yaml"
     if not file.is_file():
         raise UsageError(
-            f"没有申报项目 {programme_id}；可用：{', '.join(available(templates)) or '无'} (unknown programme)"
+            f"没有申报项目 {programme_id}；可用：{', '.join(available(templates)) or '无'} (unknown programme)",
+            code="E-USAGE-NO-PROGRAMME",
         )
     try:
         data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
         programme = Programme.model_validate({**data, "folder": folder})
     except (yaml.YAMLError, ValidationError, TypeError) as exc:
-        raise TemplateProblem(f"{file} 有误 (programme file is invalid): {exc}") from None
+        raise TemplateProblem(f"{file} 有误 (programme file is invalid): {exc}", code="E-TEMPLATE-PROGRAMME") from None
     names = [programme.packet.cover, programme.packet.toc, *(d.template for d in programme.documents)]
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
-        raise TemplateProblem(f"{file} 引用的模板不存在 (templates missing): {', '.join(missing)}")
+        raise TemplateProblem(
+            f"{file} 引用的模板不存在 (templates missing): {', '.join(missing)}", code="E-TEMPLATE-MISSING"
+        )
     try:
         programme.ruleset  # noqa: B018 - checks that each rule's relaxation exists
     except ValidationError as exc:
-        raise TemplateProblem(f"{file} 的规则有误 (rules are invalid): {exc}") from None
+        raise TemplateProblem(f"{file} 的规则有误 (rules are invalid): {exc}", code="E-TEMPLATE-RULES") from None
     try:
         data_schema = programme.data_schema
     except KeyError:
         raise TemplateProblem(
-            f"{file}: schema: {programme.schema_name} 不存在；可用：{', '.join(schema.names())} (unknown data schema)"
+            f"{file}: schema: {programme.schema_name} 不存在；可用：{', '.join(schema.names())} (unknown data schema)",
+            code="E-TEMPLATE-SCHEMA",
         ) from None
     unknown = sorted(n for n in programme.ruleset.computed_names() if n not in data_schema.computed)
     if unknown:
-        raise TemplateProblem(f"{file}: 规则引用了未定义的计算指标 {', '.join(unknown)} (unknown computed figures)")
+        raise TemplateProblem(
+            f"{file}: 规则引用了未定义的计算指标 {', '.join(unknown)} (unknown computed figures)",
+            code="E-TEMPLATE-RULES",
+        )
     ids = [d.id for d in programme.documents]
     if len(set(ids)) != len(ids):
-        raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)")
+        raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)", code="E-TEMPLATE-PROGRAMME")
     for m in programme.materials:
         if m.after not in ids:
-            raise TemplateProblem(f"{file}: 材料类别 {m.id} 的 after: {m.after} 不是文档 id (unknown document)")
+            raise TemplateProblem(
+                f"{file}: 材料类别 {m.id} 的 after: {m.after} 不是文档 id (unknown document)",
+                code="E-TEMPLATE-PROGRAMME",
+            )
     categories = {m.id for m in programme.materials}
     for r in programme.relaxations:
         if r.proof is not None and r.proof not in categories:
-            raise TemplateProblem(f"{file}: 放宽条件 {r.id} 的 proof: {r.proof} 不是材料类别 (unknown proof category)")
+            raise TemplateProblem(
+                f"{file}: 放宽条件 {r.id} 的 proof: {r.proof} 不是材料类别 (unknown proof category)",
+                code="E-TEMPLATE-PROGRAMME",
+            )
     return programme
