@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from . import docxkit, render, repro, rules
+from . import docxkit, render, repro, rules, xlsxsafe
 from .build import CheckReport
 from .programme import SUMMARY_NO_WIDTH, Column
 from .verdict import Verdict
@@ -208,6 +208,7 @@ def review_xlsx(reports: list[CheckReport], verdicts: list[Verdict], sentences: 
 
 
 def _save(wb: Workbook, out: Path) -> None:
+    xlsxsafe.as_data(wb)  # a cluster named =HYPERLINK(…) is text in the clerk's table, not a formula
     wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
     wb.save(out)
     repro.fixed_zip(out)

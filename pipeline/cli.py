@@ -140,7 +140,11 @@ def bundle(
             todo = [(c, programme_id) for c in clusters]
         sys.exit(_batch(todo, paths, draft, force, jobs, timeout))
     if len(clusters) != 1:
-        _fail(UsageError("给出一个集群编号，或多个，或 --all (name a cluster, several, or --all)", code="E-USAGE-NO-CLUSTER"))
+        _fail(
+            UsageError(
+                "给出一个集群编号，或多个，或 --all (name a cluster, several, or --all)", code="E-USAGE-NO-CLUSTER"
+            )
+        )
     cluster = clusters[0]
     try:
         result = build.bundle(cluster, paths, programme_id, force=force)
@@ -340,7 +344,9 @@ def init(cluster: str, programme_id: str, form: str | None, root: str | None) ->
             _needs_workbook(programme)
         folder = paths.inputs / cluster
         if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
-            raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS")
+            raise UsageError(
+                f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS"
+            )
         (folder / "attachments").mkdir(parents=True, exist_ok=True)
         notice = f"《{programme.notice.title}》（{programme.notice.number}）"
         if form == "xlsx":

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import DataInvalid, Location, Problem, UsageError
 
 Path_ = tuple[str | int, ...]
@@ -67,17 +68,26 @@ def cluster_dir(inputs: Path, cluster_id: str) -> Path:
 # libyaml's parser when PyYAML was built with it (the wheels are): the same nodes and marks, ~10× faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# A file of aliases referring to aliases (the "billion laughs") expands without end: refused at
+# limits.VALUES values. The code is older than limits.py and stays as it was.
+MAX_VALUES = limits.VALUES.default
 
-# More values than any cluster file holds: a file of aliases referring to aliases (the "billion
-# laughs") expands without end, and is refused before it does.
-MAX_VALUES = 100_000
+_CORE = "tag:yaml.org,2002:"
+# What a data file may hold: YAML's core types. Anything else (!!python/…, !!binary, !!set, a
+# local !tag, the << merge key) is refused with its line: nothing here constructs an object.
+_SCALAR_TAGS = frozenset(_CORE + t for t in ("null", "bool", "int", "float", "str", "timestamp"))
+_MAP, _SEQ, _STR = _CORE + "map", _CORE + "seq", _CORE + "str"
 
 
 class _TooLarge(Exception):
-    """The data expands to more than MAX_VALUES values (raised at the node where it did)."""
+    """The data expands to more than the VALUES limit (raised at the node where it did)."""
 
     def __init__(self, line: int) -> None:
         self.line = line
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
 
 
 class _Builder:
@@ -87,22 +97,96 @@ class _Builder:
         self.locations: dict[Path_, Location] = {}
         self.problems: list[Problem] = []
         self._scalar = yaml.SafeLoader("")  # a constructor for scalars with YAML's safe rules
+        self.max_values, self.max_depth, self.max_rows = limits.VALUES(), limits.DEPTH(), limits.ROWS()
+        self.max_chars, self.max_text = limits.FIELD_CHARS(), limits.TEXT_CHARS()
+        self.text = 0  # characters of text so far
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def problem(self, code: str, message: str, node: yaml.Node, path: Path_) -> None:
+        self.problems.append(
+            Problem(
+                code,
+                message,
+                field=".".join(str(p) for p in path),
+                location=Location(self.rel, line=node.start_mark.line + 1),
+            )
+        )
+
+    def _explicit(self, node: yaml.ScalarNode) -> bool:
+        """Whether the node's tag was written (``!!bool maybe``) rather than resolved from its text."""
+        implicit = self._scalar.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _STR
+        return node.tag != implicit
+
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
         """The value YAML's safe rules give; the text as written when they cannot (2024-02-30 is no date)."""
+        if node.tag not in _SCALAR_TAGS:
+            self._refuse_tag(node, path)
+            return None
         try:
-            return self._scalar.construct_object(node, deep=True)
-        except (ValueError, OverflowError):  # the model then says what is wrong with it, and where
-            return node.value
+            value = self._scalar.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001 - PyYAML raises ValueError, KeyError or AttributeError here
+            if isinstance(node, yaml.ScalarNode) and self._explicit(node):
+                self.problem(
+                    "E-YAML-TAG-VALUE",
+                    f"{node.value!r} 不是 {_shown_tag(node.tag)} 类型的值；请删去标签 {_shown_tag(node.tag)} 或改正取值 "
+                    "(the value does not fit its YAML tag)",
+                    node,
+                    path,
+                )
+                return None
+            return node.value  # the model then says what is wrong with it, and where
+        if isinstance(value, str):
+            self._count_text(value, node, path)
+        return value
+
+    def _refuse_tag(self, node: yaml.Node, path: Path_) -> None:
+        if node.tag == _CORE + "merge":
+            message = "不支持 YAML 合并键 <<，请把各项直接写出 (the YAML merge key << is not supported)"
+        else:
+            message = (
+                f"YAML 标签 {_shown_tag(node.tag)} 不允许：数据文件只能写文字、数字、日期、是/否、列表和键值 "
+                "(YAML tags other than the core types are refused)"
+            )
+        self.problem("E-YAML-TAG", message, node, path)
+
+    def _count_text(self, value: str, node: yaml.Node, path: Path_) -> None:
+        if len(value) > self.max_chars:
+            self.problem(
+                "E-LIMIT-TEXT",
+                f"这段文字有 {len(value)} 个字符，超过每项 {self.max_chars} 个字符的上限；请分段或精简 "
+                f"(text over the limit of {limits.FIELD_CHARS.env})",
+                node,
+                path,
+            )
+        before, self.text = self.text, self.text + len(value)
+        if before <= self.max_text < self.text:
+            self.problem(
+                "E-LIMIT-TEXT-TOTAL",
+                f"全部文字到这里已超过 {self.max_text} 个字符的上限 (all texts together over the limit of "
+                f"{limits.TEXT_CHARS.env})",
+                node,
+                path,
+            )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.locations[path] = Location(self.rel, line=node.start_mark.line + 1)
-        if len(self.locations) > MAX_VALUES:
+        if len(self.locations) > self.max_values:
             raise _TooLarge(node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag not in (_MAP, _SEQ):
+                self._refuse_tag(node, path)
+                return None
+            if len(path) >= self.max_depth:
+                self.problem(
+                    "E-LIMIT-DEPTH",
+                    f"数据嵌套超过 {self.max_depth} 层 (nested deeper than the limit of {limits.DEPTH.env})",
+                    node,
+                    path,
+                )
+                return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = str(self.scalar(key_node))
+                key = str(self.scalar(key_node, path))
                 if key in out:
                     self.problems.append(
                         Problem(
@@ -115,20 +199,56 @@ class _Builder:
                 out[key] = self.build(value_node, (*path, key))
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+            items = node.value
+            if len(items) > self.max_rows:
+                self.problem(
+                    "E-LIMIT-ROWS",
+                    f"列表有 {len(items)} 项，超过 {self.max_rows} 项的上限；从这一项起不再读取 "
+                    f"(list longer than the limit of {limits.ROWS.env})",
+                    items[self.max_rows],
+                    (*path, self.max_rows),
+                )
+                items = items[: self.max_rows]
+            return [self.build(item, (*path, i)) for i, item in enumerate(items)]
+        return self.scalar(node, path)
+
+
+def read_text(file: Path, cluster_id: str, rel: str) -> str:
+    """The text of a data file, refused (with a code) when it is too large or not UTF-8."""
+    limit = limits.INPUT_BYTES()
+    with file.open("rb") as fh:  # read at most one byte more than allowed, whatever the file claims
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-LIMIT-INPUT-SIZE",
+                    f"数据文件超过 {limits.INPUT_BYTES.shown()} 的上限，不予读取 (input file over the limit of "
+                    f"{limits.INPUT_BYTES.env})",
+                    location=Location(rel),
+                )
+            ],
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-FILE-ENCODING",
+                    f"文件不是 UTF-8 编码 (file is not UTF-8): {exc}",
+                    location=Location(rel, line=data.count(b"\n", 0, exc.start) + 1),
+                )
+            ],
+        ) from None
 
 
 def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
     """Parse ``file`` and return its data with a location for each value."""
     rel = str(file.relative_to(root)) if root and file.is_relative_to(root) else str(file)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataInvalid(
-            cluster_id,
-            [Problem("E-FILE-ENCODING", f"文件不是 UTF-8 编码 (file is not UTF-8): {exc}", location=Location(rel))],
-        ) from None
+    text = read_text(file, cluster_id, rel)
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -159,6 +279,11 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
                 )
             ],
         ) from None
+    except yaml.YAMLError as exc:  # anything else the parser refuses: still the file's fault, not ours
+        raise DataInvalid(
+            cluster_id,
+            [Problem("E-YAML-SYNTAX", f"YAML 格式错误 (YAML syntax error): {exc}", location=Location(rel))],
+        ) from None
     if node is None or not isinstance(node, yaml.MappingNode):
         raise DataInvalid(
             cluster_id,
@@ -177,13 +302,23 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
             [
                 Problem(
                     "E-YAML-TOO-LARGE",
-                    f"数据展开后超过 {MAX_VALUES} 项（别名 & 和 * 层层引用？），不予读取 (the data expands to too many values)",
+                    f"数据展开后超过 {builder.max_values} 项（别名 & 和 * 层层引用？），不予读取 (the data expands to "
+                    f"too many values: {limits.VALUES.env})",
                     location=Location(rel, line=exc.line),
                 )
             ],
         ) from None
     if builder.problems:
         raise DataInvalid(cluster_id, builder.problems)
+    if not isinstance(data, dict):  # a root mapping with a refused tag
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel)
+                )
+            ],
+        )
     return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)
 
 

@@ -117,6 +117,8 @@ def _date(value: object) -> dt.date:
 
 
 def _wenhao(value: object) -> str:
+    if isinstance(value, str):
+        _text(value)  # a control character is refused as in any text, before the 文号's own format
     try:
         return normalise_wenhao(str(value))[0]
     except ValueError:
@@ -191,8 +193,34 @@ def _plausible(value: Decimal) -> Decimal:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("亿元")]
-MoneyWan = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("万元")]
+def _size(value: Decimal) -> Decimal:
+    if value < 0:
+        raise PydanticCustomError(
+            "E-MONEY-NEGATIVE",
+            "金额不能为负数：收入、税收、投资、研发经费等是规模，只有利润可以为负 (a size cannot be negative)",
+        )
+    return value
+
+
+# Amounts in the notices are sizes (revenue, tax, investment, R&D spend, exports, capital): never
+# negative. Only a profit (利润总额) may be a loss: ``SignedMoney``.
+Money = Annotated[
+    Decimal,
+    BeforeValidator(parse_money),
+    AfterValidator(_plausible),
+    AfterValidator(_size),
+    _MONEY_SCHEMA,
+    Unit("亿元"),
+]
+MoneyWan = Annotated[
+    Decimal,
+    BeforeValidator(parse_money),
+    AfterValidator(_plausible),
+    AfterValidator(_size),
+    _MONEY_SCHEMA,
+    Unit("万元"),
+]
+SignedMoney = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("亿元")]
 Count = Annotated[int, Field(ge=0)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
 
@@ -256,7 +284,7 @@ class Indicators(Model):
     above_scale_enterprises: Count = Field(title="规模以上企业户数")
     revenue: Money = Field(title="营业收入")
     leading_industry_revenue: Money = Field(title="主导产业营业收入")
-    profit: Money = Field(title="利润总额")
+    profit: SignedMoney = Field(title="利润总额")
     tax: Money = Field(title="税收")
     export: Money | None = Field(default=None, title="出口额")
     rd_expense: Money = Field(title="研发经费投入")

@@ -26,7 +26,7 @@ from pypdf.generic import (
 _FORM_KEYS = ("/Filter", "/DecodeParms", "/Length")
 
 
-def _content_streams(page: PageObject) -> list[Any]:
+def content_streams(page: PageObject) -> list[Any]:
     contents = page.get("/Contents")
     if contents is None:
         return []
@@ -77,7 +77,7 @@ class Painter:
 
     def form(self, page: PageObject) -> IndirectObject:
         """``page`` (of any reader or writer) as a Form XObject of this writer."""
-        streams = _content_streams(page)
+        streams = content_streams(page)
         if len(streams) == 1:  # copied still compressed, as it is
             source = streams[0].get_object()
             form: StreamObject = source.clone(self.writer, force_duplicate=True, ignore_fields=list(source.keys()))
@@ -115,7 +115,7 @@ class Painter:
         page[NameObject("/Resources")] = resources
         matrix = " ".join(_number(v) for v in where.ctm)
         paint = self._stream(f"q {matrix} cm {name} Do Q\n".encode("ascii"))
-        own = _content_streams(page)
+        own = content_streams(page)
         if not own:
             layers = [paint]
         elif under:

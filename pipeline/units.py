@@ -48,12 +48,14 @@ def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
         text = _normalise(value)
         m = _MONEY.match(text)
         if m:
-            return Decimal(m.group(1)) * MONEY_UNITS[m.group(2)]
+            return _checked(Decimal(m.group(1))) * MONEY_UNITS[m.group(2)]
         if default_unit is not None:
             try:
-                return Decimal(text) * MONEY_UNITS[default_unit]
+                number = Decimal(text)
             except InvalidOperation:
                 pass
+            else:
+                return _checked(number) * MONEY_UNITS[default_unit]
         raise PydanticCustomError(
             "E-MONEY-FORMAT",
             "无法识别的金额 {text}：应为数字加单位，如 546.63亿元 (cannot read amount; write a number and 亿元/万元/元)",
@@ -63,10 +65,34 @@ def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
 
 
 def _to_decimal(number: Any) -> Decimal:
+    if isinstance(number, bool) or not isinstance(number, (int, float, str, Decimal)):
+        raise PydanticCustomError("E-MONEY-FORMAT", "金额数值无法识别 (amount is not a number)")
     try:
-        return Decimal(str(number))
+        value = Decimal(_normalise(number) if isinstance(number, str) else str(number))
     except InvalidOperation:
         raise PydanticCustomError("E-MONEY-FORMAT", "金额数值无法识别 (amount is not a number)") from None
+    return _checked(value)
+
+
+# An exponent beyond this is no amount of money (10²⁰ 元); refused before arithmetic can overflow.
+_MAX_EXPONENT = 20
+
+
+def _checked(value: Decimal) -> Decimal:
+    """``value`` when it is a finite number of sane size; NaN, sNaN and infinities are refused."""
+    if not value.is_finite():
+        raise PydanticCustomError(
+            "E-MONEY-NOT-FINITE",
+            "金额 {text} 不是一个数 (NaN、无穷大不能作金额)；请填实际数值 (amount is not a finite number)",
+            {"text": str(value)},
+        )
+    if value.adjusted() > _MAX_EXPONENT:
+        raise PydanticCustomError(
+            "E-AMOUNT-IMPLAUSIBLE",
+            "金额 {text} 大得不像一个集群或企业的数字，请核对 (implausibly large amount)",
+            {"text": f"{value:e}"},
+        )
+    return value
 
 
 def _fixed(value: Decimal, places: int) -> str:

@@ -40,6 +40,14 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
     "too_short": ("E-LIST-EMPTY", "至少要填 {min_length} 项 (needs at least {min_length} item(s))"),
     "string_pattern_mismatch": ("E-TEXT-PATTERN", "格式不对 (does not match the expected format)"),
     "bool_parsing": ("E-BOOL", "应为 是/否（true/false） (must be yes or no)"),
+    "bool_type": ("E-BOOL", "应为 是/否（true/false） (must be yes or no)"),
+    "finite_number": ("E-NUMBER-NOT-FINITE", "应为有限的数，不能是 NaN 或无穷大 (must be a finite number)"),
+    "decimal_max_digits": ("E-NUMBER", "数字位数太多 (too many digits)"),
+    "decimal_max_places": ("E-NUMBER", "小数位数太多 (too many decimal places)"),
+    "string_too_long": ("E-TEXT-TOO-LONG", "文字太长，最多 {max_length} 个字符 (text too long)"),
+    "date_type": ("E-DATE-FORMAT", "应为日期，如 2024-06-14 (must be a date)"),
+    "date_parsing": ("E-DATE-FORMAT", "应为日期，如 2024-06-14 (must be a date)"),
+    "date_from_datetime_inexact": ("E-DATE-FORMAT", "应为日期，如 2024-06-14 (must be a date)"),
 }
 
 

@@ -27,6 +27,7 @@ from pydantic.fields import FieldInfo
 from . import repro
 from .model import ClusterData, Lookup, Unit
 from .units import MONEY_UNITS
+from .xlsxsafe import as_data, put
 
 Kind = Literal["text", "int", "decimal", "date", "bool", "choice", "money", "list"]
 RECORD_GROUPS = [
@@ -217,18 +218,18 @@ def write(data: ClusterData | None, out: Path, programme_title: str, notice: str
 
     ws = wb.create_sheet(RECORD)
     for j, (text, width) in enumerate((("分组", 16), ("项目", 30), ("填写", 60), ("字段（请勿修改）", 30)), start=1):
-        _style_header(ws.cell(1, j, text))
+        _style_header(put(ws, 1, j, text))
         ws.column_dimensions[get_column_letter(j)].width = width
     row = 2
     for group, specs in record_specs():
         for spec in specs:
-            ws.cell(row, 1, group).font = Font(bold=True)
-            label = ws.cell(row, 2, spec.header + (" *" if spec.required else ""))
-            value = ws.cell(row, 3, _display(spec, _get(dump, spec.path)))
+            put(ws, row, 1, group).font = Font(bold=True)
+            label = put(ws, row, 2, spec.header + (" *" if spec.required else ""))
+            value = put(ws, row, 3, _display(spec, _get(dump, spec.path)))
             value.alignment = Alignment(wrap_text=True, vertical="top")
             if spec.kind == "date":
                 value.number_format = "yyyy-mm-dd"
-            key = ws.cell(row, 4, spec.key)
+            key = put(ws, row, 4, spec.key)
             key.fill, key.font = KEY_FILL, Font(color="808080")
             for c in (ws.cell(row, 1), label, value, key):
                 c.border = BOX
@@ -241,13 +242,13 @@ def write(data: ClusterData | None, out: Path, programme_title: str, notice: str
         specs = table_specs(path)
         ts = wb.create_sheet(title)
         for j, spec in enumerate(specs, start=1):
-            _style_header(ts.cell(1, j, spec.header + (" *" if spec.required else "")))
+            _style_header(put(ts, 1, j, spec.header + (" *" if spec.required else "")))
             ts.column_dimensions[get_column_letter(j)].width = max(10, min(40, _width(spec.header)))
             _validation(ts, spec, f"{get_column_letter(j)}2:{get_column_letter(j)}200")
         widths = [_width(spec.header) for spec in specs]
         for i, item in enumerate(_get(dump, tuple(path.split("."))) or [], start=2):
             for j, spec in enumerate(specs, start=1):
-                cell = ts.cell(i, j, _display(spec, item.get(spec.path[0])))
+                cell = put(ts, i, j, _display(spec, item.get(spec.path[0])))
                 cell.border = BOX
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 widths[j - 1] = max(widths[j - 1], _width(str(cell.value or "")))
@@ -262,18 +263,19 @@ def write(data: ClusterData | None, out: Path, programme_title: str, notice: str
     for title, path in TEXTS:
         xs = wb.create_sheet(title)
         for j, (text, width) in enumerate((("章节标题（每章第一段填写）", 28), ("段落（每行一段）", 110)), start=1):
-            _style_header(xs.cell(1, j, text))
+            _style_header(put(xs, 1, j, text))
             xs.column_dimensions[get_column_letter(j)].width = width
         r = 2
         for section in _get(dump, tuple(path.split("."))) or []:
             for k, para in enumerate(section["paragraphs"]):
                 if k == 0:
-                    xs.cell(r, 1, section["heading"])
-                xs.cell(r, 2, para).alignment = Alignment(wrap_text=True, vertical="top")
+                    put(xs, r, 1, section["heading"])
+                put(xs, r, 2, para).alignment = Alignment(wrap_text=True, vertical="top")
                 r += 1
         xs.freeze_panes = "A2"
         _print_setup(xs)
     _print_setup(guide, title_rows=False)
+    as_data(wb)  # every cell was written with put(); this is the guarantee
     wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
     wb.save(out)
     repro.fixed_zip(out)
@@ -313,7 +315,7 @@ def _guide(ws: Any, programme_title: str, notice: str) -> None:
         ("出错时，工具会指出工作表和单元格（如 基本信息!C7）以及字段名。", False),
     ]
     for i, (text, bold) in enumerate(lines, start=1):
-        cell = ws.cell(i, 1, text)
+        cell = put(ws, i, 1, text)
         cell.font = Font(name="黑体" if bold else "宋体", bold=bold, size=14 if i == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 100

@@ -26,6 +26,7 @@ from ..model import (
     MoneyWan,
     ProgrammeRef,
     Section,
+    SignedMoney,
     Target,
     Text,
     Uscc,
@@ -77,7 +78,7 @@ class Scale(Model):
     above_scale_revenue: Money | None = Field(default=None, title="规上企业营业收入总额（统计数）")
     leading_above_scale_firms: Count | None = Field(default=None, title="主导产业相关规上企业数（统计数）")
     leading_revenue: Money = Field(title="主导产业营业收入")
-    profit: Money = Field(title="利润总额")
+    profit: SignedMoney = Field(title="利润总额")  # a loss is a negative profit; every other amount is a size
     tax: Money = Field(title="税收")
     employees: Count = Field(title="从业人员（人）")
     paragraphs: list[Text] = Field(min_length=1, title="规模效益情况")

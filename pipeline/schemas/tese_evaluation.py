@@ -37,6 +37,7 @@ from ..model import (
     Money,
     ProgrammeRef,
     Section,
+    SignedMoney,
     Text,
     WenHao,
     Year,
@@ -77,6 +78,7 @@ class Indicator:
     title: str
     unit: str  # "" for a descriptive text
     kind: Kind
+    signed: bool = False  # money that may be negative (a loss); every other amount is a size
 
 
 # 二（一）1–4: the four groups, in the notice's order.
@@ -94,7 +96,7 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("strength", "over_100m", "亿元以上工业企业数量", "家", "count"),
     Indicator("strength", "over_1b", "10亿元以上工业企业数量", "家", "count"),
     Indicator("strength", "revenue", "营业收入", "亿元", "money"),
-    Indicator("strength", "profit", "利润总额", "亿元", "money"),
+    Indicator("strength", "profit", "利润总额", "亿元", "money", signed=True),
     Indicator("strength", "tax", "税收", "亿元", "money"),
     Indicator("strength", "value_added", "工业增加值", "亿元", "money"),
     Indicator("strength", "employees", "从业人员数量", "人", "count"),
@@ -142,7 +144,7 @@ PARTS: tuple[tuple[str, str], ...] = (
 def _model(name: str, items: tuple[Indicator, ...], optional: bool, doc: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for i in items:
-        kind = _TYPES[i.kind]
+        kind = SignedMoney if i.signed else _TYPES[i.kind]
         title = f"{i.title}（{i.unit}）" if i.unit and i.kind != "money" else i.title
         fields[i.key] = (kind | None, Field(default=None, title=title)) if optional else (kind, Field(title=title))
     model = create_model(name, __base__=Model, __doc__=doc, __module__=__name__, **fields)
