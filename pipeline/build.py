@@ -16,7 +16,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, attachments, cache, convert, render, repro, rules, units
+from . import assemble, attachments, cache, convert, limits, render, repro, rules, units
 from .errors import DataInvalid, Location, Problem, TemplateProblem
 from .load import RawInput, load_cluster
 from .model import default_programme, programme_ids
@@ -214,12 +214,17 @@ def build_date() -> dt.date:
 
 
 def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date, accepted: str | None = None) -> str:
-    """A digest of everything a packet is built from; equal keys mean nothing to rebuild."""
+    """A digest of everything a packet is built from; equal keys mean nothing to rebuild.
+
+    From the cluster's folder that is only what the build reads (the data file, the attachments
+    it names, the signed scans), read in chunks: an unreferenced file is never read.
+    """
+    items = raw.data.get("attachments")
+    named = [str(a["file"]) for a in items if isinstance(a, dict) and "file" in a] if isinstance(items, list) else []
+    cluster = cache.inputs_digest(raw.file.parent, raw.file, named, limits.ATTACHMENT_BYTES())
     parts = [tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date(), accepted or ""]
-    extra = "|".join(parts)
-    return cache.tree_digest(
-        [raw.file.parent, paths.templates / programme_id, paths.templates / "common", convert.FONTS_CONF], extra
-    )
+    extra = "|".join([*parts, cluster])
+    return cache.tree_digest([paths.templates / programme_id, paths.templates / "common", convert.FONTS_CONF], extra)
 
 
 def _up_to_date(final: Path, key: str) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import convert
+from .attachments import Refused, inside, locate
 
 
 def environment_digest(tool_version: str) -> str:
@@ -29,17 +30,78 @@ def environment_digest(tool_version: str) -> str:
     return h.hexdigest()
 
 
+_CHUNK = 1 << 20
+
+
+def _hash_file(h: Any, path: Path, limit: int | None = None) -> None:
+    """Add ``path``'s bytes to ``h`` in chunks (memory stays flat); past ``limit`` only its size and time.
+
+    A file over the limit is refused by the build anyway: reading it whole for a key would cost
+    what the limit is there to spare.
+    """
+    st = path.stat()
+    if limit is not None and st.st_size > limit:
+        h.update(f"over-limit {st.st_size} {st.st_mtime_ns}".encode())
+        return
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+
+
+def _files_under(base: Path) -> list[Path]:
+    """Regular files under ``base``, sorted; links are not followed out of it, nor into loops."""
+    root = base.resolve()
+    found = []
+    for folder, dirs, names in os.walk(base, followlinks=False):
+        dirs.sort()
+        for name in names:
+            path = Path(folder) / name
+            try:
+                if path.resolve().is_relative_to(root) and path.is_file():
+                    found.append(path)
+            except (OSError, RuntimeError):  # a link loop: the build refuses what it names
+                continue
+    return sorted(found)
+
+
 def tree_digest(paths: list[Path], extra: str = "") -> str:
-    """One digest of every file under ``paths`` (names and bytes, in a stable order)."""
+    """One digest of every file under ``paths`` (names and bytes, in a stable order; links kept inside)."""
     h = hashlib.sha256(extra.encode())
     for base in paths:
-        if base.is_dir():
-            files = sorted(p for p in base.rglob("*") if p.is_file())
-        else:
-            files = [base] if base.exists() else []
+        files = _files_under(base) if base.is_dir() else ([base] if base.is_file() else [])
         for p in files:
             h.update(str(p.relative_to(base.parent)).encode())
-            h.update(hashlib.sha256(p.read_bytes()).digest())
+            inner = hashlib.sha256()
+            _hash_file(inner, p)
+            h.update(inner.digest())
+    return h.hexdigest()
+
+
+def inputs_digest(folder: Path, data_file: Path, attachments: list[str], limit: int) -> str:
+    """A digest of what a build reads from a cluster's folder, and nothing else.
+
+    That is the data file, the attachments the data names (found as the build finds them: through
+    links only while they stay in ``attachments/``), and the signed scans. A file nobody names (a
+    4.5 GB video left in ``attachments/``) is not read; a named one over ``limit`` counts by its
+    size and time, since the build refuses it.
+    """
+    h = hashlib.sha256()
+    _hash_file(h, data_file)
+    folder_ok = inside(folder / "attachments", folder)
+    for name in attachments:
+        h.update(b"\0attachment\0" + name.encode("utf-8", "replace"))
+        try:
+            path = locate(folder / "attachments", name) if folder_ok else None
+        except Refused as refused:
+            h.update(refused.code.encode())
+            continue
+        if path is not None:
+            _hash_file(h, path, limit)
+    signed = folder / "signed"
+    if signed.is_dir() and inside(signed, folder):
+        for p in _files_under(signed):
+            h.update(b"\0signed\0" + str(p.relative_to(folder)).encode())
+            _hash_file(h, p, limit)
     return h.hexdigest()
 
 
