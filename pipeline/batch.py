@@ -8,6 +8,7 @@ output byte-identical from run to run. Unchanged packets are skipped before any 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import multiprocessing as mp
 import os
 import queue
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import build, cache
-from .errors import ClusterpackError
+from . import build, cache, limits, scratch
+from .errors import ClusterpackError, writing
 from .load import CLUSTER_ID, load_cluster
 from .model import programme_ids
+
+log = logging.getLogger(__name__)
 
 BUILT, DRAFT, FAILED, SKIPPED = "built", "draft", "failed", "skipped"
 
@@ -98,13 +101,27 @@ def _run_share(
     share: list[Job],
     paths: build.Paths,
     today: dt.date | None,
-    timeout: float,
+    timeout: float | None,
     force: bool,
     events: Any,
+    parent: int = 0,
+    memory: int | None = None,
 ) -> None:
     """One worker process: its clusters in order through one cached, self-restarting LibreOffice."""
+    scratch.die_with_parent()  # a batch that is killed takes its workers (and so their LibreOffice) along
+    if parent and os.getppid() != parent:  # it died before the line above
+        os._exit(1)
     stats = cache.Stats()
-    office = build.converter(paths, timeout=timeout, stats=stats)
+    try:
+        with writing(paths.outputs):
+            office = build.converter(paths, timeout=timeout, stats=stats, memory=memory)
+    except ClusterpackError as exc:  # outputs/ cannot be written: every cluster of the share says so
+        for cid, pid in share:
+            events.put(
+                ("outcome", Outcome(cid, FAILED, 0.0, exc.user_message(), exit_code=exc.exit_code, programme=pid))
+            )
+        events.put(("done", (0, 0)))
+        return
     try:
         for cid, pid in share:
             t0 = time.monotonic()
@@ -139,7 +156,7 @@ def bundle_many(
     jobs: int | None = None,
     programme_id: str | None = None,
     today: dt.date | None = None,
-    timeout: float = 120.0,
+    timeout: float | None = None,
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
 ) -> BatchResult:
@@ -151,6 +168,16 @@ def bundle_many(
     """
     paths = paths or build.Paths()
     jobs = max(1, jobs or default_jobs())
+    if jobs > limits.max_jobs():  # the memory budget is for all of them together
+        log.warning(
+            "%d workers do not fit in %s of memory (%s): using %d",
+            jobs,
+            limits.MEMORY_BYTES.shown(),
+            limits.MEMORY_BYTES.env,
+            limits.max_jobs(),
+        )
+        jobs = limits.max_jobs()
+    memory = limits.office_memory(jobs)
     result = BatchResult()
     started = time.monotonic()
     todo: list[Job] = [c if isinstance(c, tuple) else (c, programme_id) for c in clusters]
@@ -158,7 +185,11 @@ def bundle_many(
     events = ctx.Queue()
     shares = [todo[k::jobs] for k in range(jobs)]
     procs = [
-        ctx.Process(target=_run_share, args=(share, paths, today, timeout, force, events), name=f"worker-{k}")
+        ctx.Process(
+            target=_run_share,
+            args=(share, paths, today, timeout, force, events, os.getpid(), memory),
+            name=f"worker-{k}",
+        )
         for k, share in enumerate(shares)
         if share
     ]

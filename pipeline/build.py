@@ -8,7 +8,6 @@ import logging
 import os
 import platform
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import version as pkg_version
 from pathlib import Path
@@ -16,8 +15,8 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, attachments, cache, convert, limits, render, repro, rules, units
-from .errors import DataInvalid, Location, Problem, TemplateProblem
+from . import assemble, attachments, cache, convert, limits, render, repro, rules, scratch, units
+from .errors import DataInvalid, Location, Problem, TemplateProblem, writing
 from .load import RawInput, load_cluster
 from .model import default_programme, programme_ids
 from .programme import Programme, available, load_programme
@@ -241,17 +240,22 @@ def _up_to_date(final: Path, key: str) -> dict[str, Any] | None:
 
 
 def converter(
-    paths: Paths, timeout: float = 120.0, stats: cache.Stats | None = None, eager: bool = False
+    paths: Paths,
+    timeout: float | None = None,
+    stats: cache.Stats | None = None,
+    eager: bool = False,
+    memory: int | None = None,
 ) -> cache.CachedConverter:
     """The cached, self-restarting LibreOffice converter a build uses.
 
     LibreOffice starts when the cache first lacks a document, or at once in the background with
-    ``eager`` (a single packet about to be built will almost always need it).
+    ``eager`` (a single packet about to be built will almost always need it). ``memory`` is its
+    data-memory limit (limits.office_memory: a batch shares the budget among its workers).
     """
     return cache.CachedConverter(
         paths.outputs / ".cache" / "pdf",
         cache.environment_digest(tool_version()),
-        lambda: convert.ResilientWorker(timeout=timeout, prestart=eager),
+        lambda: convert.ResilientWorker(timeout=timeout, prestart=eager, memory=memory),
         stats,
         eager=eager,
     )
@@ -285,12 +289,13 @@ def bundle(
     # --- first gather and check all data; nothing is written before this succeeds
     g = gather(cluster_id, paths, programme_id, today)
     own = office is None
-    conv = office or converter(paths, eager=True)  # LibreOffice starts while the documents are rendered
-    try:
-        return _bundle(cluster_id, paths, conv, key, g, accepted)
-    finally:
-        if own:
-            conv.close()
+    with writing(paths.outputs):  # a read-only or full outputs/ is said as such (exit 6), not as a bug
+        conv = office or converter(paths, eager=True)  # LibreOffice starts while the documents are rendered
+        try:
+            return _bundle(cluster_id, paths, conv, key, g, accepted)
+        finally:
+            if own:
+                conv.close()
 
 
 def _bundle(
@@ -299,10 +304,9 @@ def _bundle(
     report = CheckReport(cluster_id, g.data, g.programme, evaluate(g.data, g.programme), g.warnings, g.proofs)
     context = packet_context(g.programme, g.data, report.results, g.proofs)
     final = paths.outputs / g.programme.id / cluster_id
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{cluster_id}.staging-", dir=final.parent))
-    staging.chmod(0o755)
-    work = Path(tempfile.mkdtemp(prefix="clusterpack-work-"))
+    # Named after this process: if it is killed, the next build removes them (scratch.py).
+    staging = scratch.staging(final.parent, cluster_id)
+    work = scratch.scratch("work")
     try:
         job = _Job(staging, work, g, context, report, paths, conv, key, accepted)
         manifest = _build_into(job)
@@ -686,10 +690,4 @@ def _check_orientation(pdf: Path, orientation: str, template: str) -> None:
 
 def replace_folder(staging: Path, final: Path) -> None:
     """Put ``staging`` where ``final`` is, keeping the old one until the new one is in place."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        final.rename(old)
-    staging.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    scratch.replace_folder(staging, final)

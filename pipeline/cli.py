@@ -112,7 +112,9 @@ def main(verbose: bool) -> None:
     "--jobs", "-j", type=click.IntRange(1, 64), help="LibreOffice workers for a batch (default: one per core)."
 )
 @click.option(
-    "--timeout", type=click.FloatRange(1), default=120.0, show_default=True, help="Seconds one conversion may take."
+    "--timeout",
+    type=click.FloatRange(1),
+    help="Seconds one conversion may take (default: CLUSTERPACK_CONVERT_TIMEOUT, else 120).",
 )
 def bundle(
     clusters: tuple[str, ...],
@@ -122,7 +124,7 @@ def bundle(
     draft: bool,
     force: bool,
     jobs: int | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Build the packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest); several, or --all."""
     paths = _paths(root)
@@ -177,7 +179,7 @@ def _batch(
     draft: bool,
     force: bool,
     jobs: int | None,
-    timeout: float,
+    timeout: float | None,
 ) -> int:
     from rich.progress import (
         BarColumn,

@@ -16,7 +16,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import uuid
 from functools import cache
@@ -25,6 +24,7 @@ from typing import Protocol
 
 from pypdf import PdfReader
 
+from . import limits, scratch
 from .errors import ConversionFailed, EnvironmentMissing
 
 log = logging.getLogger(__name__)
@@ -145,20 +145,49 @@ def _sockets(pipe: str, profile_url: str) -> list[Path]:
     return [Path("/tmp") / f"OSL_PIPE_{uid}_{pipe}", Path("/tmp") / f"OSL_PIPE_{uid}_SingleOfficeIPC_{ipc}"]
 
 
-class OfficeWorker:
-    """One LibreOffice process with its own profile, converting documents one at a time."""
+# Written into every worker's fresh profile before LibreOffice first starts. A document may link
+# a picture (or more) from elsewhere on the disk instead of embedding it; LibreOffice would fetch
+# and embed it in the PDF. Proofs that link anything are refused before conversion
+# (officefile.py); this is the second line: links from documents outside trusted locations (there
+# are none) are not followed, and no macro runs.
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" \
+oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
 
-    def __init__(self, timeout: float = 120.0, start_timeout: float = 90.0) -> None:
-        self.timeout = timeout
-        self._home = Path(tempfile.mkdtemp(prefix="clusterpack-office-"))
+
+class OfficeWorker:
+    """One LibreOffice process with its own profile, converting documents one at a time.
+
+    It runs in a process group of its own under a data-memory limit (``memory`` bytes, RLIMIT_DATA),
+    its profile and logs in a scratch folder named after this process (scratch.py), and it dies
+    with this process: the UNO helper kills the group when its stdin closes.
+    """
+
+    def __init__(
+        self, timeout: float | None = None, start_timeout: float | None = None, memory: int | None = None
+    ) -> None:
+        self.timeout = timeout if timeout is not None else limits.CONVERT_SECONDS.value()
+        start_timeout = start_timeout if start_timeout is not None else limits.START_SECONDS.value()
+        self._home = scratch.scratch("office")
         self._log = self._home / "soffice.log"
         soffice = find_soffice()
         python = find_uno_python()
         pipe = f"clusterpack-{uuid.uuid4().hex}"
         profile = (self._home / "profile").as_uri()
+        (self._home / "profile" / "user").mkdir(parents=True)
+        (self._home / "profile" / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, encoding="utf-8")
         self._sockets = _sockets(pipe, profile)
+        # so that a run after this process was killed can remove them (scratch.clean_scratch)
+        (self._home / "sockets").write_text("\n".join(map(str, self._sockets)), encoding="utf-8")
         env = office_env(self._home)
         env["CLUSTERPACK_OFFICE_START_TIMEOUT"] = str(start_timeout)
+        env["CLUSTERPACK_OFFICE_DATA_LIMIT"] = str(memory if memory is not None else limits.office_memory(1))
         self._stderr = open(self._home / "worker.log", "wb")  # noqa: SIM115 - closed in close()
         self._proc = subprocess.Popen(
             [python, str(WORKER), soffice, profile, pipe, str(self._log)],
@@ -280,9 +309,14 @@ class ResilientWorker:
     """
 
     def __init__(
-        self, timeout: float = 120.0, factory: type[OfficeWorker] | None = None, prestart: bool = False
+        self,
+        timeout: float | None = None,
+        factory: type[OfficeWorker] | None = None,
+        prestart: bool = False,
+        memory: int | None = None,
     ) -> None:
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else limits.CONVERT_SECONDS.value()
+        self.memory = memory
         self._factory = factory or OfficeWorker
         self._worker: OfficeWorker | None = None
         self.restarts = 0
@@ -294,7 +328,7 @@ class ResilientWorker:
 
     def _start(self) -> None:
         try:
-            self._worker = self._factory(timeout=self.timeout)
+            self._worker = self._factory(timeout=self.timeout, memory=self.memory)
         except BaseException as exc:  # reported when the first conversion needs the worker
             self._start_error = exc
 
@@ -314,7 +348,7 @@ class ResilientWorker:
         self._ready()
         for attempt in (1, 2):
             if self._worker is None:
-                self._worker = self._factory(timeout=self.timeout)
+                self._worker = self._factory(timeout=self.timeout, memory=self.memory)
             try:
                 return self._worker.convert(src, dst)
             except ConversionFailed as exc:

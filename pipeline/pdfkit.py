@@ -127,5 +127,5 @@ class Painter:
     def blank(self, page: PageObject, x: float, y: float, w: float, h: float) -> None:
         """Paint a white rectangle over ``page`` (page coordinates, points), on top of its content."""
         box = self._stream(f"q 1 1 1 rg {_number(x)} {_number(y)} {_number(w)} {_number(h)} re f Q\n".encode("ascii"))
-        own = _content_streams(page)
+        own = content_streams(page)
         page[NameObject("/Contents")] = ArrayObject([self._open, *own, self._close, box] if own else [box])

@@ -95,8 +95,8 @@ def test_hanging_conversion_fails_its_cluster_only(province: Path, monkeypatch) 
     f.write_text(f.read_text(encoding="utf-8").replace("target_year: 2028", "target_year: 2029"), encoding="utf-8")
     real_init = convert.ResilientWorker.__init__
 
-    def init(self, timeout: float = 120.0, factory=None, prestart: bool = False) -> None:
-        real_init(self, timeout=timeout, factory=SleepyWorker, prestart=prestart)
+    def init(self, timeout: float = 120.0, factory=None, prestart: bool = False, memory=None) -> None:
+        real_init(self, timeout=timeout, factory=SleepyWorker, prestart=prestart, memory=memory)
 
     monkeypatch.setattr(convert.ResilientWorker, "__init__", init)
     result = batch.bundle_many(

@@ -6,12 +6,26 @@ python3-uno), not the project's virtualenv. Protocol on stdin/stdout, one JSON o
   ← {"ok": true} or {"ok": false, "error": "..."}
 The first line it writes is {"ready": true, "version": "..."} once LibreOffice answers.
 Only the standard library and uno are used here.
+
+It dies with its parent, and takes LibreOffice with it: the parent holds the other end of stdin,
+so stdin closing means the parent has gone (or is done). In the middle of a conversion the whole
+process group (this helper, oosplash, soffice.bin) is killed at once; idle, LibreOffice is asked
+to quit, and killed if it does not within a few seconds. soffice itself also gets SIGKILL when
+this helper dies (PR_SET_PDEATHSIG). The data memory of the helper and of LibreOffice is limited
+(RLIMIT_DATA, from CLUSTERPACK_OFFICE_DATA_LIMIT): a document that would need more fails to
+convert instead of filling the machine.
 """
 
+import ctypes
+import ctypes.util
 import json
 import os
+import queue
+import resource
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import uno
@@ -43,8 +57,57 @@ def reply(obj):
     sys.stdout.flush()
 
 
+def limit_memory():
+    """Limit this process's data memory, and so LibreOffice's (rlimits are inherited)."""
+    limit = int(os.environ.get("CLUSTERPACK_OFFICE_DATA_LIMIT", "0") or 0)
+    if limit > 0:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def die_with_parent():
+    """In the child, before exec: SIGKILL it when this helper dies."""
+    name = ctypes.util.find_library("c")
+    if name:
+        ctypes.CDLL(name).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+class Requests:
+    """stdin read on a thread of its own, so that its closing is seen even during a conversion."""
+
+    def __init__(self):
+        self.lines = queue.Queue()
+        self.busy = threading.Event()  # converting a document
+        self.serving = threading.Event()  # LibreOffice is up and the helper waits for requests
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in sys.stdin:
+            self.lines.put(line)
+        # The parent is gone, or done with us. Starting or converting: nobody will read the
+        # result, so stop now. Idle: the main loop asks LibreOffice to quit; if it has not
+        # within 10 s, stop anyway.
+        if self.busy.is_set() or not self.serving.is_set():
+            os.killpg(0, signal.SIGKILL)
+        self.lines.put(None)
+        last = threading.Timer(10, os.killpg, (0, signal.SIGKILL))
+        last.daemon = True  # a helper that quits in time is not held back by it
+        last.start()
+
+    def __iter__(self):
+        self.serving.set()
+        while True:
+            line = self.lines.get()
+            if line is None:
+                return
+            yield line
+
+
 def main():
     soffice, profile_url, pipe_name, log_path = sys.argv[1:5]
+    limit_memory()
     log = open(log_path, "ab")
     office = subprocess.Popen(
         [
@@ -62,7 +125,9 @@ def main():
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,
+        preexec_fn=die_with_parent,  # the helper has one thread here: preexec_fn is safe
     )
+    requests = Requests()
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + float(os.environ.get("CLUSTERPACK_OFFICE_START_TIMEOUT", "90"))
@@ -101,16 +166,21 @@ def main():
             prop("UseTaggedPDF", False),
         ),
     )
-    for line in sys.stdin:
+    load = (
+        prop("Hidden", True),
+        prop("ReadOnly", True),
+        prop("UpdateDocMode", 0),  # com.sun.star.document.UpdateDocMode.NO_UPDATE: links are not updated
+        prop("MacroExecutionMode", 0),  # com.sun.star.document.MacroExecMode.NEVER_EXECUTE
+    )
+    for line in requests:
         line = line.strip()
         if not line:
             continue
         req = json.loads(line)
         doc = None
+        requests.busy.set()
         try:
-            doc = desktop.loadComponentFromURL(
-                uno.systemPathToFileUrl(req["src"]), "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True))
-            )
+            doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(req["src"]), "_blank", 0, load)
             if doc is None:
                 raise RuntimeError("LibreOffice could not open the document")
             calc = doc.supportsService("com.sun.star.sheet.SpreadsheetDocument")
@@ -132,6 +202,7 @@ def main():
                     doc.close(True)
                 except Exception:
                     pass
+            requests.busy.clear()
     try:
         desktop.terminate()
     except Exception:
