@@ -128,9 +128,9 @@ class CachedConverter:
         self.folder = folder
         self.environment = environment
         self._start = start
+        folder.mkdir(parents=True, exist_ok=True)  # before LibreOffice starts: a read-only outputs/ starts nothing
         self._office: Any = start() if eager else None
         self.stats = stats or Stats()
-        folder.mkdir(parents=True, exist_ok=True)
 
     @property
     def version(self) -> str:

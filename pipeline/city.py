@@ -89,7 +89,9 @@ def city_file(inputs: Path, city_code: str, programme_id: str | None = None) -> 
     city recommends for several programmes (``--programme`` picks one)."""
     if city_code not in CITIES:
         hint = "；371200（原莱芜市）已并入济南市 370100" if city_code == "371200" else ""
-        raise UsageError(f"{city_code} 不是山东省16市的行政区划代码{hint} (not a Shandong city code)")
+        raise UsageError(
+            f"{city_code} 不是山东省16市的行政区划代码{hint} (not a Shandong city code)", code="E-USAGE-CITY-CODE"
+        )
     folder = inputs / "cities"
     plain = folder / f"{city_code}.yaml"
     if programme_id and (folder / f"{city_code}-{programme_id}.yaml").is_file():
@@ -102,9 +104,12 @@ def city_file(inputs: Path, city_code: str, programme_id: str | None = None) -> 
     if named and not programme_id:
         raise UsageError(
             f"{city_code} 有多份推荐输入（{'、'.join(f.name for f in named)}），请用 --programme（make city PROGRAMME=…）指明 "
-            "(several city inputs: name the programme)"
+            "(several city inputs: name the programme)",
+            code="E-USAGE-CITY-AMBIGUOUS",
         )
-    raise UsageError(f"找不到 {plain} 或 {city_code}-<申报项目>.yaml (no city input for {city_code})")
+    raise UsageError(
+        f"找不到 {plain} 或 {city_code}-<申报项目>.yaml (no city input for {city_code})", code="E-USAGE-NO-CITY-INPUT"
+    )
 
 
 def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, today: dt.date | None = None) -> CityPlan:
@@ -125,7 +130,10 @@ def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, to
         )
     programme = load_programme(paths.templates, programme_id or city.programme)
     if programme.city is None:
-        raise UsageError(f"申报项目 {programme.id} 没有市级推荐流程 (the programme has no city workflow)")
+        raise UsageError(
+            f"申报项目 {programme.id} 没有市级推荐流程 (the programme has no city workflow)",
+            code="E-USAGE-NO-CITY-WORKFLOW",
+        )
     if programme.id != city.programme:
         problems.append(
             _p(

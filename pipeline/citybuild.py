@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, build, cache, citytables, convert, render, repro, submission, units
+from . import assemble, build, cache, citytables, convert, render, repro, scratch, submission, units
 from .city import CityPlan, plan
 from .errors import TemplateProblem
 from .letter import Letter, write_letter
@@ -35,14 +33,16 @@ class CityResult:
 
 def _wording() -> jinja2.Environment:
     # Programme wording is data; values are inserted as text by python-docx, so no XML escaping here.
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+    return render.jinja_env(autoescape=False)  # the templates' sandbox, bounded in work
 
 
 def _say(template: str, values: dict[str, Any]) -> str:
     try:
         return _wording().from_string(template).render(values)
     except jinja2.TemplateError as exc:
-        raise TemplateProblem(f"推荐文件措辞模板有误 (letter wording): {template!r}: {exc}") from None
+        raise TemplateProblem(
+            f"推荐文件措辞模板有误 (letter wording): {template!r}: {exc}", code="E-TEMPLATE-WORDING"
+        ) from None
 
 
 @dataclass
@@ -163,10 +163,8 @@ def city_bundle(
             c.result = build.bundle(c.report.cluster_id, paths, p.programme.id, today, office=office, accepted=reason)
         # --- the city's documents and packet, staged and moved into place when complete
         final = paths.outputs / p.programme.id / "cities" / city_code
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{city_code}.staging-", dir=final.parent))
-        staging.chmod(0o755)
-        work = Path(tempfile.mkdtemp(prefix="clusterpack-city-"))
+        staging = scratch.staging(final.parent, city_code)  # named after this process (scratch.py)
+        work = scratch.scratch("city")
         try:
             manifest = _build_into(_CityJob(staging, work, p, clusters, paths, office))
             build.replace_folder(staging, final)

@@ -88,6 +88,8 @@ def inspect(path: Path, kind: str = "docx") -> list[Finding]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK\x03\x04"):  # a zip cut short: its directory at the end is missing
+            return [Finding("E-OFFICE-CORRUPT", "文件不完整或已损坏，无法解压 (the file is truncated or corrupt)")]
         return [_not_a_zip(head, kind)]
     try:
         with zipfile.ZipFile(path) as zf:
