@@ -283,6 +283,8 @@ def bundle(
     raw = load_cluster(paths.inputs, cluster_id)
     pid = programme_of(raw, programme_id, paths.templates)
     final = paths.outputs / pid / cluster_id
+    scratch.clean_outputs(final.parent)  # what a killed build left, even if this one has nothing to do
+    scratch.clean_scratch()
     key = packet_key(raw, pid, paths, today, accepted) if (paths.templates / pid).is_dir() else ""
     if key and not force and (done := _up_to_date(final, key)) is not None:
         return BuildResult(cluster_id, pid, final, done, None, skipped=True)
