@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init validate test lint templates clean
+.PHONY: help setup bundle all bench check city init validate test fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -51,6 +51,9 @@ validate: setup ## Check CLUSTER's data without building
 
 test: setup ## Run the tests (they use the real LibreOffice)
 	@$(BIN)/python -m pytest -q
+
+fuzz: setup ## The property tests at nightly size (10 000 examples each; make test runs a few hundred)
+	@HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 lint: setup ## ruff and mypy
 	@$(BIN)/ruff check pipeline tests scripts

@@ -41,7 +41,7 @@ class _Reader:
         """
         if self._cached is None:
             self._cached = _open(self.file, data_only=True)
-        cached = self._cached[sheet][cell.coordinate].value
+        cached = self._cached[sheet][cell.coordinate].value if sheet in self._cached.sheetnames else None
         shown = str(getattr(cell.value, "text", cell.value))[:80]
         if cached is None or (isinstance(cached, str) and not cached.strip()):
             self.problem(
@@ -208,8 +208,14 @@ def _workbook(file: Path, cluster_id: str, rel: str) -> Any:
 def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
     """Read ``cluster.xlsx`` into the raw data YAML gives, with sheet and cell for every value."""
     rel = str(file.relative_to(root)) if root and file.is_relative_to(root) else str(file)
+    return read_loaded(_workbook(file, cluster_id, rel), file, cluster_id, rel)
+
+
+def read_loaded(wb: Any, file: Path, cluster_id: str, rel: str, cached: Any = None) -> RawInput:
+    """The raw data of a workbook already opened (formulas as written) and checked; ``cached`` holds the
+    formulas' cached values (loaded from ``file`` at the first formula when not given)."""
     r = _Reader(file, rel)
-    wb = _workbook(file, cluster_id, rel)
+    r._cached = cached
     needed = [RECORD, *(t for t, _ in TABLES), *(t for t, _ in TEXTS)]
     missing = [name for name in needed if name not in wb.sheetnames]
     if missing:
