@@ -141,8 +141,15 @@ def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[i
         pages = _page_list(item.pages, count)
     except ValueError as exc:
         raise Refused("E-ATTACHMENT-PAGES", f"{item.file}：{exc}", "pages") from None
+    decoded, limit = 0, limits.UNZIPPED_BYTES()
     for index in pages if pages is not None else range(count):
-        content_size(reader.pages[index], item.file, index)
+        decoded += content_size(reader.pages[index], item.file, index)
+        if decoded > limit:  # each page under its limit, all of them together over the file's
+            raise Refused(
+                "E-LIMIT-PDF-STREAM",
+                f"{item.file} 各页内容解压后共超过 {limits.UNZIPPED_BYTES.shown()} 的上限（解压炸弹？） "
+                f"(the pages' content inflates past the limit: {limits.UNZIPPED_BYTES.env})",
+            )
     taken = len(pages) if pages is not None else count
     warnings = []
     if taken > material.max_pages:

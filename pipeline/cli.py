@@ -428,6 +428,24 @@ def schema(programme_id: str, root: str | None) -> None:
     click.echo(json.dumps(programme.data_schema.model.model_json_schema(), ensure_ascii=False, indent=2))
 
 
+@main.command("limits")
+def limits_command() -> None:
+    """Print every limit in force: its environment variable, value, default and what it bounds."""
+    from . import limits
+
+    try:
+        rows = [(lim.env, lim.shown(), f"{lim.default:g} {lim.unit}".strip(), lim.what) for lim in limits.ALL]
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    table = Table(title="clusterpack 的各项上限 (limits; raise one by setting its variable)")
+    for column in ("变量 variable", "当前 in force", "默认 default", "限制什么 what"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(width=max(120, Console().width)).print(table)
+
+
 def run() -> None:
     """Entry point that never shows a traceback to a user (set CLUSTERPACK_DEBUG=1 to see one)."""
     try:

@@ -78,7 +78,11 @@ XML_PART_BYTES = Limit(
     "CLUSTERPACK_MAX_XML_PART_MB", 10, "MB", "Word/Excel 文件中一个 XML 部件解压后的大小 (one unzipped XML part)", MB
 )
 UNZIPPED_BYTES = Limit(
-    "CLUSTERPACK_MAX_UNZIPPED_MB", 200, "MB", "Word/Excel 文件解压后的总大小 (all parts, unzipped)", MB
+    "CLUSTERPACK_MAX_UNZIPPED_MB",
+    200,
+    "MB",
+    "Word/Excel 文件解压后的总大小，PDF 全部页面内容解压后的总大小 (an Office file unzipped, a PDF's pages decoded)",
+    MB,
 )
 ZIP_MEMBERS = Limit("CLUSTERPACK_MAX_ZIP_MEMBERS", 5_000, "", "Word/Excel 文件中的部件数 (parts in an Office file)")
 
@@ -133,8 +137,12 @@ ALL: tuple[Limit, ...] = (
 )
 
 # What one build's own Python process may use besides LibreOffice, with every input limit at its
-# maximum (measured: see the README); the rest of MEMORY_BYTES is shared by the LibreOffice workers.
+# maximum (measured: 499 MiB for 147 MB of PDF proofs and 190 MB of decoded page content; the
+# README says how); the rest of MEMORY_BYTES is shared by the LibreOffice workers.
 PYTHON_RESERVE = 512 * MIB
+# What a LibreOffice worker holds besides its data (RLIMIT_DATA does not count it): the libraries'
+# resident pages and its UNO helper (measured: ≈ 60 MiB and ≈ 25 MiB).
+OFFICE_OVERHEAD = 96 * MIB
 # Below this a LibreOffice worker cannot convert a packet's documents (a packet needs ≈ 190 MiB).
 OFFICE_FLOOR = 384 * MIB
 # Names longer than this cannot be a file on Linux (NAME_MAX, in bytes of UTF-8).
@@ -144,16 +152,17 @@ NAME_BYTES = 255
 def office_memory(jobs: int = 1) -> int:
     """The data-memory limit (RLIMIT_DATA, bytes) of each of ``jobs`` LibreOffice workers running at once.
 
-    The memory budget is shared: each job keeps :data:`PYTHON_RESERVE` for its own process, and its
-    LibreOffice gets the rest of its share, at most ``CLUSTERPACK_OFFICE_MEMORY_MB``.
+    The memory budget is shared: each job keeps :data:`PYTHON_RESERVE` for its own process and
+    :data:`OFFICE_OVERHEAD` for what its LibreOffice holds besides data, and that LibreOffice gets the
+    rest of its share, at most ``CLUSTERPACK_OFFICE_MEMORY_MB`` (two jobs under 2048 MiB: 416 MiB each).
     """
-    share = MEMORY_BYTES() // max(1, jobs) - PYTHON_RESERVE
+    share = MEMORY_BYTES() // max(1, jobs) - PYTHON_RESERVE - OFFICE_OVERHEAD
     return max(OFFICE_FLOOR, min(OFFICE_MEMORY_BYTES(), share))
 
 
 def max_jobs() -> int:
     """How many workers fit in the memory budget at once (at least one)."""
-    return max(1, MEMORY_BYTES() // (PYTHON_RESERVE + OFFICE_FLOOR))
+    return max(1, MEMORY_BYTES() // (PYTHON_RESERVE + OFFICE_OVERHEAD + OFFICE_FLOOR))
 
 
 def mb(n: int) -> str:

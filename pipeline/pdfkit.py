@@ -85,8 +85,9 @@ class Painter:
                 if key in source:
                     form[NameObject(key)] = source[key].clone(self.writer)
         else:
-            form = DecodedStreamObject()
-            form.set_data(b"\n".join(s.get_object().get_data() for s in streams))
+            joined = DecodedStreamObject()
+            joined.set_data(b"\n".join(s.get_object().get_data() for s in streams))
+            form = joined.flate_encode()  # held compressed: a packet of such pages stays its size in memory
         form[NameObject("/Type")] = NameObject("/XObject")
         form[NameObject("/Subtype")] = NameObject("/Form")
         box = page.mediabox

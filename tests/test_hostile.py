@@ -686,5 +686,5 @@ def test_environment_limits_are_read_each_time(monkeypatch) -> None:
     assert limits.ROWS() == 500
     monkeypatch.setenv("CLUSTERPACK_MEMORY_MB", "2048")
     assert limits.office_memory(2) < limits.office_memory(1) <= limits.OFFICE_MEMORY_BYTES()
-    assert 2 * (limits.office_memory(2) + limits.PYTHON_RESERVE) <= limits.MEMORY_BYTES()
+    assert 2 * (limits.office_memory(2) + limits.PYTHON_RESERVE + limits.OFFICE_OVERHEAD) <= limits.MEMORY_BYTES()
     assert os.environ.get("CLUSTERPACK_MAX_ROWS") is None
