@@ -222,14 +222,11 @@ def _batch(
     for o in result.outcomes:
         if o.status in (batch.FAILED, batch.DRAFT):
             click.echo(f"  {o.status:7} {o.label}: {o.message}")
-    if result.failed:
-        return (
-            ExitCode.CONVERSION_FAILED
-            if all(
-                "转换" in o.message or "LibreOffice" in o.message for o in result.outcomes if o.status == batch.FAILED
-            )
-            else ExitCode.DATA_INVALID
-        )
+    if result.failed:  # the kind of the failures, from their errors: one kind says itself, data first otherwise
+        kinds = {o.exit_code for o in result.outcomes if o.status == batch.FAILED}
+        if len(kinds) == 1:
+            return kinds.pop()
+        return ExitCode.DATA_INVALID if ExitCode.DATA_INVALID in kinds else min(kinds - {ExitCode.INTERNAL} or kinds)
     if result.count(batch.DRAFT) and not draft:
         return ExitCode.CONDITIONS_UNMET
     return ExitCode.OK

@@ -165,6 +165,31 @@ def max_jobs() -> int:
     return max(1, MEMORY_BYTES() // (PYTHON_RESERVE + OFFICE_OVERHEAD + OFFICE_FLOOR))
 
 
+def text_over(chars: int) -> tuple[str, str]:
+    """(code, message) for one text of ``chars`` characters over FIELD_CHARS."""
+    return (
+        "E-LIMIT-TEXT",
+        f"这段文字有 {chars} 个字符，超过每项 {FIELD_CHARS.shown()} 个字符的上限；请分段或精简 (text over the limit "
+        f"of {FIELD_CHARS.env})",
+    )
+
+
+def texts_over() -> tuple[str, str]:
+    """(code, message) for the text where all texts together pass TEXT_CHARS."""
+    return (
+        "E-LIMIT-TEXT-TOTAL",
+        f"全部文字到这里已超过 {TEXT_CHARS.shown()} 个字符的上限 (all texts together over the limit of {TEXT_CHARS.env})",
+    )
+
+
+def rows_over(rows: int) -> tuple[str, str]:
+    """(code, message) for the first item of a list past ROWS."""
+    return (
+        "E-LIMIT-ROWS",
+        f"超过 {rows} 项（行）的上限，从这一项起不再读取 (more items than the limit of {ROWS.env})",
+    )
+
+
 def mb(n: int) -> str:
     """Bytes as people read them in a message: ``12.3 MB``."""
     return f"{n / MB:.1f} MB"

@@ -150,22 +150,10 @@ class _Builder:
 
     def _count_text(self, value: str, node: yaml.Node, path: Path_) -> None:
         if len(value) > self.max_chars:
-            self.problem(
-                "E-LIMIT-TEXT",
-                f"这段文字有 {len(value)} 个字符，超过每项 {self.max_chars} 个字符的上限；请分段或精简 "
-                f"(text over the limit of {limits.FIELD_CHARS.env})",
-                node,
-                path,
-            )
+            self.problem(*limits.text_over(len(value)), node, path)
         before, self.text = self.text, self.text + len(value)
         if before <= self.max_text < self.text:
-            self.problem(
-                "E-LIMIT-TEXT-TOTAL",
-                f"全部文字到这里已超过 {self.max_text} 个字符的上限 (all texts together over the limit of "
-                f"{limits.TEXT_CHARS.env})",
-                node,
-                path,
-            )
+            self.problem(*limits.texts_over(), node, path)
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.locations[path] = Location(self.rel, line=node.start_mark.line + 1)
@@ -201,13 +189,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             items = node.value
             if len(items) > self.max_rows:
-                self.problem(
-                    "E-LIMIT-ROWS",
-                    f"列表有 {len(items)} 项，超过 {self.max_rows} 项的上限；从这一项起不再读取 "
-                    f"(list longer than the limit of {limits.ROWS.env})",
-                    items[self.max_rows],
-                    (*path, self.max_rows),
-                )
+                self.problem(*limits.rows_over(self.max_rows), items[self.max_rows], (*path, self.max_rows))
                 items = items[: self.max_rows]
             return [self.build(item, (*path, i)) for i, item in enumerate(items)]
         return self.scalar(node, path)

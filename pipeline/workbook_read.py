@@ -71,25 +71,11 @@ class _Reader:
             v = self.formula(cell, sheet, key)
         if isinstance(v, str):
             if len(v) > self.max_chars:
-                self.problem(
-                    "E-LIMIT-TEXT",
-                    f"单元格有 {len(v)} 个字符，超过每项 {self.max_chars} 个字符的上限；请分段或精简 (text over the "
-                    f"limit of {limits.FIELD_CHARS.env})",
-                    sheet,
-                    cell.coordinate,
-                    key,
-                )
+                self.problem(*limits.text_over(len(v)), sheet, cell.coordinate, key)
                 return None
             before, self.text = self.text, self.text + len(v)
             if before <= self.max_text < self.text:
-                self.problem(
-                    "E-LIMIT-TEXT-TOTAL",
-                    f"全部文字到这里已超过 {self.max_text} 个字符的上限 (all texts together over the limit of "
-                    f"{limits.TEXT_CHARS.env})",
-                    sheet,
-                    cell.coordinate,
-                    key,
-                )
+                self.problem(*limits.texts_over(), sheet, cell.coordinate, key)
         return v
 
     def where(self, sheet: str, cell: str) -> Location:
@@ -303,8 +289,7 @@ def _table(r: _Reader, ws: Any, title: str, path: str, data: dict[str, Any]) -> 
             continue
         if len(items) == max_rows:
             r.problem(
-                "E-LIMIT-ROWS",
-                f"本表超过 {max_rows} 行，从这一行起不再读取 (more rows than the limit of {limits.ROWS.env})",
+                *limits.rows_over(max_rows),
                 title,
                 f"A{row[0].row}",
                 ".".join((*base, str(max_rows))),
@@ -339,8 +324,7 @@ def _texts(r: _Reader, ws: Any, title: str, path: str, data: dict[str, Any]) -> 
         rows += 1
         if rows > max_rows:
             r.problem(
-                "E-LIMIT-ROWS",
-                f"本表超过 {max_rows} 行，从这一行起不再读取 (more rows than the limit of {limits.ROWS.env})",
+                *limits.rows_over(max_rows),
                 title,
                 row[0].coordinate,
                 key,
