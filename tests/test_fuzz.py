@@ -171,16 +171,22 @@ FRAGMENTS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def scratch_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One file every example overwrites (a folder per example would pile up ten thousand of them)."""
+    return tmp_path_factory.mktemp("yaml") / "cluster.yaml"
+
+
 @given(st.text(max_size=200))
-def test_the_yaml_loader_refuses_any_text_with_its_own_error(tmp_path_factory, text: str) -> None:
-    path = tmp_path_factory.mktemp("y") / "cluster.yaml"
+def test_the_yaml_loader_refuses_any_text_with_its_own_error(scratch_file: Path, text: str) -> None:
+    path = scratch_file
     path.write_text(text, encoding="utf-8", errors="surrogatepass") if _encodable(text) else path.write_bytes(b"\xff")
     _ours_only(lambda: load_yaml(path, "fuzz"))
 
 
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=10), max_size=30))
-def test_the_yaml_loader_refuses_fragments_of_yaml_with_its_own_error(tmp_path_factory, lines: list[str]) -> None:
-    path = tmp_path_factory.mktemp("y") / "cluster.yaml"
+def test_the_yaml_loader_refuses_fragments_of_yaml_with_its_own_error(scratch_file: Path, lines: list[str]) -> None:
+    path = scratch_file
     text = "\n".join(lines)
     if not _encodable(text):
         return
