@@ -688,3 +688,33 @@ def test_environment_limits_are_read_each_time(monkeypatch) -> None:
     assert limits.office_memory(2) < limits.office_memory(1) <= limits.OFFICE_MEMORY_BYTES()
     assert 2 * (limits.office_memory(2) + limits.PYTHON_RESERVE + limits.OFFICE_OVERHEAD) <= limits.MEMORY_BYTES()
     assert os.environ.get("CLUSTERPACK_MAX_ROWS") is None
+
+
+# --- LibreOffice's memory: restarted before it reaches its limit -----------------------------------
+
+
+def test_a_worker_near_its_memory_limit_is_restarted_between_two_documents(tmp_path: Path) -> None:
+    from pipeline import convert
+
+    made: list[object] = []
+
+    class Fake:
+        def __init__(self, timeout=None, memory=None) -> None:
+            self.closed = False
+            made.append(self)
+
+        def convert(self, src: Path, dst: Path) -> int:
+            assert not self.closed
+            return 1
+
+        def worn(self) -> bool:
+            return len(made) < 3  # the first two grow too large, the third does not
+
+        def close(self) -> None:
+            self.closed = True
+
+    worker = convert.ResilientWorker(factory=Fake)  # type: ignore[arg-type]
+    for _ in range(3 * convert.CHECK_EVERY):
+        assert worker.convert(tmp_path / "a.docx", tmp_path / "a.pdf") == 1
+    assert worker.recycled == 2 and worker.restarts == 0 and len(made) == 3
+    worker.close()
