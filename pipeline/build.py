@@ -15,7 +15,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, attachments, cache, convert, limits, render, repro, rules, scratch, units
+from . import assemble, attachments, cache, convert, fonts, limits, render, repro, rules, scratch, units
 from .errors import DataInvalid, Location, Problem, TemplateProblem, writing
 from .load import RawInput, load_cluster
 from .model import default_programme, programme_ids
@@ -222,6 +222,7 @@ def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date, a
     named = [str(a["file"]) for a in items if isinstance(a, dict) and "file" in a] if isinstance(items, list) else []
     cluster = cache.inputs_digest(raw.file.parent, raw.file, named, limits.ATTACHMENT_BYTES())
     parts = [tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date(), accepted or ""]
+    parts.append(fonts.environment_digest())  # the faces: the role map and the user's fonts folder
     extra = "|".join([*parts, cluster])
     return cache.tree_digest([paths.templates / programme_id, paths.templates / "common", convert.FONTS_CONF], extra)
 

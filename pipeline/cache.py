@@ -1,7 +1,7 @@
 """What a rebuild may skip: conversions already made, and packets whose inputs have not changed.
 
 A conversion is keyed by the bytes of the .docx (rendering is reproducible, so same data → same
-bytes), the font map, the worker script, the LibreOffice package and the tool's version. A packet
+bytes), the font map and the user's fonts folder, the worker script, the LibreOffice package and the tool's version. A packet
 is keyed by every file it is built from: its input, attachments and signed scans, the programme's
 folder, the shared templates, the font map, the tool and the build date.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import convert
+from . import convert, fonts
 from .attachments import Refused, inside, locate
 
 
@@ -27,6 +27,7 @@ def environment_digest(tool_version: str) -> str:
     for path in (convert.FONTS_CONF, convert.WORKER):
         h.update(path.read_bytes())
     h.update(convert.installed_version().encode())
+    h.update(fonts.environment_digest().encode())  # the faces: the role map and the user's fonts folder
     return h.hexdigest()
 
 

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from pypdf import PdfReader
 
-from . import limits, scratch
+from . import fonts, limits, scratch
 from .errors import ConversionFailed, EnvironmentMissing
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,8 @@ WORKER = RESOURCES / "uno_worker.py"
 INSTALL_HINT = (
     "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui python3-uno "
     "fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 fonts-symbola poppler-utils qpdf"
+    " (and, as root, bash scripts/ensure-system.sh for the free 仿宋 face)"
 )
-# The official names templates use, in the roles fonts.conf maps them to.
-OFFICIAL_FONTS = ("宋体", "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "Times New Roman")
 
 
 class Converter(Protocol):
@@ -109,28 +108,16 @@ def office_env(home: Path) -> dict[str, str]:
         XDG_RUNTIME_DIR=str(home / "runtime"),
         XDG_CONFIG_HOME=str(home / "config"),
         TMPDIR=str(home / "tmp"),  # LibreOffice's lu*.tmp folders go with the worker, not into /tmp
-        FONTCONFIG_FILE=str(FONTS_CONF),
+        FONTCONFIG_FILE=str(fonts.config_file()),  # the user's fonts folder first, then the role map
         SAL_USE_VCLPLUGIN="svp",
         LC_ALL="C.UTF-8",
     )
     return env
 
 
-@cache
-def font_map() -> dict[str, str]:
-    """Which installed face serves each official font name, as fontconfig resolves it for LibreOffice."""
-    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
-    result = {}
-    for name in OFFICIAL_FONTS:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{family[0]}", f"{name}:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=30,
-        )
-        result[name] = out.stdout.strip() or "?"
-    return result
+def font_map() -> dict[str, dict[str, object]]:
+    """Which face and file serve each official font name, as fontconfig resolves it for LibreOffice."""
+    return fonts.font_map()
 
 
 def _sockets(pipe: str, profile_url: str) -> list[Path]:

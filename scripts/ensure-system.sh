@@ -15,7 +15,31 @@ if ! python3 -c 'import ensurepip' 2>/dev/null; then
   ver=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
   missing+=("python${ver}-venv")
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The 仿宋 role: the only free 仿宋 in Debian with full GB2312 coverage is FandolFang (GPL with the font
+# exception), shipped inside texlive-lang-chinese (49 MB, and 274 MiB with the TeX Live it pulls in).
+# Only its one 7 MB file is kept: the package is fetched with apt-get download and that file taken out.
+FANG_DIR=/usr/local/share/fonts/clusterpack
+FANG="$FANG_DIR/FandolFang-Regular.otf"
+install_fang() {
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1) || { [ -n "${1:-}" ] || apt-get update -qq; (cd "$tmp" && apt-get download -qq texlive-lang-chinese >/dev/null); }
+  dpkg-deb --fsys-tarfile "$tmp"/texlive-lang-chinese_*.deb \
+    | tar -x -C "$tmp" --wildcards '*/fandol/FandolFang-Regular.otf' --wildcards '*/doc/texlive-doc/fonts/fandol/README'
+  mkdir -p "$FANG_DIR"
+  install -m 0644 "$(find "$tmp" -name FandolFang-Regular.otf)" "$FANG"
+  install -m 0644 "$(find "$tmp" -path '*fandol/README')" "$FANG_DIR/FandolFang-README"
+  rm -rf "$tmp"
+  fc-cache -f "$FANG_DIR" >/dev/null 2>&1 || true
+}
+if [ ${#missing[@]} -eq 0 ]; then
+  [ -f "$FANG" ] && exit 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "缺少仿宋字体 FandolFang (missing the free 仿宋 face): run this script as root once (sudo bash scripts/ensure-system.sh)" >&2
+    exit 6
+  fi
+  install_fang
+  exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
@@ -27,3 +51,4 @@ echo "Installing system packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ -f "$FANG" ] || install_fang updated
