@@ -124,6 +124,35 @@ def new_document(landscape: bool = False, margins_mm=(30, 25, 28, 26), body_font
     return doc
 
 
+_PPR_ORDER = tuple(
+    f"w:{t}"
+    for t in (
+        "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+        "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+    ).split()
+)
+
+
+def ppr_add(p, el) -> None:
+    """Put ``el`` into paragraph ``p``'s properties where the schema orders it (Word is strict about it)."""
+    ppr = p._p.get_or_add_pPr()
+    old = ppr.find(el.tag)
+    if old is not None:
+        ppr.remove(old)
+    if el.tag == qn("w:framePr"):
+        # LibreOffice moves a framed paragraph to the next page when a keepNext or pageBreakBefore,
+        # even one that says "0", comes before its framePr: these defaults are left out.
+        for name in ("w:keepNext", "w:pageBreakBefore"):
+            off = ppr.find(qn(name))
+            if off is not None and off.get(qn("w:val")) in ("0", "false"):
+                ppr.remove(off)
+    seq = _PPR_ORDER
+    tag = el.tag.split("}")[1]
+    ppr.insert_element_before(el, *seq[seq.index(f"w:{tag}") + 1 :])
+
+
 def para(
     container,
     text: str = "",
@@ -157,11 +186,11 @@ def para(
     return p
 
 
-def run(p, text: str, east: str = FANG, pt: float = 16.0, bold: bool = False):
+def run(p, text: str, east: str = FANG, pt: float = 16.0, bold: bool = False, latin: str = LATIN):
     r = p.add_run(text)
     r.font.size = Pt(pt)
     r.font.bold = bold
-    set_fonts(r._element.get_or_add_rPr(), east)
+    set_fonts(r._element.get_or_add_rPr(), east, latin)
     return r
 
 
@@ -268,12 +297,12 @@ def footer_page_number(section, pt: float = 14.0, dash: bool = True, east: str =
     footer_page_number_into(p, pt, dash, east)
 
 
-def footer_page_number_into(p, pt: float = 14.0, dash: bool = True, east: str = SONG) -> None:
-    """Append ``— PAGE —`` (a PAGE field between em dashes) to paragraph ``p``."""
+def footer_page_number_into(p, pt: float = 14.0, dash: bool = True, east: str = SONG, latin: str = LATIN) -> None:
+    """Append ``— PAGE —`` (a PAGE field between em dashes) to paragraph ``p``; digits in ``latin``."""
     if dash:
-        run(p, "— ", east, pt)
-    r = run(p, "", east, pt)
+        run(p, "— ", east, pt, latin=latin)
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        r = run(p, "", east, pt, latin=latin)  # each part of the field in its own run, as Word writes them
         if kind:
             fld = OxmlElement("w:fldChar")
             fld.set(qn("w:fldCharType"), kind)
@@ -288,4 +317,4 @@ def footer_page_number_into(p, pt: float = 14.0, dash: bool = True, east: str = 
             t.text = text
             r._element.append(t)
     if dash:
-        run(p, " —", east, pt)
+        run(p, " —", east, pt, latin=latin)

@@ -6,15 +6,16 @@ Layout is code (one place that knows the standard); the wording is data from the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-from . import docxkit, render
+from . import docxkit, fonts, render
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 BODY_PT = 16.0  # 3号
@@ -47,34 +48,123 @@ def em_width(text: str) -> float:
     return sum(1.0 if is_wide(ch) else 0.5 for ch in text)
 
 
-def _border(p, side: str, style: str, size_eighths: int, space_pt: int) -> None:
-    ppr = p._p.get_or_add_pPr()
-    bdr = ppr.find(qn("w:pBdr"))
-    if bdr is None:
-        bdr = OxmlElement("w:pBdr")
-        ppr.append(bdr)
-    el = OxmlElement(f"w:{side}")
-    el.set(qn("w:val"), style)
-    el.set(qn("w:sz"), str(size_eighths))
-    el.set(qn("w:space"), str(space_pt))
-    el.set(qn("w:color"), "FF0000")
-    bdr.append(el)
+MM_PT = 72 / 25.4
+LINE_ASCENT = 0.8  # LibreOffice sets a line of exact height with its baseline at 80 % of the height
+EM_TOP = 0.88  # a CJK face's ideographic em box runs from 0.12 em below the baseline to 0.88 em above
+# GB/T 9704-2012 §10.1 信函格式, in mm from the paper's top (bottom) edge
+ISSUER_TOP_MM = 30.0  # 发文机关标志: top of its ink 30 mm from the top edge
+ISSUER_PT = 30.0
+RULE_GAP_MM = 4.0  # the upper red double line 4 mm below the 标志
+THICK_MM, GAP_MM, THIN_MM = 0.8, 0.35, 0.27  # one double line: 上粗下细 (upper), 上细下粗 (lower)
+RULE_LEN_MM = 170.0
+LOWER_RULE_MM = 20.0  # the lower red double line 20 mm from the bottom edge (its lower edge)
+NUMBER_GAP = 7 / 8  # 发文字号 under the upper line by 7/8 of a 3号 character's height
+PAGE_DASH_MM = 7.0  # 页码's 一字线 7 mm below the type area (§7.5.2)
+PAGE_NO_LINE_PT = PAGE_NO_PT * 1.2
 
 
-def _wide_line(p) -> None:
-    """Red lines are 170 mm long: 7 mm beyond the 156 mm type area on each side."""
-    p.paragraph_format.left_indent = Mm(-7)
-    p.paragraph_format.right_indent = Mm(-7)
+def _rect(p, x_mm: float, y_mm: float, w_mm: float, h_mm: float, shape_id: int) -> None:
+    """A red filled rectangle placed on the page (not in the text flow), anchored in paragraph ``p``."""
+    emu = 36000
+    xml = (
+        f"<w:r {nsdecls('w', 'wp', 'a')}><w:drawing>"
+        f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{shape_id}" '
+        'behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>{round(x_mm * emu)}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>{round(y_mm * emu)}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{round(w_mm * emu)}" cy="{round(h_mm * emu)}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:wrapNone/><wp:docPr id="{shape_id}" name="红线{shape_id}"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        "<wps:cNvSpPr/><wps:spPr>"
+        f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{round(w_mm * emu)}" cy="{round(h_mm * emu)}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:solidFill><a:srgbClr val="FF0000"/></a:solidFill>'
+        "<a:ln><a:noFill/></a:ln></wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic>"
+        "</wp:anchor></w:drawing></w:r>"
+    )
+    p._p.append(parse_xml(xml))
+
+
+def _frame(p, y_pt: float, height_pt: float, width_mm: float = 156, x_align: str | None = None) -> None:
+    """Put paragraph ``p`` in a frame of exact height whose top is ``y_pt`` from the paper's top."""
+    frame = OxmlElement("w:framePr")
+    attrs = [
+        ("w", str(round(Mm(width_mm).twips))),
+        ("h", str(round(height_pt * 20))),
+        ("hRule", "exact"),
+        ("hAnchor", "margin"),
+        ("vAnchor", "page"),
+        ("y", str(round(y_pt * 20))),
+        ("wrap", "notBeside"),
+    ]
+    attrs.append(("xAlign", x_align) if x_align else ("x", "0"))
+    for k, v in attrs:
+        frame.set(qn(f"w:{k}"), v)
+    docxkit.ppr_add(p, frame)
+
+
+def _exact(p, line_pt: float) -> None:
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    p.paragraph_format.line_spacing = Pt(line_pt)
+    snap = OxmlElement("w:snapToGrid")  # its own pitch, off the 22-line grid
+    snap.set(qn("w:val"), "0")
+    docxkit.ppr_add(p, snap)
+
+
+def _ink(text: str, east: str) -> tuple[float, float]:
+    """(top, bottom) of ``text``'s ink in em above the baseline, in the face that draws ``east``."""
+    m = fonts.metrics(east)
+    spans = [m.vertical(ch) for ch in text if not ch.isspace()]
+    return max(hi for _lo, hi in spans), min(lo for lo, _hi in spans)
+
+
+def _masthead(section, issuer: str) -> float:
+    """标志 and the two red double lines on page 1; returns the upper line's lower edge (mm from the top)."""
+    header = section.first_page_header
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    r = docxkit.run(p, issuer, docxkit.XBS, ISSUER_PT)
+    r.font.color.rgb = RED
+    line = ISSUER_PT * 1.2
+    ink_top, ink_bottom = _ink(issuer, docxkit.XBS)
+    baseline_pt = ISSUER_TOP_MM * MM_PT + ink_top * ISSUER_PT
+    _frame(p, baseline_pt - LINE_ASCENT * line, line)
+    _exact(p, line)
+    anchor = header.add_paragraph()
+    _exact(anchor, 1)
+    docxkit.run(anchor, "", docxkit.SONG, 1)
+    left = MARGINS_MM[2] + (210 - MARGINS_MM[2] - MARGINS_MM[3]) / 2 - RULE_LEN_MM / 2  # centred on the type area
+    upper = (baseline_pt - ink_bottom * ISSUER_PT) / MM_PT + RULE_GAP_MM
+    _rect(anchor, left, upper, RULE_LEN_MM, THICK_MM, 101)
+    _rect(anchor, left, upper + THICK_MM + GAP_MM, RULE_LEN_MM, THIN_MM, 102)
+    lower = 297 - LOWER_RULE_MM
+    _rect(anchor, left, lower - THICK_MM, RULE_LEN_MM, THICK_MM, 103)
+    _rect(anchor, left, lower - THICK_MM - GAP_MM - THIN_MM, RULE_LEN_MM, THIN_MM, 104)
+    return upper + THICK_MM + GAP_MM + THIN_MM
 
 
 def _page_number(footer, align, indent_side: str) -> None:
+    """— N — in 4号 半角宋体 digits, its 一字线 7 mm below the type area, one character in from the side."""
     p = footer.paragraphs[0]
     p.alignment = align
     if indent_side == "right":
         p.paragraph_format.right_indent = Pt(PAGE_NO_PT)
     else:
         p.paragraph_format.left_indent = Pt(PAGE_NO_PT)
-    docxkit.footer_page_number_into(p, pt=PAGE_NO_PT)
+    _exact(p, PAGE_NO_LINE_PT)
+    docxkit.footer_page_number_into(p, pt=PAGE_NO_PT, latin=docxkit.SONG)
+
+
+def _footer_distance_mm() -> float:
+    """Where the footer must end for the 一字线 to sit 7 mm below the type area (§7.5.2).
+
+    LibreOffice and Word set the footer's line on the footer's lower edge; an exact line has its
+    baseline at 80 % of its height, and the dash's ink top is read from the face that draws it.
+    """
+    dash_top, _ = _ink("—", docxkit.SONG)
+    baseline_mm = 297 - MARGINS_MM[1] + PAGE_DASH_MM + dash_top * PAGE_NO_PT / MM_PT
+    return 297 - baseline_mm - (1 - LINE_ASCENT) * PAGE_NO_LINE_PT / MM_PT
 
 
 def _grid(section) -> None:
@@ -85,6 +175,12 @@ def _grid(section) -> None:
         sect.append(grid)
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+
+
+# LibreOffice will not break between a closing bracket and a digit (〕5号), so a justified line that
+# ends before 〔2020〕5号 is stretched over its width; Word breaks there. A zero-width space (no glyph,
+# not in the PDF's text) gives LibreOffice the same break.
+_NO_BREAK_AFTER_CLOSE = re.compile(r"([〕》）」』】])(?=[0-9A-Za-z])")
 
 
 def _body_para(doc, text: str, indent: bool = True, align=WD_ALIGN_PARAGRAPH.JUSTIFY):
@@ -104,52 +200,46 @@ def write_letter(letter: Letter, out: Path) -> Path:
     section.different_first_page_header_footer = True
     doc.settings.odd_and_even_pages_header_footer = True
 
-    # First page: 发文机关标志 30 mm from the paper's top, a red double line (thick over thin) 4 mm
-    # below it; a red double line (thin over thick) 20 mm above the paper's foot; no page number.
-    section.header_distance = Mm(30)
-    header = section.first_page_header
-    p = header.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    r = docxkit.run(p, letter.issuer, docxkit.XBS, 30)
-    r.font.color.rgb = RED
-    _wide_line(p)
-    _border(p, "bottom", "thickThinSmallGap", 24, 11)  # 11 pt ≈ 4 mm
-    section.footer_distance = Mm(20)
+    # Page 1: 发文机关标志 and the red double lines placed on the page (§10.1); no page number.
+    section.header_distance = Mm(10)
+    rule_bottom = _masthead(section, letter.issuer)
+    section.footer_distance = Mm(_footer_distance_mm())
     p = section.first_page_footer.paragraphs[0]
-    docxkit.run(p, "", docxkit.SONG, 2)
-    p.paragraph_format.line_spacing = Pt(2)
-    _wide_line(p)
-    _border(p, "top", "thinThickSmallGap", 24, 0)
-    # Later pages: — N — in 4号宋体, odd pages right, even pages left, one character in.
+    _exact(p, 1)
+    docxkit.run(p, "", docxkit.SONG, 1)
+    # Later pages: — N — odd pages right, even pages left, one character in (§7.5.2).
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right")
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")
 
-    # 发文字号 at the right of the type area, under the double line.
+    # 发文字号 at the right of the type area, 7/8 of a 3号 character under the upper double line.
+    number_top_mm = rule_bottom + NUMBER_GAP * BODY_PT / MM_PT
+    baseline_pt = number_top_mm * MM_PT + EM_TOP * BODY_PT
+    spacer = docxkit.para(doc, "", line_pt=None)
+    _exact(spacer, baseline_pt - LINE_ASCENT * LINE_PT - MARGINS_MM[0] * MM_PT)
+    docxkit.run(spacer, "", docxkit.SONG, 1)
     p = _body_para(doc, letter.number, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    p.paragraph_format.space_before = Pt(6)
+    _exact(p, LINE_PT)
     # Title: 2号 小标宋, centred, one blank line before and after.
     _body_para(doc, "", indent=False)
     for line in letter.title:
-        p = docxkit.para(doc, line, docxkit.XBS, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line_pt=35)
-        snap = OxmlElement("w:snapToGrid")  # the title keeps its own 35 pt pitch, off the 22-line grid
-        snap.set(qn("w:val"), "0")
-        p._p.get_or_add_pPr().append(snap)
+        p = docxkit.para(doc, line, docxkit.XBS, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _exact(p, 35)  # the title keeps its own 35 pt pitch, off the 22-line grid
     _body_para(doc, "", indent=False)
     _body_para(doc, f"{letter.addressee}：", indent=False)
-    body = [_body_para(doc, text) for text in letter.body]
-    # The signature never stands alone on a page (GB/T 9704 7.3.5: no page without 正文):
-    # the last paragraph of the body, the 附件说明 and the signature block keep together.
-    tail = body[-1:]
+    body = [_body_para(doc, _NO_BREAK_AFTER_CLOSE.sub("\\1\u200b", text)) for text in letter.body]
+    # The seal's top is within one line of the 正文 or 附件说明 (§7.3.5.1), so the signature and date
+    # go with the last lines above them: the 附件说明's last item or the body's last paragraph. Nothing
+    # more is kept together: the rest flows, and page 1 is filled.
+    tail = [] if letter.attachments else body[-1:]
     if letter.attachments:
-        tail.append(_body_para(doc, "", indent=False))
+        _body_para(doc, "", indent=False)
         for i, item in enumerate(letter.attachments, start=1):
             p = _body_para(
                 doc, ("附件：" if i == 1 else "") + f"{i}.{item}", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT
             )
             # 附件：1.…, and 2.… aligned under 1.
             p.paragraph_format.left_indent = Pt(BODY_PT * (2 if i == 1 else 5))
-            tail.append(p)
+        tail.append(p)  # the 附件说明's last item goes with the signature
     # Signature and date: the date 4 字 from the right, the signatory centred above it; room for the seal.
     date_w, sig_w = em_width(letter.date), em_width(letter.signatory)
     date_right = 4.0
@@ -181,6 +271,6 @@ def write_letter(letter: Letter, out: Path) -> Path:
             ("wrap", "notBeside"),
         ):
             frame.set(qn(f"w:{k}"), v)
-        p._p.get_or_add_pPr().insert(0, frame)
+        docxkit.ppr_add(p, frame)
     render.save(doc, out)
     return out
