@@ -75,6 +75,7 @@ def _families(path: Path) -> list[set[str]]:
     for face in faces:
         names = {str(r.toUnicode()).strip() for r in face["name"].names if r.nameID in (1, 16)}
         out.append({n for n in names if n})
+        face.close()
     return out
 
 
@@ -246,7 +247,7 @@ class Metrics:
         from fontTools.ttLib import TTFont
 
         self.face = face
-        font = TTFont(face.file, fontNumber=face.index, lazy=True)
+        font = TTFont(face.file, fontNumber=face.index)  # kept open for the process (cached)
         self.upm = font["head"].unitsPerEm
         self.cmap = font.getBestCmap() or {}
         self._hmtx = font["hmtx"]

@@ -48,6 +48,17 @@ def em_width(text: str) -> float:
     return sum(1.0 if is_wide(ch) else 0.5 for ch in text)
 
 
+AUTOSPACE_EM = 0.22  # LibreOffice's space between CJK and Latin characters (measured at 3号)
+
+
+def set_width(text: str) -> float:
+    """Width in 字 as set: ``em_width`` plus the space LibreOffice puts where CJK and Latin meet."""
+    from .wordcount import is_wide
+
+    meets = sum(1 for a, b in zip(text, text[1:], strict=False) if is_wide(a) != is_wide(b))
+    return em_width(text) + AUTOSPACE_EM * meets
+
+
 MM_PT = 72 / 25.4
 LINE_ASCENT = 0.8  # LibreOffice sets a line of exact height with its baseline at 80 % of the height
 EM_TOP = 0.88  # a CJK face's ideographic em box runs from 0.12 em below the baseline to 0.88 em above
@@ -61,6 +72,7 @@ LOWER_RULE_MM = 20.0  # the lower red double line 20 mm from the bottom edge (it
 NUMBER_GAP = 7 / 8  # 发文字号 under the upper line by 7/8 of a 3号 character's height
 PAGE_DASH_MM = 7.0  # 页码's 一字线 7 mm below the type area (§7.5.2)
 PAGE_NO_LINE_PT = PAGE_NO_PT * 1.2
+TITLE_LINE_PT = 35.0
 
 
 def _rect(p, x_mm: float, y_mm: float, w_mm: float, h_mm: float, shape_id: int) -> None:
@@ -119,8 +131,12 @@ def _ink(text: str, east: str) -> tuple[float, float]:
     return max(hi for _lo, hi in spans), min(lo for lo, _hi in spans)
 
 
-def _masthead(section, issuer: str) -> float:
-    """标志 and the two red double lines on page 1; returns the upper line's lower edge (mm from the top)."""
+def _masthead(section, issuer: str) -> tuple[float, float]:
+    """标志 and the two red double lines on page 1.
+
+    Returns the upper line's lower edge and where page 1's text starts (mm from the top): the 标志's
+    frame reaches below the top margin, and LibreOffice starts the text under the header's frames.
+    """
     header = section.first_page_header
     p = header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -129,7 +145,8 @@ def _masthead(section, issuer: str) -> float:
     line = ISSUER_PT * 1.2
     ink_top, ink_bottom = _ink(issuer, docxkit.XBS)
     baseline_pt = ISSUER_TOP_MM * MM_PT + ink_top * ISSUER_PT
-    _frame(p, baseline_pt - LINE_ASCENT * line, line)
+    frame_top = baseline_pt - LINE_ASCENT * line
+    _frame(p, frame_top, line)
     _exact(p, line)
     anchor = header.add_paragraph()
     _exact(anchor, 1)
@@ -141,7 +158,7 @@ def _masthead(section, issuer: str) -> float:
     lower = 297 - LOWER_RULE_MM
     _rect(anchor, left, lower - THICK_MM, RULE_LEN_MM, THICK_MM, 103)
     _rect(anchor, left, lower - THICK_MM - GAP_MM - THIN_MM, RULE_LEN_MM, THIN_MM, 104)
-    return upper + THICK_MM + GAP_MM + THIN_MM
+    return upper + THICK_MM + GAP_MM + THIN_MM, max(MARGINS_MM[0], (frame_top + line) / MM_PT)
 
 
 def _page_number(footer, align, indent_side: str) -> None:
@@ -202,7 +219,7 @@ def write_letter(letter: Letter, out: Path) -> Path:
 
     # Page 1: 发文机关标志 and the red double lines placed on the page (§10.1); no page number.
     section.header_distance = Mm(10)
-    rule_bottom = _masthead(section, letter.issuer)
+    rule_bottom, text_top = _masthead(section, letter.issuer)
     section.footer_distance = Mm(_footer_distance_mm())
     p = section.first_page_footer.paragraphs[0]
     _exact(p, 1)
@@ -215,15 +232,17 @@ def write_letter(letter: Letter, out: Path) -> Path:
     number_top_mm = rule_bottom + NUMBER_GAP * BODY_PT / MM_PT
     baseline_pt = number_top_mm * MM_PT + EM_TOP * BODY_PT
     spacer = docxkit.para(doc, "", line_pt=None)
-    _exact(spacer, baseline_pt - LINE_ASCENT * LINE_PT - MARGINS_MM[0] * MM_PT)
+    _exact(spacer, baseline_pt - LINE_ASCENT * LINE_PT - text_top * MM_PT)
     docxkit.run(spacer, "", docxkit.SONG, 1)
     p = _body_para(doc, letter.number, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _exact(p, LINE_PT)
-    # Title: 2号 小标宋, centred, one blank line before and after.
-    _body_para(doc, "", indent=False)
+    # Title: 2号 小标宋, centred, two lines below the 文号 (§10.1: 与其上最后一个要素相距二行), baseline
+    # to baseline, and one blank line before the 主送机关.
+    gap = _body_para(doc, "", indent=False)
+    _exact(gap, 2 * LINE_PT - (1 - LINE_ASCENT) * LINE_PT - LINE_ASCENT * TITLE_LINE_PT)
     for line in letter.title:
         p = docxkit.para(doc, line, docxkit.XBS, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
-        _exact(p, 35)  # the title keeps its own 35 pt pitch, off the 22-line grid
+        _exact(p, TITLE_LINE_PT)  # the title keeps its own pitch, off the 22-line grid
     _body_para(doc, "", indent=False)
     _body_para(doc, f"{letter.addressee}：", indent=False)
     body = [_body_para(doc, _NO_BREAK_AFTER_CLOSE.sub("\\1\u200b", text)) for text in letter.body]
@@ -241,7 +260,7 @@ def write_letter(letter: Letter, out: Path) -> Path:
             p.paragraph_format.left_indent = Pt(BODY_PT * (2 if i == 1 else 5))
         tail.append(p)  # the 附件说明's last item goes with the signature
     # Signature and date: the date 4 字 from the right, the signatory centred above it; room for the seal.
-    date_w, sig_w = em_width(letter.date), em_width(letter.signatory)
+    date_w, sig_w = set_width(letter.date), set_width(letter.signatory)
     date_right = 4.0
     sig_right = date_right + (date_w - sig_w) / 2
     if sig_right < 2:  # a long name: keep it 2 字 in and move the date to stay centred under it
