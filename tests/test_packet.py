@@ -148,7 +148,7 @@ def test_fonts_embedded_and_cjk_capable(example_packet) -> None:
         names.append(cols[0])
         assert cols[-5] == "yes", row  # emb
     # every face is a CJK face or the Latin one; no DejaVu fallback (which has no Chinese glyphs)
-    assert all(re.search(r"NotoSerifCJK|NotoSansCJK|LXGWWenKai|Liberation", n) for n in names), names
+    assert all(re.search(r"NotoSerifCJK|NotoSansCJK|LXGWWenKai|FandolFang|Liberation", n) for n in names), names
     assert any("NotoSerifCJK" in n for n in names) and any("NotoSansCJK" in n for n in names)
 
 
@@ -159,10 +159,13 @@ def test_qpdf_check_passes(example_packet) -> None:
 
 def test_font_map_recorded_in_manifest(example_packet) -> None:
     fonts = example_packet.manifest["fonts"]
-    assert fonts["仿宋_GB2312"] == "Noto Serif CJK SC"
-    assert fonts["黑体"] == "Noto Sans CJK SC"
-    assert fonts["楷体_GB2312"] == "LXGW WenKai"
-    assert fonts["方正小标宋简体"] == "Noto Serif CJK SC"
+    assert fonts["仿宋_GB2312"]["face"] == fonts["仿宋"]["face"] == "FandolFang"
+    assert fonts["黑体"]["face"] == "Noto Sans CJK SC"
+    assert fonts["楷体_GB2312"]["face"] == "LXGW WenKai"
+    assert (fonts["方正小标宋简体"]["face"], fonts["方正小标宋简体"]["style"]) == ("Noto Serif CJK SC", "Bold")
+    # with no fonts folder every official name says which free face stands in for it, and its file
+    for name in ("宋体", "仿宋_GB2312", "仿宋", "楷体_GB2312", "楷体", "黑体", "方正小标宋简体"):
+        assert fonts[name]["stands_in_for"] == name and fonts[name]["file"].startswith("/"), name
 
 
 def test_word_bundle_holds_every_document_each_in_its_own_section(example_packet) -> None:
