@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docxcompose.composer import Composer
 from pypdf import PdfReader, PdfWriter, Transformation
 
-from . import docxkit, pdfkit, repro
+from . import docxkit, pdfkit, repro, wordfile
 
 
 @dataclass(frozen=True)
@@ -213,11 +213,9 @@ def word_bundle(cover: Path, parts: list[Part], dst: Path) -> None:
         new = _page_setup_of(doc)
         old.addprevious(new)
         body.remove(old)
-    master.core_properties.author = "clusterpack"
-    master.core_properties.last_modified_by = "clusterpack"
-    master.core_properties.created = master.core_properties.modified = repro.instant().replace(tzinfo=None)
+    creator = master.core_properties.author  # the cover's: the applicant
     composer.save(str(dst))
-    repro.fixed_zip(dst)
+    wordfile.tidy(dst, creator)
 
 
 def sha256(path: Path) -> str:

@@ -153,7 +153,7 @@ def summary_docx(tables: CityTables, out: Path) -> Path:
     docxkit.merge(total_row, 0, 1)  # 合计 spans 序号 and the first column
     for k, line in enumerate(tables.note_lines()):
         docxkit.para(doc, line, docxkit.SONG, 10.5, line_pt=20, before_pt=6 if k == 0 else 0)
-    render.save(doc, out)
+    render.save(doc, out, creator=issuer)
     return out
 
 

@@ -291,5 +291,5 @@ def write_letter(letter: Letter, out: Path) -> Path:
         ):
             frame.set(qn(f"w:{k}"), v)
         docxkit.ppr_add(p, frame)
-    render.save(doc, out)
+    render.save(doc, out, creator=letter.issuer)
     return out

@@ -17,7 +17,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
 
-from . import docxkit, limits, officefile, repro
+from . import docxkit, limits, officefile, wordfile
 from .errors import TemplateProblem
 
 # What one template may produce or compute: far above any real document (the largest renders to
@@ -144,26 +144,16 @@ def render(template: Path, context: dict[str, Any], out: Path) -> Path:
             f"模板 {template} 渲染失败 (template failed to render): {type(exc).__name__}: {exc}",
             code="E-TEMPLATE-RENDER",
         ) from None
-    _fix_core_properties(doc)
     doc.save(str(out))
-    repro.fixed_zip(out)
+    applicant = context.get("applicant")
+    wordfile.tidy(out, applicant.get("name", "") if isinstance(applicant, dict) else "")
     return out
 
 
-def _fix_core_properties(doc: DocxTemplate) -> None:
-    # Word shows these in File › Info; keep them neutral and stable.
-    cp = doc.docx.core_properties
-    cp.author = "clusterpack"
-    cp.last_modified_by = "clusterpack"
-    cp.created = cp.modified = repro.instant().replace(tzinfo=None)
-
-
-def save(doc: object, out: Path) -> None:
-    """Save a python-docx document with fixed timestamps."""
-    cp = doc.core_properties  # type: ignore[attr-defined]
-    cp.created = cp.modified = repro.instant().replace(tzinfo=None)
+def save(doc: object, out: Path, creator: str = "") -> None:
+    """Save a python-docx document; its author is ``creator``, its dates the build date."""
     doc.save(str(out))  # type: ignore[attr-defined]
-    repro.fixed_zip(out)
+    wordfile.tidy(out, creator)
 
 
 def render_page_stamp(pages: int, out: Path) -> Path:

@@ -1,7 +1,8 @@
 """Reproducible bytes: the same inputs give the same .docx, .xlsx, .zip and PDF files.
 
 Every timestamp a file format carries is set to one instant, ``SOURCE_DATE_EPOCH`` when it is set
-(the reproducible-builds convention), else 2000-01-01; PDF document ids are derived from content.
+(the reproducible-builds convention), else the build date (today, 00:00 UTC): the same inputs give the
+same bytes on the same day. PDF document ids are derived from content.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject
 
-_DEFAULT_EPOCH = 946684800  # 2000-01-01T00:00:00Z
-
 
 def instant() -> dt.datetime:
-    """The one instant every generated file records."""
+    """The one instant every generated file records: SOURCE_DATE_EPOCH, else the build date at 00:00 UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    seconds = int(epoch) if epoch.isdigit() else _DEFAULT_EPOCH
-    return dt.datetime.fromtimestamp(max(seconds, 315532800), tz=dt.UTC)  # zip cannot go before 1980
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(max(int(epoch), 315532800), tz=dt.UTC)  # zip cannot go before 1980
+    today = dt.date.today()
+    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
 
 
 def pdf_date() -> str:

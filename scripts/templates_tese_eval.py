@@ -178,19 +178,20 @@ def proof_list() -> None:
         line_pt=22,
         after_pt=6,
     )
-    t = table(doc, [12, 58, 36, 38, 12])
-    head = add_row(t, ["编号", "材料名称", "证明的指标类别", "文件", "备注"], HEI, 10.5, header=True)
+    # A reviewer reads titles: the files' names are the applicant's business, not the list's.
+    t = table(doc, [14, 86, 40, 16])
+    head = add_row(t, ["编号", "材料名称", "证明的指标类别", "备注"], HEI, 10.5, header=True)
     row_height(head, 8)
-    add_row(t, ["{%tr for p in proofs %}", "", "", "", ""], SONG, 10.5)
+    add_row(t, ["{%tr for p in proofs %}", "", "", ""], SONG, 10.5)
     row = add_row(
         t,
-        ["{{ p.no }}", "{{ p.title }}", "{{ p.category }}", "{{ p.file }}", "{{ p.note }}"],
+        ["{{ p.no }}", "{{ p.title }}", "{{ p.category }}", "{{ p.note }}"],
         SONG,
         10.5,
-        aligns=[CENTER, LEFT, LEFT, LEFT, CENTER],
+        aligns=[CENTER, LEFT, LEFT, CENTER],
     )
     row_height(row, 9)
-    add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 10.5)
+    add_row(t, ["{%tr endfor %}", "", "", ""], SONG, 10.5)
     para(
         doc,
         "共{{ proof_count }}份。证明材料按上表编号附后，每页右上角标注“佐证材料”编号；"

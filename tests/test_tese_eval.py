@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -219,11 +220,14 @@ def test_proof_list_names_every_attachment_with_its_packet_number(packet, reader
     rows = _cells(table)[1:]
     assert [r[0] + r[1] for r in rows] == [normalise(c) for cs in MATERIALS.values() for c in cs]
     attachments = _data()["attachments"]
-    assert [r[3] for r in rows] == [normalise(a["file"]) for a in attachments]
+    assert [r[1] for r in rows] == [normalise(a["title"]) for a in attachments]
     assert rows[0][2] == "综合实力指标" and rows[-1][2] == "重点领域典型项目"
     text = _part_text(reader, "重要指标证明材料清单")
     for a in attachments:
         assert normalise(a["title"]) in text
+        # the list shows titles, never the internal file names (issue 15)
+        assert normalise(a["file"]) not in text
+    assert not re.search(r"\.(pdf|docx?|jpe?g|png)", text, re.I)
 
 
 def test_declaration_names_the_evaluation_and_the_notice(reader) -> None:

@@ -272,7 +272,6 @@ def proof_rows(data: EvaluationData, programme: Programme) -> list[dict[str, str
             "no": number,
             "title": a.title,
             "category": material.title.removesuffix("证明材料"),
-            "file": a.file,
             "note": "另行报送" if a.sensitive else "附后",
         }
         for number, a, material in numbered(programme.materials, list(data.attachments))
