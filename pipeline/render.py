@@ -17,7 +17,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
 
-from . import docxkit, limits, officefile, wordfile
+from . import docxkit, limits, officefile, tablefit, wordfile
 from .errors import TemplateProblem
 
 # What one template may produce or compute: far above any real document (the largest renders to
@@ -144,6 +144,7 @@ def render(template: Path, context: dict[str, Any], out: Path) -> Path:
             f"模板 {template} 渲染失败 (template failed to render): {type(exc).__name__}: {exc}",
             code="E-TEMPLATE-RENDER",
         ) from None
+    tablefit.fit(doc.docx)  # column widths from the content, CJK punctuation in the CJK face
     doc.save(str(out))
     applicant = context.get("applicant")
     wordfile.tidy(out, applicant.get("name", "") if isinstance(applicant, dict) else "")
@@ -152,6 +153,7 @@ def render(template: Path, context: dict[str, Any], out: Path) -> Path:
 
 def save(doc: object, out: Path, creator: str = "") -> None:
     """Save a python-docx document; its author is ``creator``, its dates the build date."""
+    tablefit.fit(doc)
     doc.save(str(out))  # type: ignore[attr-defined]
     wordfile.tidy(out, creator)
 

@@ -16,8 +16,7 @@ PS_NAME = "ClusterpackTestFangSong"
 
 def _letter_pdf(base: Path, out: Path) -> Path:
     p = city.plan("370700", paths_of(base))
-    contexts = [p.programme.data_schema.context(r.data, p.programme) for r in p.reports]
-    docx = citybuild.write_letter(citybuild.make_letter(p, contexts), out.with_suffix(".docx"))
+    docx = citybuild.write_letter(citybuild.make_letter(p, citybuild.recommend(p)), out.with_suffix(".docx"))
     with convert.OfficeWorker() as office:
         office.convert(docx, out)
     return out
