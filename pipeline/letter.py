@@ -23,6 +23,7 @@ TITLE_PT = 22.0  # 2号
 PAGE_NO_PT = 14.0  # 4号
 LINE_PITCH_TWIPS = 579  # 225 mm type area / 22 lines
 LINE_PT = LINE_PITCH_TWIPS / 20
+CHAR_SPACING_PT = -0.25  # 28 characters a line: 156 mm holds 27.6 字 of 16 pt
 MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
 
 
@@ -57,6 +58,13 @@ def set_width(text: str) -> float:
 
     meets = sum(1 for a, b in zip(text, text[1:], strict=False) if is_wide(a) != is_wide(b))
     return em_width(text) + AUTOSPACE_EM * meets
+
+
+def _set_pt(text: str) -> float:
+    """Width in pt of a short Latin ``text`` in the body's face and size, with the body's spacing."""
+    from .tablefit import Style, width_pt
+
+    return width_pt(text, Style(docxkit.FANG, docxkit.LATIN, BODY_PT), spacing=CHAR_SPACING_PT)
 
 
 MM_PT = 72 / 25.4
@@ -210,7 +218,7 @@ def write_letter(letter: Letter, out: Path) -> Path:
     doc = docxkit.new_document(margins_mm=MARGINS_MM, body_font=docxkit.FANG, body_pt=BODY_PT)
     # 28 characters a line: 156 mm holds 27.6 字 of 16 pt, so characters sit 0.25 pt closer.
     spacing = OxmlElement("w:spacing")
-    spacing.set(qn("w:val"), "-5")
+    spacing.set(qn("w:val"), str(round(CHAR_SPACING_PT * 20)))
     doc.styles["Normal"].element.get_or_add_rPr().append(spacing)
     section = doc.sections[0]
     _grid(section)
@@ -256,8 +264,11 @@ def write_letter(letter: Letter, out: Path) -> Path:
             p = _body_para(
                 doc, ("附件：" if i == 1 else "") + f"{i}.{item}", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT
             )
-            # 附件：1.…, and 2.… aligned under 1.
-            p.paragraph_format.left_indent = Pt(BODY_PT * (2 if i == 1 else 5))
+            # 附件：1.…, and 2.… aligned under 1.; a long name's next line under its first character
+            # (§7.3.4: 附件名称较长需回行时，应当与上一行附件名称的首字对齐)
+            number = _set_pt(f"{i}.")
+            p.paragraph_format.left_indent = Pt(BODY_PT * 5 + number)
+            p.paragraph_format.first_line_indent = Pt(-(BODY_PT * (3 if i == 1 else 0) + number))
         tail.append(p)  # the 附件说明's last item goes with the signature
     # Signature and date: the date 4 字 from the right, the signatory centred above it; room for the seal.
     date_w, sig_w = set_width(letter.date), set_width(letter.signatory)

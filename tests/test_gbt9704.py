@@ -259,8 +259,20 @@ def test_attachments_and_cc(letters, city) -> None:
     # §7.3.4: "在正文下空一行左空二字编排'附件'二字，后标全角冒号和附件名称。"
     # §10.1: "版记不加印发机关和印发日期、分隔线，位于公文最后一面版心内最下方。"
     L = letters[city]
-    _, attach = L.find("附件：1.")
+    page, attach = L.find("附件：1.")
     assert near(attach["x0"], LEFT + 2 * CHAR3) and not attach["text"].endswith(("。", "；", "，"))
+    # "附件名称较长需回行时，应当与上一行附件名称的首字对齐"; 2. under 1.
+    name_x0 = next(c["x0"] for c in attach["chars"][5:] if ord(c["text"]) >= 0x2E80) * MM
+    number_x0 = next(c["x0"] for c in attach["chars"] if c["text"] == "1") * MM
+    after = [ln for lines in L.lines for ln in lines if ln["sizes"] == {16.0}]
+    k = next(i for i, ln in enumerate(after) if ln["text"].startswith("附件：1."))
+    for line in after[k + 1 :]:
+        if line["text"][:1].isdigit():
+            assert near(line["x0"], number_x0), line["text"]
+        elif line["x1"] < AREA_RIGHT - 4 * CHAR3 - 2:  # a name's continuation, not the signature
+            break
+        else:
+            assert near(line["x0"], name_x0), line["text"]
     page, cc = L.find("抄送：")
     assert page == len(L.lines) - 1
     assert cc["sizes"] == {14.0} and near(cc["x0"], LEFT + CHAR4)
