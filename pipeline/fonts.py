@@ -152,8 +152,15 @@ def _alias(name: str, family: str, weight: str | None = None) -> str:
 
 def config_text() -> str:
     """The fontconfig file for LibreOffice: the system's, the user's folder first, then the role map."""
-    base = (RESOURCES / "fonts.conf").read_text(encoding="utf-8")
     folder = user_folder()
+    return _config_text(str(folder), _stamp(folder))
+
+
+@cache
+def _config_text(folder_name: str, stamp: str) -> str:
+    del stamp  # part of the cache key only
+    base = (RESOURCES / "fonts.conf").read_text(encoding="utf-8")
+    folder = Path(folder_name)
     lines = []
     if folder.is_dir():
         lines.append(f"  <dir>{folder}</dir>\n")

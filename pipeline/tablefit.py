@@ -29,8 +29,8 @@ from .wordcount import is_wide
 
 PUNCT = "“”‘’—…·"
 JOINERS = "\u200b\u2060"  # no width: a break allowed, a break refused
-# LibreOffice breaks a line after the hyphen of 0536-7861235: a word joiner after it (no glyph, and not
-# in the PDF's text) keeps the number whole.
+# LibreOffice breaks a line at the hyphen of 0536-7861235 (before or after it): word joiners around it
+# (no glyph, and not in the PDF's text) keep the number whole.
 HYPHENATED = re.compile(r"(?<=\d)-(?=\d)")
 AUTOSPACE_EM = 0.22  # LibreOffice's space where CJK and Latin characters meet
 SAFETY_PT = 2.0  # how far our measure of a line may be from LibreOffice's, either way
@@ -85,9 +85,18 @@ def _tokens(text: str, whole: bool = True) -> list[str]:
     return merged
 
 
+_FACES: dict[str, fonts.Metrics] = {}  # for one document: see fit()
+
+
+def _face(name: str) -> fonts.Metrics:
+    if name not in _FACES:
+        _FACES[name] = fonts.metrics(name)
+    return _FACES[name]
+
+
 def width_pt(text: str, style: Style, spacing: float = 0.0) -> float:
     """The width of ``text`` as LibreOffice sets it: each character in the face of its script."""
-    east, latin = fonts.metrics(style.east), fonts.metrics(style.latin)
+    east, latin = _face(style.east), _face(style.latin)
     total = 0.0
     for k, ch in enumerate(text):
         if ch in JOINERS:
@@ -159,6 +168,7 @@ def _cells(tbl: Any, defaults: Style) -> list[Cell]:
             for p in tc.iterchildren(qn("w:p")):
                 runs = [r for r in p.iterchildren(qn("w:r")) if r.find(qn("w:t")) is not None]
                 text = "".join(t.text or "" for r in runs for t in r.iterchildren(qn("w:t")))
+                text = text.translate({ord(j): None for j in JOINERS})
                 if text.strip():
                     paras.append((text.strip(), _style(runs[0], defaults), runs))
             out.append(Cell(tc, col, span, paras))
@@ -225,7 +235,7 @@ def _widen(
 def _join_numbers(tbl: Any) -> None:
     for t in tbl.iter(qn("w:t")):
         if t.text and HYPHENATED.search(t.text):
-            t.text = HYPHENATED.sub("-\u2060", t.text)
+            t.text = HYPHENATED.sub("\u2060-\u2060", t.text)
 
 
 def fit_table(tbl: Any, defaults: Style) -> None:
@@ -254,6 +264,22 @@ def fit_table(tbl: Any, defaults: Style) -> None:
         for k in donors:
             width[k] -= take * (width[k] - need[k]) / spare
         width[j] += take
+    # columns whose every cell stays on one line give their spare width to the columns that wrap,
+    # in proportion to what these lack for one line
+    full = [0.0] * len(cols)
+    for c in cells:
+        if c.span == 1 and c.col < len(cols):
+            for text, style, _runs in c.paras:
+                full[c.col] = max(full[c.col], width_pt(text, style) + margin + SAFETY_PT)
+    spare_of = {k: width[k] - max(need[k], full[k]) for k in range(len(cols)) if width[k] > max(need[k], full[k])}
+    lack = {k: full[k] - width[k] for k in range(len(cols)) if full[k] > width[k]}
+    if spare_of and lack:
+        give = min(sum(spare_of.values()), sum(lack.values()))
+        for k, v in spare_of.items():
+            width[k] -= give * v / sum(spare_of.values())
+        total_lack = sum(lack.values())
+        for k, v in lack.items():
+            width[k] += give * v / total_lack
     # a cell that still ends with one character alone: its column takes a little more, else condense
     for _round in range(4):
         changed = False
@@ -313,6 +339,7 @@ def route_punctuation(body: Any) -> None:
 
 def fit(document: Any) -> None:
     """Fit every table of a python-docx ``document`` to its content; route CJK punctuation."""
+    _FACES.clear()  # the faces may change between documents (the user's fonts folder)
     body = document.element.body
     route_punctuation(body)
     defaults = Style(fonts.OFFICIAL[0], "Times New Roman", 10.5)
