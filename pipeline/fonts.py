@@ -261,6 +261,8 @@ class Metrics:
         self._glyphs = font.getGlyphSet()
         self._font = font
         self._bounds: dict[str, tuple[float, float]] = {}
+        hhea = font["hhea"]
+        self.height = (hhea.ascent - hhea.descent) / self.upm  # ascent + descent, in em
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.cmap

@@ -73,6 +73,7 @@ EM_TOP = 0.88  # a CJK face's ideographic em box runs from 0.12 em below the bas
 # GB/T 9704-2012 §10.1 信函格式, in mm from the paper's top (bottom) edge
 ISSUER_TOP_MM = 30.0  # 发文机关标志: top of its ink 30 mm from the top edge
 ISSUER_PT = 30.0
+ISSUER_LINE_PT = 12.0
 RULE_GAP_MM = 4.0  # the upper red double line 4 mm below the 标志
 THICK_MM, GAP_MM, THIN_MM = 0.8, 0.35, 0.27  # one double line: 上粗下细 (upper), 上细下粗 (lower)
 RULE_LEN_MM = 170.0
@@ -143,22 +144,32 @@ def _masthead(section, issuer: str) -> tuple[float, float]:
     """标志 and the two red double lines on page 1.
 
     Returns the upper line's lower edge and where page 1's text starts (mm from the top): the 标志's
-    frame reaches below the top margin, and LibreOffice starts the text under the header's frames.
+    line reaches below the top margin, and the text starts under the header. The 标志 is the header's
+    own line (a frame would put it after the body in the PDF's text, where a reader meets it mid-letter).
     """
     header = section.first_page_header
     p = header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     r = docxkit.run(p, issuer, docxkit.XBS, ISSUER_PT)
     r.font.color.rgb = RED
-    line = ISSUER_PT * 1.2
+    # The 标志's line must end above the top margin, or the header pushes page 1's text down by an
+    # amount LibreOffice does not say; its glyphs are lowered (w:position) to their place instead.
+    line = ISSUER_LINE_PT
     ink_top, ink_bottom = _ink(issuer, docxkit.XBS)
     baseline_pt = ISSUER_TOP_MM * MM_PT + ink_top * ISSUER_PT
-    frame_top = baseline_pt - LINE_ASCENT * line
-    _frame(p, frame_top, line)
+    wanted = baseline_pt - (MARGINS_MM[0] - 1) * MM_PT + (1 - LINE_ASCENT) * line
+    # LibreOffice reads w:position as a whole percentage of the size and lowers the glyphs by that
+    # share of the face's height (ascent + descent): the percentage is chosen, the line placed after it.
+    height = fonts.metrics(docxkit.XBS).height
+    percent = max(1, round(100 * wanted / (height * ISSUER_PT)))
+    lowered = percent / 100 * height * ISSUER_PT
+    position = OxmlElement("w:position")
+    position.set(qn("w:val"), str(round(2 * percent / 100 * ISSUER_PT) * -1))
+    r._element.get_or_add_rPr().append(position)
+    line_top = baseline_pt - lowered - LINE_ASCENT * line
+    section.header_distance = Mm(line_top / MM_PT)
     _exact(p, line)
-    anchor = header.add_paragraph()
-    _exact(anchor, 1)
-    docxkit.run(anchor, "", docxkit.SONG, 1)
+    anchor = p  # the red lines are placed on the page, anchored in the 标志's paragraph
     left = MARGINS_MM[2] + (210 - MARGINS_MM[2] - MARGINS_MM[3]) / 2 - RULE_LEN_MM / 2  # centred on the type area
     upper = (baseline_pt - ink_bottom * ISSUER_PT) / MM_PT + RULE_GAP_MM
     _rect(anchor, left, upper, RULE_LEN_MM, THICK_MM, 101)
@@ -166,7 +177,7 @@ def _masthead(section, issuer: str) -> tuple[float, float]:
     lower = 297 - LOWER_RULE_MM
     _rect(anchor, left, lower - THICK_MM, RULE_LEN_MM, THICK_MM, 103)
     _rect(anchor, left, lower - THICK_MM - GAP_MM - THIN_MM, RULE_LEN_MM, THIN_MM, 104)
-    return upper + THICK_MM + GAP_MM + THIN_MM, max(MARGINS_MM[0], (frame_top + line) / MM_PT)
+    return upper + THICK_MM + GAP_MM + THIN_MM, max(MARGINS_MM[0], (line_top + line) / MM_PT)
 
 
 def _page_number(footer, align, indent_side: str) -> None:
@@ -226,7 +237,6 @@ def write_letter(letter: Letter, out: Path) -> Path:
     doc.settings.odd_and_even_pages_header_footer = True
 
     # Page 1: 发文机关标志 and the red double lines placed on the page (§10.1); no page number.
-    section.header_distance = Mm(10)
     rule_bottom, text_top = _masthead(section, letter.issuer)
     section.footer_distance = Mm(_footer_distance_mm())
     p = section.first_page_footer.paragraphs[0]

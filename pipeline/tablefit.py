@@ -31,7 +31,7 @@ PUNCT = "“”‘’—…·"
 JOINERS = "\u200b\u2060"  # no width: a break allowed, a break refused
 # LibreOffice breaks a line at the hyphen of 0536-7861235 (before or after it): word joiners around it
 # (no glyph, and not in the PDF's text) keep the number whole.
-HYPHENATED = re.compile(r"(?<=\d)-(?=\d)")
+HYPHENATED = re.compile(r"(?<=(?<!\d)0\d\d)(?<=\d)-(?=\d{7,8}(?!\d))|(?<=(?<!\d)0\d{3})-(?=\d{7,8}(?!\d))")
 AUTOSPACE_EM = 0.22  # LibreOffice's space where CJK and Latin characters meet
 SAFETY_PT = 2.0  # how far our measure of a line may be from LibreOffice's, either way
 MAX_CONDENSE = 0.10  # of the size, per character

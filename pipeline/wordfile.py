@@ -27,7 +27,7 @@ def _font_table(names: list[str]) -> bytes:
     fonts = []
     for name in names:
         cjk = any(ord(ch) > 0x2E80 for ch in name)
-        charset, family = ("86", "modern") if cjk else ("00", "roman")
+        charset, family = ("86", "auto") if cjk else ("00", "roman")  # as Word writes 宋体 and Times New Roman
         fonts.append(
             f'<w:font w:name="{escape(name, {chr(34): "&quot;"})}"><w:charset w:val="{charset}"/>'
             f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'

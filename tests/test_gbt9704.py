@@ -267,10 +267,10 @@ def test_attachments_and_cc(letters, city) -> None:
     after = [ln for lines in L.lines for ln in lines if ln["sizes"] == {16.0}]
     k = next(i for i, ln in enumerate(after) if ln["text"].startswith("附件：1."))
     for line in after[k + 1 :]:
+        if line["x0"] > AREA_CENTRE:  # the signature: the 附件说明 has ended
+            break
         if line["text"][:1].isdigit():
             assert near(line["x0"], number_x0), line["text"]
-        elif line["x1"] < AREA_RIGHT - 4 * CHAR3 - 2:  # a name's continuation, not the signature
-            break
         else:
             assert near(line["x0"], name_x0), line["text"]
     page, cc = L.find("抄送：")
