@@ -45,7 +45,8 @@ WHOLE = re.compile(
     r"|[-+]?\d[\d.,]*(?:%|％|亿元|万元|元|平方公里|公里|万|亿|个|户|家|项|人|台|套|件|年)?"  # amounts with their unit
     r"|[A-Za-z][A-Za-z0-9.\-_/&]*"  # Latin words
 )
-SHORT = 6  # a cell of at most this many characters is a name or a label: kept whole
+SHORT = 4  # a cell of at most this many characters is a name or a short value: kept whole
+SHORT_HEAD = 2  # in a heading row, only 序号-like labels: 主导/产业 may take two lines
 NO_START = set("，。、；：！？）》」』】〕”’…—%％·")
 NO_END = set("（《「『【〔“‘")
 
@@ -57,7 +58,7 @@ class Style:
     size: float
 
 
-def _tokens(text: str, whole: bool = True) -> list[str]:
+def _tokens(text: str, whole: bool = True, short: int = SHORT) -> list[str]:
     """Units a line may break between: whole values, else single characters.
 
     With ``whole`` false, as LibreOffice breaks: anywhere between CJK characters, not inside a run of
@@ -66,7 +67,7 @@ def _tokens(text: str, whole: bool = True) -> list[str]:
     out: list[str] = []
     if not whole:
         out = re.findall(r"[A-Za-z0-9.]+|.", text)
-    elif len(text) <= SHORT and " " not in text:
+    elif len(text) <= short and " " not in text:
         return [text]
     else:
         i = 0
@@ -154,12 +155,15 @@ class Cell:
     col: int
     span: int
     paras: list[tuple[str, Style, list[Any]]]  # text, style of its first run, its runs
+    head: bool = False  # in a heading row
 
 
 def _cells(tbl: Any, defaults: Style) -> list[Cell]:
     out = []
     for tr in tbl.iterchildren(qn("w:tr")):
         col = 0
+        trpr = tr.find(qn("w:trPr"))
+        head = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
         for tc in tr.iterchildren(qn("w:tc")):
             tcpr = tc.find(qn("w:tcPr"))
             span_el = tcpr.find(qn("w:gridSpan")) if tcpr is not None else None
@@ -171,7 +175,7 @@ def _cells(tbl: Any, defaults: Style) -> list[Cell]:
                 text = text.translate({ord(j): None for j in JOINERS})
                 if text.strip():
                     paras.append((text.strip(), _style(runs[0], defaults), runs))
-            out.append(Cell(tc, col, span, paras))
+            out.append(Cell(tc, col, span, paras, head))
             col += span
     return out
 
@@ -251,7 +255,8 @@ def fit_table(tbl: Any, defaults: Style) -> None:
     for c in cells:
         if c.span == 1 and c.col < len(cols):
             for text, style, _runs in c.paras:
-                widest = max((width_pt(t.strip(), style) for t in _tokens(text)), default=0.0)
+                units = _tokens(text, short=SHORT_HEAD if c.head else SHORT)
+                widest = max((width_pt(t.strip(), style) for t in units), default=0.0)
                 need[c.col] = max(need[c.col], widest + margin + SAFETY_PT)
     width = list(cols)
     for j in range(len(cols)):
