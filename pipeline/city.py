@@ -294,8 +294,12 @@ def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Proble
                 raise ValueError("encrypted or empty")
         except Exception as exc:  # pypdf raises many kinds on a damaged file
             problems.append(
-                Problem("E-SIGNED-UNREADABLE", f"盖章扫描件 {shown} 无法读取 (the sealed scan does not read): {exc}",
-                        field="signed", location=Location(shown))  # fmt: skip
+                Problem(
+                    "E-SIGNED-UNREADABLE",
+                    f"盖章扫描件 {shown} 无法读取 (the sealed scan does not read): {exc}",
+                    field="signed",
+                    location=Location(shown),
+                )  # fmt: skip
             )
             continue
         found[what] = path

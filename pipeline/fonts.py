@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -177,8 +176,11 @@ def _config_text(folder_name: str, stamp: str) -> str:
 
 @cache
 def _written(text: str) -> Path:
-    folder = Path(tempfile.gettempdir()) / f"clusterpack-fonts-{os.getuid()}"
-    folder.mkdir(exist_ok=True, mode=0o700)
+    # Not in TMPDIR: a build's scratch space there may be full or cleaned; the file is small and
+    # named by its content, so any process may share it.
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache_home / "clusterpack"
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"fonts-{hashlib.sha256(text.encode()).hexdigest()[:16]}.conf"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
