@@ -106,6 +106,7 @@ def _run_share(
     events: Any,
     parent: int = 0,
     memory: int | None = None,
+    strict_dates: bool = False,
 ) -> None:
     """One worker process: its clusters in order through one cached, self-restarting LibreOffice."""
     scratch.die_with_parent()  # a batch that is killed takes its workers (and so their LibreOffice) along
@@ -126,7 +127,7 @@ def _run_share(
         for cid, pid in share:
             t0 = time.monotonic()
             try:
-                r = build.bundle(cid, paths, pid, today, office=office, force=force)
+                r = build.bundle(cid, paths, pid, today, office=office, force=force, strict_dates=strict_dates)
             except ClusterpackError as exc:
                 lines = exc.user_message().splitlines()
                 outcome = Outcome(
@@ -159,6 +160,7 @@ def bundle_many(
     timeout: float | None = None,
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
+    strict_dates: bool = False,
 ) -> BatchResult:
     """Build every cluster of ``clusters``; report each as built, draft, failed or skipped.
 
@@ -187,7 +189,7 @@ def bundle_many(
     procs = [
         ctx.Process(
             target=_run_share,
-            args=(share, paths, today, timeout, force, events, os.getpid(), memory),
+            args=(share, paths, today, timeout, force, events, os.getpid(), memory, strict_dates),
             name=f"worker-{k}",
         )
         for k, share in enumerate(shares)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -15,7 +16,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, attachments, cache, convert, fonts, limits, render, repro, rules, scratch, units
+from . import assemble, attachments, cache, convert, fonts, inherit, limits, programmes, render, repro, rules, scratch, units
 from .errors import DataInvalid, Location, Problem, TemplateProblem, writing
 from .load import RawInput, load_cluster
 from .model import default_programme, programme_ids
@@ -137,6 +138,7 @@ class Gathered:
     warnings: list[Problem]
     proofs: list[attachments.Proof]
     signed: dict[str, Path]
+    standing: programmes.Standing  # the programme on the build's date: validity, deadline, successors
 
 
 def prepare(
@@ -147,8 +149,18 @@ def prepare(
     return g.raw, g.data, g.programme, g.warnings
 
 
-def gather(cluster_id: str, paths: Paths, programme_id: str | None = None, today: dt.date | None = None) -> Gathered:
-    """Load, validate and check the evidence of a cluster; raise ``DataInvalid`` with every error."""
+def gather(
+    cluster_id: str,
+    paths: Paths,
+    programme_id: str | None = None,
+    today: dt.date | None = None,
+    strict_dates: bool = False,
+) -> Gathered:
+    """Load, validate and check the evidence of a cluster; raise ``DataInvalid`` with every error.
+
+    With ``strict_dates`` a programme not in force on ``today`` (or past its deadline) is refused
+    (``UsageError``, exit 2) instead of warned about.
+    """
     raw = load_cluster(paths.inputs, cluster_id)
     programme = load_programme(paths.templates, programme_of(raw, programme_id, paths.templates))
     data, warnings = validate(raw, programme)
@@ -157,19 +169,13 @@ def gather(cluster_id: str, paths: Paths, programme_id: str | None = None, today
         raise DataInvalid(cluster_id, evidence_problems)
     warnings.extend(evidence_problems)
     today = today or build_date()
-    if programme.expired(today):
-        warnings.append(
-            Problem(
-                "W-PROGRAMME-EXPIRED",
-                f"《{programme.notice.title}》（{programme.notice.number}）有效期至 {programme.valid.until}，"
-                f"今天（{today}）已过期；请核对当年申报通知 (the programme's rules have expired)",
-                field="programme",
-                label="申报项目",
-                location=raw.where(("programme",)) if "programme" in raw.data else Location(str(raw.file)),
-                severity="warning",
-            )
-        )
-    return Gathered(raw, data, programme, warnings, proofs, signed)
+    # --- the programme on this day: in force, expired (and what valid programme extends it), its deadline
+    standing = programmes.standing(programme, today, paths.templates)
+    dated = standing.problems(strict=strict_dates)
+    programmes.refuse(dated)
+    where = raw.where(("programme",)) if "programme" in raw.data else Location(str(raw.file))
+    warnings.extend(dataclasses.replace(w, location=where) for w in dated)
+    return Gathered(raw, data, programme, warnings, proofs, signed, standing)
 
 
 def evidence(
@@ -183,7 +189,7 @@ def evidence(
     others = {
         m.id
         for pid in programme_ids(data.programme)
-        if pid != programme.id
+        if pid != programme.id and pid not in programme.lineage  # data for an earlier round is this one's
         for m in load_programme(paths.templates, pid).materials
     }
     proofs, problems = attachments.check(raw, data, programme, others=others)
@@ -224,7 +230,8 @@ def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date, a
     parts = [tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date(), accepted or ""]
     parts.append(fonts.environment_digest())  # the faces: the role map and the user's fonts folder
     extra = "|".join([*parts, cluster])
-    return cache.tree_digest([paths.templates / programme_id, paths.templates / "common", convert.FONTS_CONF], extra)
+    programme_folders = inherit.folders(paths.templates, programme_id)  # its own, and each it extends
+    return cache.tree_digest([*programme_folders, paths.templates / "common", convert.FONTS_CONF], extra)
 
 
 def _up_to_date(final: Path, key: str) -> dict[str, Any] | None:
@@ -270,6 +277,7 @@ def bundle(
     office: cache.CachedConverter | None = None,
     force: bool = False,
     accepted: str | None = None,
+    strict_dates: bool = False,
 ) -> BuildResult:
     """Build the complete packet of one cluster into ``outputs/<programme>/<cluster>/``.
 
@@ -278,6 +286,7 @@ def bundle(
     changed since it was built is left as it is (``force`` rebuilds it); conversions already made
     are reused from the cache. ``accepted`` is the city bureau's reason for recommending a cluster
     that misses a condition: its packet is then final (no 草稿 mark), the reason on its 自查报告.
+    With ``strict_dates`` a programme not in force on ``today`` or past its deadline is refused (exit 2).
     """
     paths = paths or Paths()
     today = today or build_date()
@@ -286,11 +295,13 @@ def bundle(
     final = paths.outputs / pid / cluster_id
     scratch.clean_outputs(final.parent)  # what a killed build left, even if this one has nothing to do
     scratch.clean_scratch()
+    if strict_dates:  # refused before anything, an up-to-date packet included
+        programmes.refuse(programmes.standing(load_programme(paths.templates, pid), today).problems(strict=True))
     key = packet_key(raw, pid, paths, today, accepted) if (paths.templates / pid).is_dir() else ""
     if key and not force and (done := _up_to_date(final, key)) is not None:
         return BuildResult(cluster_id, pid, final, done, None, skipped=True)
     # --- first gather and check all data; nothing is written before this succeeds
-    g = gather(cluster_id, paths, programme_id, today)
+    g = gather(cluster_id, paths, programme_id, today, strict_dates)
     own = office is None
     with writing(paths.outputs):  # a read-only or full outputs/ is said as such (exit 6), not as a bug
         conv = office or converter(paths, eager=True)  # LibreOffice starts while the documents are rendered
@@ -391,8 +402,10 @@ def _self_check_context(job: _Job) -> dict[str, Any]:
             f"未达到（原则上）{counts[rules.ADVISORY]}项，放宽{counts[rules.RELAXED]}项，"
             f"缺佐证{counts[rules.NO_EVIDENCE]}项。结论：{verdict}。",
             "notes": [f"注{i}：{r.note}" for i, r in enumerate(report.results, start=1) if r.note],
-            "warnings": [f"提示：{w.message}" for w in report.warnings],
+            # the programme's dates are said once, in the validity line
+            "warnings": [f"提示：{w.message}" for w in report.warnings if not w.code.startswith("W-PROGRAMME-")],
             "forms": forms,
+            "validity": job.g.standing.validity_text(),
             "tool": tool_version(),
             "date": units.cn_date(build_date()),
         },
@@ -613,6 +626,8 @@ def _manifest(
             "number": programme.notice.number,
             "valid_from": str(programme.valid.start),
             "valid_until": str(programme.valid.until) if programme.valid.until else None,
+            "extends": list(programme.lineage),
+            "validity": job.g.standing.as_dict(),
         },
         "cluster": {"id": raw.cluster_id, "name": data.cluster.name, "city": data.cluster.city_name},
         "inputs": {

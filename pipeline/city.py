@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from . import build
+from . import build, programmes
 from .errors import ClusterpackError, DataInvalid, Location, Problem, UsageError
 from .load import RawInput, check_cluster_id, load_yaml
 from .model import CITIES, CityCode, Date, Model, Phone, Text, WenHao
@@ -78,6 +79,7 @@ class CityPlan:
     warnings: list[Problem] = field(default_factory=list)
     file: Path = Path()  # the city's input file
     signed: dict[str, Path] = field(default_factory=dict)  # letter / summary → its sealed scan
+    standing: programmes.Standing | None = None  # the programme on the day: validity, deadline
 
     def reason(self, cluster_id: str) -> str | None:
         """The bureau's reason for recommending a cluster that misses a condition (None: not forced)."""
@@ -112,8 +114,17 @@ def city_file(inputs: Path, city_code: str, programme_id: str | None = None) -> 
     )
 
 
-def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, today: dt.date | None = None) -> CityPlan:
-    """Read a city's input and check the recommendation as a whole; raise with every problem."""
+def plan(
+    city_code: str,
+    paths: build.Paths,
+    programme_id: str | None = None,
+    today: dt.date | None = None,
+    strict_dates: bool = False,
+) -> CityPlan:
+    """Read a city's input and check the recommendation as a whole; raise with every problem.
+
+    With ``strict_dates`` a programme not in force on ``today``, or past its deadline, is refused (exit 2).
+    """
     file = city_file(paths.inputs, city_code, programme_id)
     raw = load_yaml(file, f"city {city_code}", root=paths.inputs.parent)
     city, problems = parse(raw, CityInput)
@@ -238,21 +249,17 @@ def plan(city_code: str, paths: build.Paths, programme_id: str | None = None, to
                     )
                 )
                 break
-    if programme.expired(today):
-        problems.append(
-            _p(
-                raw,
-                ("programme",),
-                "W-PROGRAMME-EXPIRED",
-                f"《{programme.notice.title}》有效期至 {programme.valid.until}，已过期",
-                "warning",
-            )
-        )
+    # the programme on this day (the deadline is the letter's, checked above); --strict-dates refuses
+    standing = programmes.standing(programme, today, paths.templates)
+    dated = standing.problems(strict=strict_dates)
+    dated = [d for d in dated if strict_dates or d.code != "W-PROGRAMME-DEADLINE"]  # W-CITY-DEADLINE says it
+    programmes.refuse(dated)
+    problems.extend(dataclasses.replace(d, location=raw.where(("programme",))) for d in dated)
     if any(p.severity == "error" for p in problems):
         raise DataInvalid(city_code, problems, subject="市")
     bureau = city.bureau or spec.bureau_of(city.city, city.city_name)
     warnings = [p for p in problems if p.severity == "warning"]
-    return CityPlan(city, programme, bureau, reports, warnings, file, signed)
+    return CityPlan(city, programme, bureau, reports, warnings, file, signed, standing)
 
 
 def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Problem]]:

@@ -148,12 +148,19 @@ def make_letter(p: CityPlan, clusters: list[Recommended]) -> Letter:
 
 
 def city_bundle(
-    city_code: str, paths: build.Paths | None = None, programme_id: str | None = None, today: dt.date | None = None
+    city_code: str,
+    paths: build.Paths | None = None,
+    programme_id: str | None = None,
+    today: dt.date | None = None,
+    strict_dates: bool = False,
 ) -> CityResult:
-    """Check the recommendation, build every cluster's packet, then the city's documents and packet."""
+    """Check the recommendation, build every cluster's packet, then the city's documents and packet.
+
+    With ``strict_dates`` nothing is built under a programme not in force on ``today`` (exit 2).
+    """
     paths = paths or build.Paths()
     # --- check everything first: nothing is written when the recommendation is refused
-    p = plan(city_code, paths, programme_id, today)
+    p = plan(city_code, paths, programme_id, today, strict_dates)
     office = build.converter(paths)  # the clusters' converter: cached, restarted and retried alike
     try:
         # --- each cluster's packet, fresh from its data; one recommended by the bureau's decision is final
@@ -370,7 +377,13 @@ def _manifest(
         files.append(entry)
     return {
         "tool": {"name": "clusterpack", "version": build.tool_version(), "libreoffice": job.office.version},
-        "programme": {"id": p.programme.id, "notice": p.programme.notice.title, "number": p.programme.notice.number},
+        "programme": {
+            "id": p.programme.id,
+            "notice": p.programme.notice.title,
+            "number": p.programme.notice.number,
+            "extends": list(p.programme.lineage),
+            "validity": p.standing.as_dict() if p.standing else None,
+        },
         "city": {
             "code": p.city.city,
             "name": p.city.city_name,

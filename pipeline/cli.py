@@ -116,6 +116,11 @@ def main(verbose: bool) -> None:
     type=click.FloatRange(1),
     help="Seconds one conversion may take (default: CLUSTERPACK_CONVERT_TIMEOUT, else 120).",
 )
+@click.option(
+    "--strict-dates",
+    is_flag=True,
+    help="Refuse (exit 2) to build under a programme that is expired, not yet in force, or past its deadline.",
+)
 def bundle(
     clusters: tuple[str, ...],
     all_: bool,
@@ -125,6 +130,7 @@ def bundle(
     force: bool,
     jobs: int | None,
     timeout: float | None,
+    strict_dates: bool,
 ) -> None:
     """Build the packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest); several, or --all."""
     paths = _paths(root)
@@ -140,7 +146,7 @@ def bundle(
                 )
         else:
             todo = [(c, programme_id) for c in clusters]
-        sys.exit(_batch(todo, paths, draft, force, jobs, timeout))
+        sys.exit(_batch(todo, paths, draft, force, jobs, timeout, strict_dates))
     if len(clusters) != 1:
         _fail(
             UsageError(
@@ -149,7 +155,7 @@ def bundle(
         )
     cluster = clusters[0]
     try:
-        result = build.bundle(cluster, paths, programme_id, force=force)
+        result = build.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -180,6 +186,7 @@ def _batch(
     force: bool,
     jobs: int | None,
     timeout: float | None,
+    strict_dates: bool = False,
 ) -> int:
     from rich.progress import (
         BarColumn,
@@ -209,7 +216,9 @@ def _batch(
                 bar.console.print(f"[red]失败 {outcome.label}[/]: {outcome.message}")
             bar.advance(task)
 
-        result = batch.bundle_many(todo, paths, jobs, timeout=timeout, force=force, progress=tick)
+        result = batch.bundle_many(
+            todo, paths, jobs, timeout=timeout, force=force, progress=tick, strict_dates=strict_dates
+        )
     s = result.stats
     clusters = len({cid for cid, _ in todo})
     packets = f"、{len(todo)} 份材料" if len(todo) != clusters else ""  # a cluster built for several programmes
@@ -300,12 +309,17 @@ def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
 @click.argument("city_code")
 @click.option("--programme", "programme_id", help="申报项目 (programme id), default: the one in the city's input.")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/.")
-def city(city_code: str, programme_id: str | None, root: str | None) -> None:
+@click.option(
+    "--strict-dates",
+    is_flag=True,
+    help="Refuse (exit 2) under a programme expired, not yet in force or past its deadline.",
+)
+def city(city_code: str, programme_id: str | None, root: str | None, strict_dates: bool) -> None:
     """Build a city bureau's 推荐文件, 汇总表, review sheet and its packet for the province (inputs/cities/CITY_CODE.yaml)."""
     from . import citybuild
 
     try:
-        result = citybuild.city_bundle(city_code, _paths(root), programme_id)
+        result = citybuild.city_bundle(city_code, _paths(root), programme_id, strict_dates=strict_dates)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -441,6 +455,79 @@ def limits_command() -> None:
     for row in rows:
         table.add_row(*row)
     Console(width=max(120, Console().width)).print(table)
+
+
+@main.command("programmes")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
+def programmes_(root: str | None) -> None:
+    """List every programme: its notice, validity today and what it extends."""
+    from . import programmes
+
+    entries = programmes.catalogue(_paths(root).templates, build.build_date())
+    table = Table(title="申报项目 (programmes)")
+    for column in ("项目 id", "名称 title", "通知 notice", "有效期 valid", "今天 today", "继承 extends"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        if e.error:
+            table.add_row(e.id, f"[red]无法读取 (broken): {e.error}[/]", "", "", "", "")
+            continue
+        notice = e.notice + ("（示例 example）" if e.example else "")
+        style = "green" if e.status == "有效" else "yellow"
+        table.add_row(e.id, e.title, notice, e.valid, f"[{style}]{e.status}[/]", e.extends or "—")
+    Console(width=max(140, Console().width)).print(table)
+
+
+@main.group()
+def programme() -> None:
+    """A programme folder: show it resolved (with where each part comes from), or start a new one."""
+
+
+@programme.command("show")
+@click.argument("programme_id")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
+@click.option("--json", "as_json", is_flag=True, help="Print the parts as JSON (for machines).")
+def programme_show(programme_id: str, root: str | None, as_json: bool) -> None:
+    """Print PROGRAMME_ID resolved: every part (notice, validity, documents, templates, rules…) and its source."""
+    from . import programmes
+    from .programme import load_programme
+
+    templates = _paths(root).templates
+    try:
+        p = load_programme(templates, programme_id)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    parts = programmes.describe(templates, p)
+    if as_json:
+        click.echo(json.dumps([vars(x) for x in parts], ensure_ascii=False, indent=2))
+        return
+    chain = " → ".join([p.id, *p.lineage])
+    table = Table(title=f"{p.id} · {p.title}（{chain}）")
+    for column in ("部分 section", "键 key", "值 value", "来自 from"):
+        table.add_column(column, overflow="fold")
+    for x in parts:
+        source = x.source + (f"（改 {', '.join(x.changed)}）" if x.changed else "")
+        table.add_row(x.section, x.key, x.value, f"[{'cyan' if x.source == p.id else 'white'}]{source}[/]")
+    Console(width=max(140, Console().width)).print(table)
+
+
+@programme.command("new")
+@click.argument("programme_id")
+@click.option("--from", "source", required=True, help="The programme the new one extends (e.g. last year's).")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
+def programme_new(programme_id: str, source: str, root: str | None) -> None:
+    """Create templates/PROGRAMME_ID/ with a commented programme.yaml that extends --from and says what to change."""
+    from . import programmes
+
+    try:
+        file = programmes.scaffold(_paths(root).templates, programme_id, source)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(
+        f"已创建 {file} (created)：改写其中标 TODO 的通知名称、文号、日期和有效期，再运行 "
+        f"clusterpack programme show {programme_id} 核对"
+    )
 
 
 def run() -> None:

@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import schema
+from . import inherit, schema
 from .errors import TemplateProblem, UsageError
 from .load import CLUSTER_ID
 from .rules import Relaxation, Rule, RuleSet
@@ -25,6 +24,9 @@ class Notice(_Strict):
     number: str
     issuer: str
     date: dt.date
+    # an invented notice (a worked example of a later round): its packets say so, and its own
+    # quotes cannot be found in any published text (tests/test_quotes.py checks the inherited ones)
+    example: bool = False
 
 
 class Validity(_Strict):
@@ -187,7 +189,13 @@ class Programme(_Strict):
     # facts of the notice the schema's checks read (a data year, a cut-off date), so that next
     # year's folder changes them without code
     data: dict[str, Any] = Field(default_factory=dict)
+    extends: str | None = None  # the programme this one changes (pipeline/inherit.py)
     folder: Path
+    # where templates are found: this programme's folder, then each folder it extends (its own first)
+    folders: tuple[Path, ...] = ()
+    lineage: tuple[str, ...] = ()  # the programmes it extends, nearest first
+    origins: dict[str, str] = Field(default_factory=dict)  # part (notice.number, rules.revenue) → programme id
+    changes: dict[str, list[str]] = Field(default_factory=dict)  # part → the keys this programme changed in it
 
     @property
     def data_schema(self) -> Schema:
@@ -198,7 +206,15 @@ class Programme(_Strict):
         return RuleSet(relaxations=self.relaxations, rules=self.rules)
 
     def template(self, name: str) -> Path:
+        """A template by file name: this programme's own, else the nearest programme it extends that has it."""
+        for folder in self.folders or (self.folder,):
+            if (folder / name).is_file():
+                return folder / name
         return self.folder / name
+
+    def template_names(self) -> list[str]:
+        """The file names of every template the programme uses: cover, 目录, each document's."""
+        return [self.packet.cover, self.packet.toc, *(d.template for d in self.documents)]
 
     def expired(self, today: dt.date) -> bool:
         return self.valid.until is not None and today > self.valid.until
@@ -221,13 +237,25 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
             f"没有申报项目 {programme_id}；可用：{', '.join(available(templates)) or '无'} (unknown programme)",
             code="E-USAGE-NO-PROGRAMME",
         )
+    resolved = inherit.resolve(templates, programme_id)
     try:
-        data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
-        programme = Programme.model_validate({**data, "folder": folder})
-    except (yaml.YAMLError, ValidationError, TypeError) as exc:
-        raise TemplateProblem(f"{file} 有误 (programme file is invalid): {exc}", code="E-TEMPLATE-PROGRAMME") from None
-    names = [programme.packet.cover, programme.packet.toc, *(d.template for d in programme.documents)]
-    missing = [n for n in names if not (folder / n).is_file()]
+        programme = Programme.model_validate(
+            {
+                **resolved.data,
+                "folder": folder,
+                "folders": tuple(resolved.folders),
+                "lineage": tuple(resolved.chain[1:]),
+                "origins": resolved.origins,
+                "changes": resolved.changes,
+            }
+        )
+    except (ValidationError, TypeError) as exc:
+        chain = f"（合并自 {' → '.join(resolved.chain)}）" if len(resolved.chain) > 1 else ""
+        raise TemplateProblem(
+            f"{file}{chain} 有误 (programme file is invalid): {exc}", code="E-TEMPLATE-PROGRAMME"
+        ) from None
+    names = programme.template_names()
+    missing = [n for n in names if not programme.template(n).is_file()]
     if missing:
         raise TemplateProblem(
             f"{file} 引用的模板不存在 (templates missing): {', '.join(missing)}", code="E-TEMPLATE-MISSING"

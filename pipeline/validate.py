@@ -133,7 +133,7 @@ def validate(raw: RawInput, programme: Programme) -> tuple[Any, list[Problem]]:
     problems = [*raw.problems, *(p for p in parsed if p.field not in seen)]
     problems.extend(_corrected_wenhao(mine, schema.model))  # from the raw text: said even beside errors
     if model is not None:
-        problems.extend(_programme_named(raw, model.programme, programme.id))
+        problems.extend(_programme_named(raw, model.programme, programme.id, programme.lineage))
         problems.extend(schema.checks(mine, model, programme))
         problems.extend(_relaxations_proven(mine, model, programme))
     if any(p.severity == "error" for p in problems):
@@ -163,9 +163,12 @@ def _relaxations_proven(raw: RawInput, model: Any, programme: Programme) -> list
     return out
 
 
-def _programme_named(raw: RawInput, ref: str | list[str], programme_id: str) -> list[Problem]:
+def _programme_named(
+    raw: RawInput, ref: str | list[str], programme_id: str, lineage: tuple[str, ...] = ()
+) -> list[Problem]:
+    # Data for a programme serves every later round that extends it (the same data, next year's notice).
     named = programme_ids(ref)
-    if programme_id in named:
+    if programme_id in named or any(p in named for p in lineage):
         return []
     return [
         Problem(

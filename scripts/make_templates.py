@@ -426,8 +426,10 @@ def self_check() -> None:
         11,
         align=CENTER,
         line_pt=20,
-        after_pt=6,
+        after_pt=2,
     )
+    # the rules' validity and where the build's date falls (an expired programme says so here)
+    para(doc, "{{ checks.validity }}", SONG, 10, line_pt=18, after_pt=6)
     t = table(doc, [8, 62, 24, 28, 28, 20])
     add_row(t, ["序号", "条件", "条款", "要求", "实际", "结果"], HEI, 10, header=True)
     add_row(t, ["{%tr for r in checks.results %}", "", "", "", "", ""], SONG, 10)
