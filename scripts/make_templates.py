@@ -375,7 +375,9 @@ def cover() -> None:
     doc = new_document(margins_mm=(37, 35, 28, 26))
     para(doc, "", line_pt=40, before_pt=60)
     para(doc, "{{ packet.title_line1 }}", XBS, 26, align=CENTER, line_pt=48)
-    para(doc, "{{ packet.title_line2 }}", XBS, 36, align=CENTER, line_pt=60, after_pt=140)
+    para(
+        doc, "{{ packet.title_line2 }}", XBS, 36, align=CENTER, line_pt=60, after_pt=110
+    )  # room for a notice on 3 lines
     for label, expr in (
         ("集群名称", "cluster.name"),
         ("申报单位", "applicant.name"),
