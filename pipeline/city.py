@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from . import build, programmes
+from . import build, programmes, summarylayout
 from .errors import ClusterpackError, DataInvalid, Location, Problem, UsageError
 from .load import RawInput, check_cluster_id, load_yaml
 from .model import CITIES, CityCode, Date, Model, Phone, Text, WenHao
@@ -80,6 +80,7 @@ class CityPlan:
     file: Path = Path()  # the city's input file
     signed: dict[str, Path] = field(default_factory=dict)  # letter / summary → its sealed scan
     standing: programmes.Standing | None = None  # the programme on the day: validity, deadline
+    summary_layout: summarylayout.SummaryLayout | None = None  # the province's own 汇总表, if adopted
 
     def reason(self, cluster_id: str) -> str | None:
         """The bureau's reason for recommending a cluster that misses a condition (None: not forced)."""
@@ -234,6 +235,12 @@ def plan(
                     "warning",
                 )
             )
+    layout = summarylayout.read_layout(programme)
+    if layout is not None:  # the official 汇总表: its columns we cannot fill are said on every build
+        problems.extend(
+            dataclasses.replace(w, location=Location(str(programme.template(summarylayout.LAYOUT_FILE))))
+            for w in summarylayout.problems(programme, layout)
+        )
     signed, signed_problems = signed_scans(file, paths.inputs)
     problems.extend(signed_problems)
     if spec.deadline:
@@ -259,7 +266,7 @@ def plan(
         raise DataInvalid(city_code, problems, subject="市")
     bureau = city.bureau or spec.bureau_of(city.city, city.city_name)
     warnings = [p for p in problems if p.severity == "warning"]
-    return CityPlan(city, programme, bureau, reports, warnings, file, signed, standing)
+    return CityPlan(city, programme, bureau, reports, warnings, file, signed, standing, layout)
 
 
 def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Problem]]:

@@ -205,16 +205,7 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     items = attachment_items(p, job.clusters)
     # --- the letter, the 汇总表 (xlsx, docx) and the clerk's review sheet
     write_letter(make_letter(p, job.clusters), out / "推荐文件.docx")
-    summary_label = next((f"附件{k}" for k, a in enumerate(items, start=1) if a.part == "summary"), "")
-    tables = citytables.CityTables(
-        spec.summary_title,
-        p.bureau,
-        units.cn_date(p.city.date),
-        spec.summary_columns,
-        [c.context for c in job.clusters],
-        [_notes(p, c) for c in job.clusters],
-        summary_label,
-    )
+    tables = summary_tables(p, job.clusters, items)
     citytables.summary_docx(tables, out / "汇总表.docx")
     citytables.summary_xlsx(tables, out / "汇总表.xlsx")
     sentences = [
@@ -254,6 +245,23 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     )
     repro.fix_pdf(out / "报送清单.pdf")
     return _manifest(job, packet, packet_pages, toc_pages, sent, zipped)
+
+
+def summary_tables(p: CityPlan, clusters: list[Recommended], items: list[Attached]) -> citytables.CityTables:
+    """What the 汇总表 shows: the programme's columns, a row per cluster, each verdict; in the official layout if adopted."""
+    spec = p.programme.city
+    assert spec is not None
+    summary_label = next((f"附件{k}" for k, a in enumerate(items, start=1) if a.part == "summary"), "")
+    return citytables.CityTables(
+        spec.summary_title,
+        p.bureau,
+        units.cn_date(p.city.date),
+        spec.summary_columns,
+        [c.context for c in clusters],
+        [_notes(p, c) for c in clusters],
+        summary_label,
+        (p.programme, p.summary_layout) if p.summary_layout else None,
+    )
 
 
 def _notes(p: CityPlan, c: Recommended) -> str:
@@ -383,6 +391,8 @@ def _manifest(
             "number": p.programme.notice.number,
             "extends": list(p.programme.lineage),
             "validity": p.standing.as_dict() if p.standing else None,
+            # 汇总表.xlsx: the province's own workbook filled in its layout (form adopt), or ours
+            "summary_form": f"official ({p.summary_layout.source})" if p.summary_layout else "reconstructed",
         },
         "city": {
             "code": p.city.city,

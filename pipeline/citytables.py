@@ -11,9 +11,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from . import docxkit, render, repro, rules, xlsxsafe
+from . import docxkit, render, repro, rules, summarylayout, xlsxsafe
 from .build import CheckReport
-from .programme import SUMMARY_NO_WIDTH, Column
+from .programme import SUMMARY_NO_WIDTH, Column, Programme
+from .summarylayout import SummaryLayout
 from .verdict import Verdict
 
 THIN = Side(style="thin", color="000000")
@@ -39,6 +40,8 @@ class CityTables:
     contexts: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)  # per cluster: its verdict, where it is not simply 达到
     label: str = ""  # 附件N, as the letter's 附件说明 numbers it
+    # the province's own 汇总表 (form adopt): the .xlsx is a copy of it, filled in its layout
+    official: tuple[Programme, SummaryLayout] | None = None
 
     def note_lines(self) -> list[str]:
         """注: the unit, then each cluster whose verdict needs words, by its 序号."""
@@ -81,6 +84,9 @@ def summary_rows(columns: list[Column], contexts: list[dict[str, Any]]) -> tuple
 def summary_xlsx(t: CityTables, out: Path) -> Path:
     title, issuer, date, columns = t.title, t.issuer, t.date, t.columns
     rows, totals = summary_rows(columns, t.contexts)
+    if t.official is not None:  # the province's workbook, filled in its own layout
+        programme, layout = t.official
+        return summarylayout.fill(programme, layout, rows, totals, t.note_lines(), out)
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总表"

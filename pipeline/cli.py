@@ -530,6 +530,56 @@ def programme_new(programme_id: str, source: str, root: str | None) -> None:
     )
 
 
+@main.group()
+def form() -> None:
+    """The province's own forms: adopt an official .docx (or the .xlsx 汇总表) as a programme's template."""
+
+
+@form.command("adopt")
+@click.argument("official", type=click.Path(dir_okay=False))
+@click.option("--programme", "programme_id", required=True, help="The programme whose document it is.")
+@click.option(
+    "--document", required=True, help="The document id (programme show lists them), or summary for the .xlsx 汇总表."
+)
+@click.option("--replace", is_flag=True, help="Replace a template the programme's own folder already has.")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def form_adopt(official: str, programme_id: str, document: str, replace: bool, root: str | None, as_json: bool) -> None:
+    """Make OFFICIAL the document's template: each blank gets the field its label names; report the rest."""
+    from . import official as officialforms
+
+    try:
+        result = officialforms.adopt_form(Path(official), _paths(root).templates, programme_id, document, replace)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    from .summarylayout import SummaryAdoption
+
+    if isinstance(result, SummaryAdoption):
+        lay = result.layout
+        click.echo(
+            f"已写出 {result.out} (written)：工作表 {lay.sheet}，表头第 {lay.header_row} 行，数据自第 {lay.first_row} 行；"
+            f"对上 {len(lay.columns)} 列"
+        )
+        for line in result.unplaced:
+            click.secho(f"  未对应（生成时留空）unknown column: {line}", fg="yellow")
+        for line in result.missing:
+            click.secho(f"  官方表没有的列 not in the official form: {line}", fg="yellow")
+        return
+    click.echo(f"已写出 {result.out} (written)：放入 {len(result.placed)} 个字段；programme.yaml 已标注 form: official")
+    for u in result.unplaced:
+        click.secho(f"  未放置 not placed: {u.where} “{u.label}”：{u.reason}", fg="yellow")
+    for m in result.missing:
+        click.secho(f"  表中没有位置 no place in the form: {m}", fg="yellow")
+    for b in result.by_hand:
+        click.echo(f"  留待手写 left for the pen: {b}")
+    if result.unplaced or result.missing:
+        click.echo("请在 Word/WPS 中打开该模板，补齐上面列出的项 (finish these by hand)")
+
+
 def run() -> None:
     """Entry point that never shows a traceback to a user (set CLUSTERPACK_DEBUG=1 to see one)."""
     try:
