@@ -1,0 +1,108 @@
+"""The province's own Excel 汇总表: adopted, its columns in another order and one we do not know; the
+city's 汇总表.xlsx is then that workbook filled in its layout, the unknown column blank and reported.
+
+LibreOffice-free: the city's recommendation is planned and its 汇总表 written by the functions
+``city`` uses (``citybuild.summary_tables``, ``citytables.summary_xlsx``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXAMPLE, ROOT, paths_of
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Border, Font, Side
+
+from pipeline import citybuild, citytables, official, summarylayout
+from pipeline.city import plan
+from pipeline.errors import UsageError
+
+# The official header, in its own order, with its own words (所属县区, 联系人及电话) and one column we have no data for.
+HEADER = [
+    "序号",
+    "申报单位",
+    "集群名称",
+    "所属县区",
+    "营业收入（亿元）",
+    "集群年度增速（%）",
+    "主导产业",
+    "企业户数",
+    "联系人及电话",
+    "审核结论",
+]
+
+
+def _official(path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附件2"
+    ws["A1"] = "附件2"
+    ws["A2"] = "山东省特色产业集群申报汇总表"
+    ws["A3"] = "填报单位（盖章）：                填报日期："
+    thin = Side(style="thin")
+    for j, text in enumerate(HEADER, start=1):
+        ws.cell(4, j, text).font = Font(name="黑体", bold=True)
+        for r in (4, 5, 6):
+            ws.cell(r, j).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def city_root(root: Path) -> Path:
+    shutil.copytree(ROOT / "inputs" / "cities", root / "inputs" / "cities")
+    return root
+
+
+def test_the_official_summary_is_adopted_and_filled_in_its_layout(city_root: Path) -> None:
+    templates = city_root / "templates"
+    result = official.adopt_form(_official(city_root / "official.xlsx"), templates, "tese-apply", "summary")
+    assert isinstance(result, summarylayout.SummaryAdoption)
+    layout = result.layout
+    assert (layout.sheet, layout.header_row, layout.first_row) == ("附件2", 4, 5)
+    assert layout.columns == {
+        "A": ["序号"],
+        "B": ["申报单位"],
+        "C": ["集群名称"],
+        "D": ["县（市、区）"],
+        "E": ["营业收入（亿元）"],
+        "G": ["主导产业"],
+        "H": ["企业户数"],
+        "I": ["联系人", "联系电话"],
+        "J": ["审核结论"],
+    }
+    assert layout.unknown == {"F": "集群年度增速（%）"} and result.unplaced == ["F 集群年度增速（%）"]
+    assert "依托载体" in result.missing  # our columns the official form has no place for
+    saved = yaml.safe_load((templates / "tese-apply" / "summary-layout.yaml").read_text(encoding="utf-8"))
+    assert saved["unknown"] == {"F": "集群年度增速（%）"}
+
+    # the city's recommendation: the unknown column is reported, and the 汇总表 follows the official layout
+    p = plan("370700", paths_of(city_root))
+    assert [w.code for w in p.warnings if w.code == "W-SUMMARY-COLUMN-UNKNOWN"] == ["W-SUMMARY-COLUMN-UNKNOWN"]
+    clusters = citybuild.recommend(p)
+    tables = citybuild.summary_tables(p, clusters, citybuild.attachment_items(p, clusters))
+    out = citytables.summary_xlsx(tables, city_root / "汇总表.xlsx")
+    ws = load_workbook(out)["附件2"]
+    assert [ws.cell(4, j).value for j in range(1, len(HEADER) + 1)] == HEADER  # the official header, untouched
+    row = {HEADER[j - 1]: ws.cell(5, j).value for j in range(1, len(HEADER) + 1)}
+    assert row["序号"] == "1" or row["序号"] == 1
+    assert row["集群名称"] == "青岚县智能农机装备特色产业集群" and row["申报单位"] == "青岚经济开发区管理委员会"
+    assert row["营业收入（亿元）"] == 186.45 and row["企业户数"] == 268
+    assert row["集群年度增速（%）"] is None  # unknown: left blank
+    assert row["联系人及电话"].split(" ")[1].startswith("0536") and row["审核结论"]
+    assert ws.cell(6, 1).value == "合计" and ws.cell(6, 5).value == 186.45
+    assert ws.cell(6, 1).border.left.style == "thin"  # the official row's style is kept
+    assert ws["A2"].value == "山东省特色产业集群申报汇总表"
+
+
+def test_a_summary_with_no_header_row_is_refused(city_root: Path) -> None:
+    wb = Workbook()
+    wb.active["A1"] = "随便写的"
+    wb.save(city_root / "x.xlsx")
+    with pytest.raises(UsageError) as info:
+        official.adopt_form(city_root / "x.xlsx", city_root / "templates", "tese-apply", "summary")
+    assert info.value.code == "E-FORM-NO-HEADER"
+    assert EXAMPLE  # the example cluster is in the project copy
