@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init validate test fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init validate programmes show round adopt test fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -48,6 +48,18 @@ init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+programmes: setup ## List every programme: its notice, validity today and what it extends
+	@$(BIN)/clusterpack programmes
+
+show: setup ## Show PROGRAMME resolved, with the folder each part comes from
+	@$(BIN)/clusterpack programme show $(PROGRAMME)
+
+round: setup ## Start a new round: make round NEW=tese-apply-2027 FROM=tese-apply (then edit its programme.yaml)
+	@$(BIN)/clusterpack programme new $(NEW) --from $(FROM)
+
+adopt: setup ## Adopt the province's form: make adopt FORM=附件1.docx PROGRAMME=… DOCUMENT=application-form (or summary for the .xlsx)
+	@$(BIN)/clusterpack form adopt "$(FORM)" --programme $(PROGRAMME) --document $(DOCUMENT) $(ARGS)
 
 test: setup ## Run the tests (they use the real LibreOffice)
 	@$(BIN)/python -m pytest -q

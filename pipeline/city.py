@@ -146,7 +146,7 @@ def plan(
             f"申报项目 {programme.id} 没有市级推荐流程 (the programme has no city workflow)",
             code="E-USAGE-NO-CITY-WORKFLOW",
         )
-    if programme.id != city.programme:
+    if programme.id != city.programme and city.programme not in programme.lineage:  # a later round serves it
         problems.append(
             _p(
                 raw,

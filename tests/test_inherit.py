@@ -219,3 +219,13 @@ def test_the_example_programme_file_says_it_is_an_example() -> None:
     assert (
         data["notice"]["example"] is True and "示例" in data["notice"]["title"] and "示例" in data["notice"]["number"]
     )
+
+
+def test_every_subcommand_has_help() -> None:
+    import click
+
+    for name, group in main.commands.items():
+        if isinstance(group, click.Group):
+            for sub, command in group.commands.items():
+                assert command.help, f"{name} {sub}"
+                assert CliRunner().invoke(main, [name, sub, "--help"]).exit_code == 0
