@@ -430,9 +430,19 @@ def _header(rows: list[Any], k: int) -> dict[int, str] | None:
     return None
 
 
+def _open(path: Path) -> Any:
+    try:
+        return Document(str(path))
+    except Exception as exc:  # python-docx raises many kinds on a file that is not a Word document
+        raise UsageError(
+            f"{path} 无法作为 Word .docx 读取（.doc 请先另存为 .docx） (not a readable .docx): {type(exc).__name__}",
+            code="E-FORM-UNREADABLE",
+        ) from None
+
+
 def marks(path: Path) -> list[str]:
     """Where a .docx already holds template marks ({{ }}, {% %}): a form must be plain text."""
-    doc = Document(str(path))
+    doc = _open(path)
     found = [_text(p)[:40] for p in doc.element.body.iter(qn("w:p")) if _MARKS.search(_text(p))]
     return found
 
@@ -446,7 +456,7 @@ def adopt_docx(source: Path, vocab: Vocabulary, out: Path, prefer: set[str] | No
             "(the form already holds template marks)",
             code="E-FORM-HAS-TAGS",
         )
-    doc = Document(str(source))
+    doc = _open(source)
     adopter = _Adopter(vocab, prefer or set())
     items = list(doc.element.body.iterchildren())
     tables = 0

@@ -182,6 +182,10 @@ def test_a_form_that_already_holds_template_marks_is_refused(contexts, tmp_path:
     with pytest.raises(UsageError) as info:
         adopt.adopt_docx(tmp_path / "x.docx", contexts["tese-apply"][2], tmp_path / "out.docx")
     assert info.value.code == "E-FORM-HAS-TAGS"
+    (tmp_path / "y.docx").write_bytes(b"not a zip")
+    with pytest.raises(UsageError) as info:
+        adopt.adopt_docx(tmp_path / "y.docx", contexts["tese-apply"][2], tmp_path / "out.docx")
+    assert info.value.code == "E-FORM-UNREADABLE"
 
 
 def test_form_adopt_puts_the_template_in_the_programme_folder_and_marks_it_official(root: Path) -> None:
