@@ -16,7 +16,21 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from . import assemble, attachments, cache, convert, fonts, inherit, limits, programmes, render, repro, rules, scratch, units
+from . import (
+    assemble,
+    attachments,
+    cache,
+    convert,
+    fonts,
+    inherit,
+    limits,
+    programmes,
+    render,
+    repro,
+    rules,
+    scratch,
+    units,
+)
 from .errors import DataInvalid, Location, Problem, TemplateProblem, writing
 from .load import RawInput, load_cluster
 from .model import default_programme, programme_ids

@@ -1,9 +1,10 @@
 """What a rebuild may skip: conversions already made, and packets whose inputs have not changed.
 
 A conversion is keyed by the bytes of the .docx (rendering is reproducible, so same data → same
-bytes), the font map and the user's fonts folder, the worker script, the LibreOffice package and the tool's version. A packet
-is keyed by every file it is built from: its input, attachments and signed scans, the programme's
-folder, the shared templates, the font map, the tool and the build date.
+bytes), the font map and the user's fonts folder, the worker script, the LibreOffice package and
+the tool's version. A packet is keyed by every file it is built from: its input, attachments and
+signed scans, the programme's folders (its own and each it extends), the shared templates, the
+font map and the fonts folder, the tool and the build date.
 """
 
 from __future__ import annotations
