@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import inherit, units
-from .errors import ClusterpackError, Problem, TemplateProblem, UsageError
+from . import inherit, scratch, units
+from .errors import ClusterpackError, Problem, TemplateProblem, UsageError, writing
 from .load import CLUSTER_ID
 from .programme import Programme, available, load_programme
 
@@ -363,8 +363,13 @@ def scaffold(templates: Path, new_id: str, source_id: str) -> Path:
         data_lines=data_lines,
         deadline=(source.city.deadline if source.city and source.city.deadline else "2027-06-30"),
     )
-    folder.mkdir(parents=True)
-    (folder / inherit.FILE).write_text(text, encoding="utf-8")
+    with writing(templates):  # a read-only or full disk is said as such (exit 6)
+        folder.mkdir(parents=True)
+        try:
+            scratch.write_atomic(folder / inherit.FILE, text)  # whole or not at all
+        except OSError:
+            folder.rmdir()
+            raise
     try:
         load_programme(templates, new_id)  # the scaffold loads as it is: the source's programme, unchanged
     except TemplateProblem:

@@ -6,7 +6,9 @@ owner is the process id with the process's start time (``/proc/<pid>/stat``), so
 owner has died, even if the id was reused since, is recognised: the next run that looks there
 removes it, kills a LibreOffice still running on its profile, and puts back a previous packet
 that a killed swap had set aside. A build killed at any moment therefore leaves nothing that the
-next build does not clean, and never loses the last good packet.
+next build does not clean, and never loses the last good packet. A single file written into a
+programme folder (``form adopt``, ``programme new``) is written beside its place and renamed over it
+(:func:`write_atomic`), so it is the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -91,7 +94,13 @@ def clean_outputs(parent: Path) -> list[Path]:
         return []
     for entry in entries:
         m = _OUTPUT.match(entry.name)
-        if not m or not entry.is_dir() or alive(m["owner"]):
+        if not m or alive(m["owner"]):
+            continue
+        if not entry.is_dir():  # a file a killed write_atomic left beside its target
+            if m["kind"] == "work" and entry.is_file():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    handled.append(entry)
             continue
         final = parent / m["name"]
         if m["kind"] == "old" and not final.exists():
@@ -103,6 +112,43 @@ def clean_outputs(parent: Path) -> list[Path]:
         shutil.rmtree(entry, ignore_errors=True)
         handled.append(entry)
     return handled
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; renamed over ``path`` when the block ends without an error.
+
+    ``path`` is then the old file or the new one, never half of one. The temporary file is named
+    after this process (``.<name>.work-<owner>-…``): :func:`clean_outputs` removes it should the
+    process die before the rename.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.work-{owner()}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` whole or not at all (:func:`replacing`)."""
+    with replacing(path) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def copy_atomic(source: Path, path: Path) -> Path:
+    """Copy ``source`` to ``path`` whole or not at all (:func:`replacing`)."""
+    with replacing(path) as tmp:
+        shutil.copyfile(source, tmp)
+    return path
 
 
 def root() -> Path:

@@ -229,3 +229,19 @@ def test_every_subcommand_has_help() -> None:
             for sub, command in group.commands.items():
                 assert command.help, f"{name} {sub}"
                 assert CliRunner().invoke(main, [name, sub, "--help"]).exit_code == 0
+
+
+def test_programme_new_writes_its_file_whole_or_not_at_all(root: Path, monkeypatch) -> None:
+    from pipeline.errors import OutputUnwritable
+
+    def full_disk(self: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OutputUnwritable) as info:
+        programmes.scaffold(root / "templates", "tese-apply-2028", "tese-apply")
+    monkeypatch.undo()
+    assert info.value.code == "E-OUTPUT-FULL"
+    assert not (root / "templates" / "tese-apply-2028").exists()  # no folder with half a programme.yaml
+    file = programmes.scaffold(root / "templates", "tese-apply-2028", "tese-apply")
+    assert [p.name for p in file.parent.iterdir()] == ["programme.yaml"]  # no temporary file left beside it
