@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from .errors import TemplateProblem
 from .programme import Programme
-from .render import jinja_env
+from .render import check_template, jinja_env
 
 LABELS_FILE = "labels.yaml"  # in templates/common/
 SCALAR, RECORDS, TEXTS = "scalar", "records", "texts"
@@ -101,6 +101,7 @@ def _scope(path: str) -> str | None:
 
 def template_paths(template: Path) -> dict[str, str]:
     """The context paths a .docx template uses: path → scalar, or list (the iterable of a for loop)."""
+    check_template(template)  # own, inherited or just adopted: inspected like every template docxtpl opens
     doc = DocxTemplate(str(template))
     doc.init_docx()
     source = doc.patch_xml(doc.get_xml())

@@ -100,27 +100,34 @@ def deadline(seconds: float) -> Iterator[None]:
 
 def template_variables(template: Path) -> set[str]:
     """The top-level names a template uses (for the test that checks them against the model)."""
+    check_template(template)
     return set(DocxTemplate(str(template)).get_undeclared_template_variables(jinja_env()))
 
 
 @functools.lru_cache(maxsize=256)
-def _inspected(path: str, size: int, mtime_ns: int) -> tuple[officefile.Finding, ...]:
-    return tuple(officefile.inspect(Path(path), "docx"))
+def _inspected(path: str, size: int, mtime_ns: int, kind: str) -> tuple[officefile.Finding, ...]:
+    return tuple(officefile.inspect(Path(path), kind))
 
 
-def check_template(template: Path) -> None:
-    """Refuse a template that is not a safe .docx (not a zip, a bomb, external links): TemplateProblem."""
+def check_template(template: Path, kind: str = "docx") -> None:
+    """Refuse a template that is not a safe .docx (not a zip, a bomb, external links): TemplateProblem.
+
+    Every file a programme's folders hold and the build opens is looked at here first, wherever it
+    comes from: a folder's own, one inherited through ``extends``, one written by ``form adopt``
+    (``kind="xlsx"``: the province's 汇总表 workbook).
+    """
     try:
         st = template.stat()
     except OSError as exc:
         raise TemplateProblem(
             f"模板 {template} 无法读取 (cannot read the template): {exc}", code="E-TEMPLATE-MISSING"
         ) from None
-    findings = _inspected(str(template), st.st_size, st.st_mtime_ns)
+    findings = _inspected(str(template), st.st_size, st.st_mtime_ns, kind)
     if findings:
         first = findings[0].code.removeprefix("E-").removeprefix("OFFICE-")
         raise TemplateProblem(
-            f"模板 {template} 不能使用 (the template is not a usable .docx): " + "；".join(f.message for f in findings),
+            f"模板 {template} 不能使用 (the template is not a usable .{kind}): "
+            + "；".join(f.message for f in findings),
             code=f"E-TEMPLATE-{first}",
         )
 

@@ -231,6 +231,29 @@ def test_every_subcommand_has_help() -> None:
                 assert CliRunner().invoke(main, [name, sub, "--help"]).exit_code == 0
 
 
+def test_a_template_inherited_through_extends_is_inspected_like_any_other(root: Path) -> None:
+    import hostile
+
+    from pipeline import labels, render
+
+    # the parent's template is hostile (a picture linked from outside the file): the child that inherits it refuses it
+    parent = root / "templates" / "tese-apply" / "02-profile.docx"
+    parent.write_bytes(hostile.docx_linking("file:///etc/clusterpack-secret.png", hostile.png_bytes((20, 20))))
+    p = load_programme(root / "templates", CHILD)
+    assert p.template("02-profile.docx") == parent
+    with pytest.raises(TemplateProblem) as info:
+        render.render(p.template("02-profile.docx"), {}, root / "out.docx")
+    assert info.value.code == "E-TEMPLATE-EXTERNAL" and info.value.exit_code == ExitCode.TEMPLATE
+    with pytest.raises(TemplateProblem) as info:  # form adopt reads the templates' fields: inspected first
+        labels.vocabulary(p, root / "templates")
+    assert info.value.code == "E-TEMPLATE-EXTERNAL"
+    form = root / "form.docx"
+    form.write_bytes(hostile.docx_bytes("集群名称：＿＿＿"))
+    args = ["form", "adopt", str(form), "--programme", CHILD, "--document", "application-form"]
+    result = CliRunner().invoke(main, [*args, "--root", str(root)])
+    assert result.exit_code == ExitCode.TEMPLATE and "[E-TEMPLATE-EXTERNAL]" in result.output
+
+
 def test_programme_new_writes_its_file_whole_or_not_at_all(root: Path, monkeypatch) -> None:
     from pipeline.errors import OutputUnwritable
 
