@@ -23,7 +23,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from . import labels
+from . import labels, officefile
 from .errors import UsageError
 from .labels import SCALAR, TEXTS, Vocabulary, bare, normalise
 
@@ -430,6 +430,22 @@ def _header(rows: list[Any], k: int) -> dict[int, str] | None:
     return None
 
 
+def check_form(path: Path, kind: str = "docx") -> None:
+    """Refuse an official form that is not safe to open (``officefile.inspect``), as a proof is refused: by the finding's code.
+
+    The province's .docx or .xlsx is looked at before python-docx or openpyxl reads it: a zip
+    bomb, a DTD, an external link or a renamed file is said with its code (``E-OFFICE-DTD``,
+    ``E-LIMIT-UNZIPPED``…), and nothing is written.
+    """
+    findings = officefile.inspect(path, kind)
+    if findings:
+        raise UsageError(
+            f"{path.name} 不能作为官方表格读取 (the form is not a safe .{kind}): "
+            + "；".join(f.message for f in findings),
+            code=findings[0].code,
+        )
+
+
 def _open(path: Path) -> Any:
     try:
         return Document(str(path))
@@ -442,6 +458,7 @@ def _open(path: Path) -> Any:
 
 def marks(path: Path) -> list[str]:
     """Where a .docx already holds template marks ({{ }}, {% %}): a form must be plain text."""
+    check_form(path, "docx")
     doc = _open(path)
     found = [_text(p)[:40] for p in doc.element.body.iter(qn("w:p")) if _MARKS.search(_text(p))]
     return found

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
-from . import adopt, inherit, labels, summarylayout
-from .errors import ClusterpackError, TemplateProblem, UsageError
-from .programme import load_programme
+from . import adopt, inherit, labels, scratch, summarylayout
+from .errors import ClusterpackError, TemplateProblem, UsageError, writing
+from .programme import Programme, load_programme
 
 SUMMARY = "summary"  # --document summary: the city's 汇总表 (an .xlsx form)
 
@@ -28,6 +27,16 @@ def adopt_form(
         raise UsageError(f"找不到文件 {source} (no such file)", code="E-FORM-MISSING")
     programme = load_programme(templates, programme_id)
     folder = templates / programme_id
+    with writing(folder):  # a read-only or full disk is said as such (exit 6), not as a bug
+        return _adopt(source, templates, programme, document, replace)
+
+
+def _adopt(
+    source: Path, templates: Path, programme: Programme, document: str, replace: bool
+) -> adopt.Adoption | summarylayout.SummaryAdoption:
+    programme_id = programme.id
+    folder = templates / programme_id
+    scratch.clean_outputs(folder)  # a file a killed adopt left half-written beside its place
     vocab = labels.vocabulary(programme, templates)
     suffix = source.suffix.lower()
     if document == SUMMARY and suffix == ".xlsx":
@@ -50,15 +59,19 @@ def adopt_form(
         )
     current = programme.template(doc.template)
     prefer = set(labels.template_paths(current)) if current.is_file() else set()
-    with tempfile.TemporaryDirectory(prefix="clusterpack-adopt-") as work:
-        staged = Path(work) / doc.template
-        result = adopt.adopt_docx(source, vocab, staged, prefer)
-        labels.template_paths(staged)  # the result parses as a template
+    work = scratch.scratch("adopt")  # named after this process, cleaned by the next run should it die
+    try:
+        staged = work / doc.template
+        result = adopt.adopt_docx(source, vocab, staged, prefer)  # the form is inspected before it is opened
+        # the result passes the inspection every template passes (render.check_template) and parses
+        labels.template_paths(staged)
         backup = (
             (target.read_bytes() if target.is_file() else None),
             (folder / inherit.FILE).read_text(encoding="utf-8"),
         )
-        shutil.move(str(staged), target)
+        scratch.copy_atomic(staged, target)  # the old template or the new one, never half of one
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     try:
         mark_official(folder / inherit.FILE, document)
         load_programme(templates, programme_id)
@@ -66,15 +79,15 @@ def adopt_form(
         if backup[0] is None:
             target.unlink()
         else:
-            target.write_bytes(backup[0])
-        (folder / inherit.FILE).write_text(backup[1], encoding="utf-8")
+            scratch.write_atomic(target, backup[0])
+        scratch.write_atomic(folder / inherit.FILE, backup[1])
         raise
     result.out = target
     return result
 
 
 def mark_official(file: Path, document: str) -> None:
-    """Say ``form: official`` for ``document`` in ``programme.yaml``, keeping its comments."""
+    """Say ``form: official`` for ``document`` in ``programme.yaml``, keeping its comments (the file rewritten atomically)."""
     text = file.read_text(encoding="utf-8")
     lines = text.splitlines()
     own = inherit.read(file.parent.parent, file.parent.name)
@@ -92,11 +105,11 @@ def mark_official(file: Path, document: str) -> None:
                     break
                 if re.match(r"\s*form:", line):
                     lines[i] = re.sub(r"form:\s*\S+", "form: official", line, count=1)
-                    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                    scratch.write_atomic(file, "\n".join(lines) + "\n")
                     return
     elif docs is None:  # a programme that extends another: a change of its documents
         block = f"\n# {document}: the province's own form (clusterpack form adopt)\ndocuments:\n  change:\n    {document}: {{form: official}}\n"
-        file.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
+        scratch.write_atomic(file, text.rstrip("\n") + "\n" + block)
         return
     elif isinstance(docs, dict) and document in (docs.get("change") or {}):
         raise TemplateProblem(
@@ -109,13 +122,13 @@ def mark_official(file: Path, document: str) -> None:
             if re.match(r"\s+change:\s*(#.*)?$", line) and i > 0:
                 indent = len(line) - len(line.lstrip()) + 2
                 lines.insert(i + 1, " " * indent + f"{document}: {{form: official}}")
-                file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                scratch.write_atomic(file, "\n".join(lines) + "\n")
                 return
         if not docs.get("change"):
             for i, line in enumerate(lines):
                 if re.match(r"documents:\s*(#.*)?$", line):
                     lines.insert(i + 1, f"  change:\n    {document}: {{form: official}}")
-                    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                    scratch.write_atomic(file, "\n".join(lines) + "\n")
                     return
     raise TemplateProblem(
         f"{file}: 无法自动标注 {document} 的 form: official；未改动任何文件，请在 programme.yaml 中该文档下写上 "

@@ -10,7 +10,6 @@ reported on every build.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import scratch
+from .adopt import check_form
 from .errors import Problem, TemplateProblem, UsageError
 from .labels import Vocabulary, bare, normalise
 from .programme import Column, Programme
@@ -84,6 +85,7 @@ def adopt_xlsx(source: Path, programme: Programme, vocab: Vocabulary, folder: Pa
             f"申报项目 {programme.id} 没有市级汇总表 (the programme has no city 汇总表)", code="E-FORM-NO-SUMMARY"
         )
     columns = programme.city.summary_columns
+    check_form(source, "xlsx")  # a bomb, a DTD or a renamed file is refused before openpyxl reads it
     try:
         wb = load_workbook(source, read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
@@ -122,13 +124,14 @@ def adopt_xlsx(source: Path, programme: Programme, vocab: Vocabulary, folder: Pa
     layout = SummaryLayout(
         source=source.name, sheet=sheet, header_row=row, first_row=first, columns=mapped, unknown=unknown
     )
-    shutil.copyfile(source, folder / WORKBOOK_FILE)
+    # each file whole or not at all; the layout (which a build reads first) last
+    scratch.copy_atomic(source, folder / WORKBOOK_FILE)
     out = folder / LAYOUT_FILE
     header = (
         f"# 官方汇总表的版式（clusterpack form adopt 从 {source.name} 读出）: the official 汇总表's layout.\n"
         "# columns: 列号 → 本项目汇总表的列（programme.yaml city.summary_columns 的 title）；unknown: 没有对应列的表头，生成时留空并提示。\n"
     )
-    out.write_text(header + yaml.safe_dump(layout.model_dump(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    scratch.write_atomic(out, header + yaml.safe_dump(layout.model_dump(), allow_unicode=True, sort_keys=False))
     used = {t for ts in mapped.values() for t in ts}
     return SummaryAdoption(
         layout,

@@ -12,16 +12,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import hostile
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from openpyxl import Workbook
 
-from pipeline import adopt, build, labels, official, render
+from pipeline import adopt, build, labels, official, render, scratch
 from pipeline.cli import main
-from pipeline.errors import UsageError
+from pipeline.errors import ExitCode, OutputUnwritable, TemplateProblem, UsageError
 from pipeline.programme import load_programme
 
 EXAMPLES = {
@@ -182,10 +184,99 @@ def test_a_form_that_already_holds_template_marks_is_refused(contexts, tmp_path:
     with pytest.raises(UsageError) as info:
         adopt.adopt_docx(tmp_path / "x.docx", contexts["tese-apply"][2], tmp_path / "out.docx")
     assert info.value.code == "E-FORM-HAS-TAGS"
-    (tmp_path / "y.docx").write_bytes(b"not a zip")
+    (tmp_path / "y.docx").write_bytes(b"not a zip")  # a renamed file is refused by its inspection (officefile.py)
     with pytest.raises(UsageError) as info:
         adopt.adopt_docx(tmp_path / "y.docx", contexts["tese-apply"][2], tmp_path / "out.docx")
+    assert info.value.code == "E-OFFICE-NOT-ZIP"
+    wb = Workbook()  # a safe Office file that is not a Word document: python-docx cannot read it
+    wb.save(tmp_path / "z.docx")
+    with pytest.raises(UsageError) as info:
+        adopt.adopt_docx(tmp_path / "z.docx", contexts["tese-apply"][2], tmp_path / "out.docx")
     assert info.value.code == "E-FORM-UNREADABLE"
+
+
+def _folder_state(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "E-OFFICE-EMPTY"),
+        ("这是一个文本文件，改了扩展名".encode(), "E-OFFICE-NOT-ZIP"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "E-OFFICE-NOT-OOXML"),
+        (hostile.docx_with_entity(), "E-OFFICE-DTD"),
+        (hostile.docx_linking("file:///etc/clusterpack-secret.png", hostile.png_bytes((20, 20))), "E-OFFICE-EXTERNAL"),
+        (hostile.docx_with_field('INCLUDETEXT "C:\\\\secret.docx"'), "E-OFFICE-EXTERNAL"),
+        (hostile.docx_bytes()[:-200], "E-OFFICE-CORRUPT"),
+    ],
+)
+def test_a_hostile_form_is_refused_with_its_code_before_it_is_opened(root: Path, content: bytes, code: str) -> None:
+    form = hostile.write(root / "附件1.docx", content)
+    folder = root / "templates" / "tese-apply-example-2027"
+    before = _folder_state(folder)
+    with pytest.raises(UsageError) as info:
+        official.adopt_form(form, root / "templates", "tese-apply-example-2027", "application-form")
+    assert info.value.code == code and info.value.exit_code == ExitCode.USAGE
+    assert "附件1.docx" in str(info.value)
+    assert _folder_state(folder) == before  # nothing written, programme.yaml untouched
+    result = CliRunner().invoke(
+        main,
+        ["form", "adopt", str(form), "--programme", "tese-apply-example-2027", "--document", "application-form"]
+        + ["--root", str(root)],
+    )
+    assert result.exit_code == ExitCode.USAGE and f"[{code}]" in result.output
+
+
+def test_a_form_bomb_is_refused_by_its_size_before_python_docx_reads_it(root: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CLUSTERPACK_MAX_XML_PART_MB", "1")
+    form = hostile.write(root / "炸弹.docx", hostile.docx_bomb(3_000_000))
+    with pytest.raises(UsageError) as info:
+        official.adopt_form(form, root / "templates", "tese-apply-example-2027", "application-form")
+    assert info.value.code == "E-LIMIT-UNZIPPED" and "word/document.xml" in str(info.value)
+
+
+def test_the_template_form_adopt_writes_passes_the_template_inspection(root: Path, monkeypatch) -> None:
+    # the written template is inspected like every other (render.check_template) before it is put in place
+    form = strip(ROOT / "templates" / "tese-apply" / "01-application-form.docx", root / "form.docx")
+    folder = root / "templates" / "tese-apply-example-2027"
+    before = _folder_state(folder)
+    seen: list[Path] = []
+    real = render.check_template
+
+    def refuse_adopted(template: Path, kind: str = "docx") -> None:
+        seen.append(template)
+        if template.parent.name.startswith("adopt-"):  # the staged result, in this run's scratch folder
+            raise TemplateProblem("refused", code="E-TEMPLATE-EXTERNAL")
+        real(template, kind)
+
+    monkeypatch.setattr(labels, "check_template", refuse_adopted)
+    with pytest.raises(TemplateProblem) as info:
+        official.adopt_form(form, root / "templates", "tese-apply-example-2027", "application-form")
+    assert info.value.code == "E-TEMPLATE-EXTERNAL"
+    assert any(p.name == "01-application-form.docx" and p.parent.name.startswith("adopt-") for p in seen)
+    assert _folder_state(folder) == before
+
+
+def test_form_adopt_writes_atomically_and_leaves_no_temporary_file(root: Path, monkeypatch) -> None:
+    form = strip(ROOT / "templates" / "tese-apply" / "01-application-form.docx", root / "form.docx")
+    folder = root / "templates" / "tese-apply-example-2027"
+    yaml_before = (folder / "programme.yaml").read_bytes()
+
+    def full_disk(*args, **kwargs):  # the copy into place fails half-way: the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(scratch.shutil, "copyfile", full_disk)
+    with pytest.raises(OutputUnwritable) as info:
+        official.adopt_form(form, root / "templates", "tese-apply-example-2027", "application-form")
+    assert info.value.code == "E-OUTPUT-FULL" and info.value.exit_code == ExitCode.ENVIRONMENT
+    monkeypatch.undo()
+    assert not (folder / "01-application-form.docx").exists()  # no half-written template
+    assert (folder / "programme.yaml").read_bytes() == yaml_before
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    official.adopt_form(form, root / "templates", "tese-apply-example-2027", "application-form")
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert (folder / "01-application-form.docx").stat().st_mode & 0o777 == 0o644
 
 
 def test_form_adopt_puts_the_template_in_the_programme_folder_and_marks_it_official(root: Path) -> None:
@@ -231,3 +322,14 @@ def test_every_synonym_names_a_field_of_the_example_context(contexts) -> None:
                         value = value[step]
                     if value is None:
                         break
+
+
+def test_a_file_a_killed_write_left_is_cleaned_and_a_live_ones_is_kept(root: Path) -> None:
+    folder = root / "templates" / "tese-apply-example-2027"
+    dead = folder / ".programme.yaml.work-999999999.1-abcd1234"  # no process has this id
+    live = folder / f".programme.yaml.work-{scratch.owner()}-efgh5678"
+    for f in (dead, live):
+        f.write_text("half", encoding="utf-8")
+    form = strip(ROOT / "templates" / "tese-apply" / "01-application-form.docx", root / "form.docx")
+    official.adopt_form(form, root / "templates", "tese-apply-example-2027", "application-form")
+    assert not dead.exists() and live.exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import hostile
 import pytest
 import yaml
 from conftest import EXAMPLE, ROOT, paths_of
@@ -106,3 +107,42 @@ def test_a_summary_with_no_header_row_is_refused(city_root: Path) -> None:
         official.adopt_form(city_root / "x.xlsx", city_root / "templates", "tese-apply", "summary")
     assert info.value.code == "E-FORM-NO-HEADER"
     assert EXAMPLE  # the example cluster is in the project copy
+
+
+# --- hostile input (issue 20): the official workbook is inspected before it is opened ---------------------
+
+
+def _with_declaration(path: Path) -> Path:
+    """``path`` (a workbook) with a DTD that would read a local file, in its first sheet."""
+    data = path.read_bytes()
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = hostile.member(data, sheet).decode()
+    xml = '<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/hostname">]>' + xml.split("?>", 1)[-1]
+    path.write_bytes(hostile.rezip(data, {sheet: xml.encode()}))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["dtd", "renamed", "empty", "bomb"])
+def test_a_hostile_official_summary_is_refused_with_its_code(city_root: Path, kind: str, monkeypatch) -> None:
+    form = _official(city_root / "附件2.xlsx")
+    if kind == "dtd":
+        _with_declaration(form)
+        code = "E-OFFICE-DTD"
+    elif kind == "renamed":
+        form.write_text("序号,集群名称\n", encoding="utf-8")
+        code = "E-OFFICE-NOT-ZIP"
+    elif kind == "empty":
+        form.write_bytes(b"")
+        code = "E-OFFICE-EMPTY"
+    else:
+        monkeypatch.setenv("CLUSTERPACK_MAX_XML_PART_MB", "0.2")
+        data = form.read_bytes()
+        sheet = "xl/worksheets/sheet1.xml"
+        xml = hostile.member(data, sheet).replace(b"<sheetData>", b"<!--" + b"x" * 300_000 + b"--><sheetData>", 1)
+        form.write_bytes(hostile.rezip(data, {sheet: xml}))
+        code = "E-LIMIT-UNZIPPED"
+    folder = city_root / "templates" / "tese-apply"
+    with pytest.raises(UsageError) as info:
+        official.adopt_form(form, city_root / "templates", "tese-apply", "summary")
+    assert info.value.code == code
+    assert not (folder / summarylayout.LAYOUT_FILE).exists() and not (folder / summarylayout.WORKBOOK_FILE).exists()
