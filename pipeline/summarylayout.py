@@ -10,6 +10,7 @@ reported on every build.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,11 +21,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import scratch
+from . import repro, scratch, xlsxsafe
 from .adopt import check_form
 from .errors import Problem, TemplateProblem, UsageError
 from .labels import Vocabulary, bare, normalise
 from .programme import Column, Programme
+from .render import check_template
 
 LAYOUT_FILE = "summary-layout.yaml"
 WORKBOOK_FILE = "summary-official.xlsx"
@@ -199,9 +201,22 @@ def fill(
     columns = programme.city.summary_columns
     index = {c.title: j for j, c in enumerate(columns, start=1)}  # our row: 序号 first, then the columns
     numeric = {c.title for c in columns if c.number}
-    wb = load_workbook(programme.template(layout.workbook))
-    ws = wb[layout.sheet]
-    style_row = layout.first_row
+    workbook = programme.template(layout.workbook)
+    check_template(workbook, "xlsx")  # own, inherited or adopted: inspected before openpyxl opens it
+    try:
+        wb = load_workbook(workbook)
+        ws = wb[layout.sheet]
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook; a sheet renamed since
+        raise TemplateProblem(
+            f"{workbook} 无法作为官方汇总表打开 (the official 汇总表 cannot be opened): {type(exc).__name__}: {exc}",
+            code="E-TEMPLATE-SUMMARY-WORKBOOK",
+        ) from None
+    # each row styled like the official first row: its styles taken before any value (a quote prefix) is set
+    first = {
+        letter: copy.copy(ws[f"{letter}{layout.first_row}"]._style)
+        for letter in layout.columns
+        if ws[f"{letter}{layout.first_row}"].has_style
+    }
     for i, row in enumerate([*rows, totals]):
         r = layout.first_row + i
         for letter, titles in layout.columns.items():
@@ -215,17 +230,17 @@ def fill(
                     value = int(number) if number == number.to_integral_value() and "." not in text else float(number)
                 except ArithmeticError:
                     value = text
-            cell.value = value
-            if r != style_row and ws[f"{letter}{style_row}"].has_style:
-                cell._style = ws[f"{letter}{style_row}"]._style
+            if letter in first:
+                cell._style = copy.copy(first[letter])  # its own copy: set_value may add a quote prefix to it
+            xlsxsafe.set_value(cell, value)  # a formula-like name stays text (xlsxsafe.py)
         for letter in layout.unknown:
-            ws[f"{letter}{r}"].value = None
+            xlsxsafe.set_value(ws[f"{letter}{r}"], None)
     first_letter = min(layout.columns, key=lambda x: (len(x), x))
     for k, line in enumerate(notes):
-        ws[f"{first_letter}{layout.first_row + len(rows) + 1 + k}"].value = line
-    from . import repro
-
+        xlsxsafe.set_value(ws[f"{first_letter}{layout.first_row + len(rows) + 1 + k}"], line)
+    xlsxsafe.as_data(wb)  # and whatever the official workbook itself holds: no formula leaves the tool
     wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
-    wb.save(out)
-    repro.fixed_zip(out)
+    with scratch.replacing(out) as tmp:  # the 汇总表 whole or not at all
+        wb.save(tmp)
+        repro.fixed_zip(tmp)
     return out

@@ -8,6 +8,7 @@ LibreOffice-free: the city's recommendation is planned and its 汇总表 written
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import hostile
@@ -19,7 +20,7 @@ from openpyxl.styles import Border, Font, Side
 
 from pipeline import citybuild, citytables, official, summarylayout
 from pipeline.city import plan
-from pipeline.errors import UsageError
+from pipeline.errors import ExitCode, TemplateProblem, UsageError
 
 # The official header, in its own order, with its own words (所属县区, 联系人及电话) and one column we have no data for.
 HEADER = [
@@ -109,7 +110,9 @@ def test_a_summary_with_no_header_row_is_refused(city_root: Path) -> None:
     assert EXAMPLE  # the example cluster is in the project copy
 
 
-# --- hostile input (issue 20): the official workbook is inspected before it is opened ---------------------
+# --- hostile input (issue 20): the official workbook is inspected, and every cell written is data ----------
+
+INJECTED = '=HYPERLINK("http://example.invalid/steal","点击查看")'
 
 
 def _with_declaration(path: Path) -> Path:
@@ -146,3 +149,48 @@ def test_a_hostile_official_summary_is_refused_with_its_code(city_root: Path, ki
         official.adopt_form(form, city_root / "templates", "tese-apply", "summary")
     assert info.value.code == code
     assert not (folder / summarylayout.LAYOUT_FILE).exists() and not (folder / summarylayout.WORKBOOK_FILE).exists()
+
+
+def _cells(path: Path) -> list:
+    return [c for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
+
+
+def test_the_official_summary_is_written_as_data(city_root: Path) -> None:
+    # a cluster named like a formula, and a formula the province's own file holds: both text, no <f> in the sheet
+    form = _official(city_root / "official.xlsx")
+    wb = load_workbook(form)
+    wb["附件2"]["L1"] = "=1+1"  # openpyxl writes it as a formula
+    wb.save(form)
+    official.adopt_form(form, city_root / "templates", "tese-apply", "summary")
+    f = city_root / "inputs" / EXAMPLE / "cluster.yaml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("  name: 青岚县智能农机装备特色产业集群", f"  name: '{INJECTED}'", 1), encoding="utf-8")
+    p = plan("370700", paths_of(city_root))
+    clusters = citybuild.recommend(p)
+    tables = citybuild.summary_tables(p, clusters, citybuild.attachment_items(p, clusters))
+    out = citytables.summary_xlsx(tables, city_root / "汇总表.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        assert not [n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"<f>" in zf.read(n)]
+    risky = [c for c in _cells(out) if isinstance(c.value, str) and c.value.startswith("=")]
+    assert {c.value for c in risky} == {INJECTED, "=1+1"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky)
+    ws = load_workbook(out)["附件2"]
+    assert ws["C5"].value == INJECTED and ws["E5"].value == 186.45  # a genuine number stays a number
+    assert not ws["E6"].quotePrefix  # the quote prefix of row 5's name is its own, not copied to the next row
+    assert [p.name for p in city_root.iterdir() if p.name.startswith(".汇总表")] == []  # written whole, by rename
+
+
+def test_the_adopted_workbook_is_inspected_before_each_build_opens_it_also_when_inherited(city_root: Path) -> None:
+    templates = city_root / "templates"
+    official.adopt_form(_official(city_root / "official.xlsx"), templates, "tese-apply", "summary")
+    # the example round extends tese-apply: it inherits the layout and the workbook from its parent's folder
+    p = plan("370700", paths_of(city_root), "tese-apply-example-2027")
+    assert p.programme.template(summarylayout.WORKBOOK_FILE) == templates / "tese-apply" / summarylayout.WORKBOOK_FILE
+    clusters = citybuild.recommend(p)
+    tables = citybuild.summary_tables(p, clusters, citybuild.attachment_items(p, clusters))
+    citytables.summary_xlsx(tables, city_root / "汇总表.xlsx")  # fine as adopted
+    _with_declaration(templates / "tese-apply" / summarylayout.WORKBOOK_FILE)  # then tampered with
+    with pytest.raises(TemplateProblem) as info:
+        citytables.summary_xlsx(tables, city_root / "汇总表2.xlsx")
+    assert info.value.code == "E-TEMPLATE-DTD" and info.value.exit_code == ExitCode.TEMPLATE
+    assert not (city_root / "汇总表2.xlsx").exists()
