@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from . import build, rules
-from .errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
+from pipeline.core import case, limits, rules
+from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
+from pipeline.forms import workbook
+from pipeline.stages import check as checking
+from pipeline.workflows import batch, catalogue, official
+from pipeline.workflows import city as city_packet
+from pipeline.workflows import packet as packets
 
 EPILOG = (
     "退出码 (exit codes): 0 完成 done · 1 内部错误 internal · 2 用法错误 usage · 3 数据有误 data invalid · "
@@ -28,14 +34,14 @@ EPILOG = (
 )
 
 
-def _paths(root: str | None) -> build.Paths:
+def _paths(root: str | None) -> case.Paths:
     if not root:
-        return build.Paths()
+        return case.Paths()
     base = Path(root)
-    return build.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
+    return case.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
 
 
-def _warn(cluster: str, warnings: list[Problem]) -> None:
+def _warn(cluster: str, warnings: Sequence[Problem]) -> None:
     for w in warnings:
         click.secho(w.render(cluster), fg="yellow", err=True)
 
@@ -86,13 +92,13 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, epilog=EPILOG)
-@click.version_option(build.tool_version(), prog_name="clusterpack")
+@click.version_option(case.tool_version(), prog_name="clusterpack")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage (日志).")
 def main(verbose: bool) -> None:
     """clusterpack: 特色产业集群 / 数字产业集群 申报材料生成工具 (cluster data → submission packet)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if verbose:  # our own phases and steps, not the libraries' chatter
+        logging.getLogger("pipeline").setLevel(logging.DEBUG)
 
 
 @main.command(epilog=EPILOG)
@@ -135,8 +141,6 @@ def bundle(
     """Build the packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest); several, or --all."""
     paths = _paths(root)
     if all_ or len(clusters) > 1:
-        from . import batch
-
         if all_:  # every cluster, for every programme its data names (or for --programme only)
             todo, left_out = batch.plan(paths.inputs, batch.all_clusters(paths.inputs), programme_id)
             if left_out:
@@ -155,7 +159,7 @@ def bundle(
         )
     cluster = clusters[0]
     try:
-        result = build.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates)
+        result = packets.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -169,11 +173,9 @@ def bundle(
             fg="yellow",
             err=True,
         )
-    packet = result.manifest["packet"]
-    headline = result.manifest.get("headline")  # what the programme's schema says of the data, if anything
+    headline = result.headline  # what the programme's schema says of the data, if anything
     click.echo(
-        f"已生成 {result.folder} (built): {packet['file']} 共 {packet['pages']} 页"
-        + (f"；{headline}" if headline else "")
+        f"已生成 {result.folder} (built): {result.file} 共 {result.pages} 页" + (f"；{headline}" if headline else "")
     )
     if result.draft and not draft:
         sys.exit(ExitCode.CONDITIONS_UNMET)
@@ -181,7 +183,7 @@ def bundle(
 
 def _batch(
     todo: list[tuple[str, str | None]],
-    paths: build.Paths,
+    paths: case.Paths,
     draft: bool,
     force: bool,
     jobs: int | None,
@@ -196,8 +198,6 @@ def _batch(
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
-
-    from . import batch
 
     console = Console(stderr=True)
     with Progress(
@@ -221,9 +221,9 @@ def _batch(
         )
     s = result.stats
     clusters = len({cid for cid, _ in todo})
-    packets = f"、{len(todo)} 份材料" if len(todo) != clusters else ""  # a cluster built for several programmes
+    several = f"、{len(todo)} 份材料" if len(todo) != clusters else ""  # a cluster built for several programmes
     click.echo(
-        f"共 {clusters} 个集群{packets}：生成 {result.count(batch.BUILT)}，草稿 {result.count(batch.DRAFT)}，"
+        f"共 {clusters} 个集群{several}：生成 {result.count(batch.BUILT)}，草稿 {result.count(batch.DRAFT)}，"
         f"失败 {result.count(batch.FAILED)}，未变化跳过 {result.count(batch.SKIPPED)}；"
         f"转换 {s.converted} 个文档，复用 {s.reused} 个；用时 {result.seconds:.1f} 秒 "
         f"(built/draft/failed/skipped; documents converted/reused)"
@@ -258,7 +258,7 @@ _STYLE = {
 def check(cluster: str, programme_id: str | None, root: str | None, as_json: bool) -> None:
     """Check CLUSTER against every condition of its programme: condition, clause, required, actual, result."""
     try:
-        report = build.check(cluster, _paths(root), programme_id)
+        report = checking.check(cluster, _paths(root), programme_id)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -294,7 +294,7 @@ def check(cluster: str, programme_id: str | None, root: str | None, as_json: boo
 def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
     """Check CLUSTER's data without building anything; list every problem found."""
     try:
-        _raw, data, programme, warnings = build.prepare(cluster, _paths(root), programme_id)
+        _raw, data, programme, warnings = checking.prepare(cluster, _paths(root), programme_id)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -316,19 +316,17 @@ def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
 )
 def city(city_code: str, programme_id: str | None, root: str | None, strict_dates: bool) -> None:
     """Build a city bureau's 推荐文件, 汇总表, review sheet and its packet for the province (inputs/cities/CITY_CODE.yaml)."""
-    from . import citybuild
 
     try:
-        result = citybuild.city_bundle(city_code, _paths(root), programme_id, strict_dates=strict_dates)
+        result = city_packet.city_bundle(city_code, _paths(root), programme_id, strict_dates=strict_dates)
     except ClusterpackError as exc:
         _fail(exc)
         return
     for w in result.plan.warnings:
         click.secho(w.render(city_code, "市"), fg="yellow", err=True)
-    m = result.manifest
-    names = "、".join(c["name"] for c in m["clusters"])
+    names = "、".join(result.clusters)
     click.echo(
-        f"已生成 {result.folder} (built): 推荐材料.pdf 共 {m['packet']['pages']} 页；推荐 {len(m['clusters'])} 个集群：{names}"
+        f"已生成 {result.folder} (built): 推荐材料.pdf 共 {result.pages} 页；推荐 {len(result.clusters)} 个集群：{names}"
     )
 
 
@@ -343,10 +341,9 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
 def init(cluster: str, programme_id: str, form: str | None, root: str | None) -> None:
     """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in, and attachments/."""
-    from . import workbook
-    from .load import check_cluster_id
-    from .programme import load_programme
-    from .skeleton import skeleton
+    from pipeline.core.raw import check_cluster_id
+    from pipeline.forms.skeleton import skeleton
+    from pipeline.stages.programmes import load_programme
 
     paths = _paths(root)
     try:
@@ -385,13 +382,12 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
     """Write CLUSTER's data in the other form: YAML → Excel workbook, or workbook → YAML."""
     import yaml
 
-    from . import workbook
-    from .load import input_file
+    from pipeline.stages.read import input_file
 
     paths = _paths(root)
     try:
         source = input_file(paths.inputs, cluster)
-        _raw, data, programme, _w = build.prepare(cluster, paths)
+        _raw, data, programme, _w = checking.prepare(cluster, paths)
         target = (
             Path(out)
             if out
@@ -429,7 +425,7 @@ def _needs_workbook(programme: Any) -> None:
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
 def schema(programme_id: str, root: str | None) -> None:
     """Print the JSON Schema of a programme's cluster.yaml, for editors that complete and check YAML."""
-    from .programme import load_programme
+    from pipeline.stages.programmes import load_programme
 
     try:
         programme = load_programme(_paths(root).templates, programme_id)
@@ -442,7 +438,6 @@ def schema(programme_id: str, root: str | None) -> None:
 @main.command("limits")
 def limits_command() -> None:
     """Print every limit in force: its environment variable, value, default and what it bounds."""
-    from . import limits
 
     try:
         rows = [(lim.env, lim.shown(), f"{lim.default:g} {lim.unit}".strip(), lim.what) for lim in limits.ALL]
@@ -461,9 +456,8 @@ def limits_command() -> None:
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
 def programmes_(root: str | None) -> None:
     """List every programme: its notice, validity today and what it extends."""
-    from . import programmes
 
-    entries = programmes.catalogue(_paths(root).templates, build.build_date())
+    entries = catalogue.catalogue(_paths(root).templates, case.build_date())
     table = Table(title="申报项目 (programmes)")
     for column in ("项目 id", "名称 title", "通知 notice", "有效期 valid", "今天 today", "继承 extends"):
         table.add_column(column, overflow="fold")
@@ -488,8 +482,7 @@ def programme() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the parts as JSON (for machines).")
 def programme_show(programme_id: str, root: str | None, as_json: bool) -> None:
     """Print PROGRAMME_ID resolved: every part (notice, validity, documents, templates, rules…) and its source."""
-    from . import programmes
-    from .programme import load_programme
+    from pipeline.stages.programmes import load_programme
 
     templates = _paths(root).templates
     try:
@@ -497,7 +490,7 @@ def programme_show(programme_id: str, root: str | None, as_json: bool) -> None:
     except ClusterpackError as exc:
         _fail(exc)
         return
-    parts = programmes.describe(templates, p)
+    parts = catalogue.describe(templates, p)
     if as_json:
         click.echo(json.dumps([vars(x) for x in parts], ensure_ascii=False, indent=2))
         return
@@ -517,10 +510,9 @@ def programme_show(programme_id: str, root: str | None, as_json: bool) -> None:
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
 def programme_new(programme_id: str, source: str, root: str | None) -> None:
     """Create templates/PROGRAMME_ID/ with a commented programme.yaml that extends --from and says what to change."""
-    from . import programmes
 
     try:
-        file = programmes.scaffold(_paths(root).templates, programme_id, source)
+        file = catalogue.scaffold(_paths(root).templates, programme_id, source)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -536,7 +528,7 @@ def form() -> None:
 
 
 @form.command("adopt")
-@click.argument("official", type=click.Path(dir_okay=False))
+@click.argument("official_file", metavar="OFFICIAL", type=click.Path(dir_okay=False))
 @click.option("--programme", "programme_id", required=True, help="The programme whose document it is.")
 @click.option(
     "--document", required=True, help="The document id (programme show lists them), or summary for the .xlsx 汇总表."
@@ -544,19 +536,20 @@ def form() -> None:
 @click.option("--replace", is_flag=True, help="Replace a template the programme's own folder already has.")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding templates/.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def form_adopt(official: str, programme_id: str, document: str, replace: bool, root: str | None, as_json: bool) -> None:
+def form_adopt(
+    official_file: str, programme_id: str, document: str, replace: bool, root: str | None, as_json: bool
+) -> None:
     """Make OFFICIAL the document's template: each blank gets the field its label names; report the rest."""
-    from . import official as officialforms
 
     try:
-        result = officialforms.adopt_form(Path(official), _paths(root).templates, programme_id, document, replace)
+        result = official.adopt_form(Path(official_file), _paths(root).templates, programme_id, document, replace)
     except ClusterpackError as exc:
         _fail(exc)
         return
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
-    from .summarylayout import SummaryAdoption
+    from pipeline.forms.summarylayout import SummaryAdoption
 
     if isinstance(result, SummaryAdoption):
         lay = result.layout

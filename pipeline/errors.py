@@ -100,9 +100,14 @@ class DataInvalid(ClusterpackError):
     code = "E-DATA-INVALID"  # each problem carries its own code
 
     @property
+    def errors(self) -> list[Problem]:
+        """The problems that refuse the data (``problems`` also carries the warnings found on the way)."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
     def codes(self) -> list[str]:
         """The codes of the errors (not warnings), in order."""
-        return [p.code for p in self.problems if p.severity == "error"]
+        return [p.code for p in self.errors]
 
     def __post_init__(self) -> None:
         super().__init__(self.user_message())

@@ -30,9 +30,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import batch, build, convert  # noqa: E402
-from pipeline.codes import make_uscc  # noqa: E402
-from pipeline.model import CITIES  # noqa: E402
+from pipeline.core import case  # noqa: E402
+from pipeline.core.codes import make_uscc  # noqa: E402
+from pipeline.core.fields import CITIES  # noqa: E402
+from pipeline.stages import convert  # noqa: E402
+from pipeline.workflows import batch  # noqa: E402
+from pipeline.workflows import packet as packets  # noqa: E402
 
 EXAMPLE = ROOT / "inputs" / "qinglan-agrimachinery"
 INDUSTRIES = ["智能农机装备", "高端化工新材料", "纺织服装", "食品加工", "汽车零部件", "医疗器械", "轴承", "木业家居"]
@@ -180,7 +183,7 @@ def main() -> None:
         print(
             f"synthetic province: {len(ids)} clusters over {len(CITIES)} cities in {time.monotonic() - t0:.1f} s ({base})"
         )
-        paths = build.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
+        paths = case.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
 
         with PeakMemory() as mem:
             cold = batch.bundle_many(ids, paths, args.jobs)
@@ -197,9 +200,9 @@ def main() -> None:
         one_field = batch.bundle_many(ids, paths, args.jobs)
 
         single = base / "single"
-        single_paths = build.Paths(inputs=paths.inputs, templates=paths.templates, outputs=single)
+        single_paths = case.Paths(inputs=paths.inputs, templates=paths.templates, outputs=single)
         t1 = time.monotonic()
-        build.bundle(ids[0], single_paths)
+        packets.bundle(ids[0], single_paths)
         one_cold = time.monotonic() - t1
 
         sample = sorted((base / "outputs" / "tese-apply").glob("bench-*/0*.docx"))

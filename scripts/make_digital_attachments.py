@@ -16,11 +16,12 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import build, docxkit, units  # noqa: E402
-from pipeline.convert import OfficeWorker  # noqa: E402
-from pipeline.load import load_cluster  # noqa: E402
-from pipeline.programme import load_programme  # noqa: E402
-from pipeline.validate import validate  # noqa: E402
+from pipeline.core import case, units  # noqa: E402
+from pipeline.kits import docxkit  # noqa: E402
+from pipeline.stages.check import validate  # noqa: E402
+from pipeline.stages.convert import OfficeWorker  # noqa: E402
+from pipeline.stages.programmes import load_programme  # noqa: E402
+from pipeline.stages.read import load_cluster  # noqa: E402
 
 CLUSTERS = ("quanyue-software", "lanwan-ai")
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -92,7 +93,7 @@ def credit_png(path: Path, name: str, code: str) -> None:
 
 def make(cluster_id: str, office: OfficeWorker, work: Path) -> list[Path]:
     """Every proof the cluster's ``attachments:`` names, made from its data."""
-    paths = build.Paths()
+    paths = case.Paths()
     raw = load_cluster(paths.inputs, cluster_id)
     data, _ = validate(raw, load_programme(paths.templates, "digital-apply"))
     att = raw.file.parent / "attachments"

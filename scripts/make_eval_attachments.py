@@ -15,8 +15,9 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import docxkit, repro  # noqa: E402
-from pipeline.convert import OfficeWorker  # noqa: E402
+from pipeline.core import repro  # noqa: E402
+from pipeline.kits import docxkit  # noqa: E402
+from pipeline.stages.convert import OfficeWorker  # noqa: E402
 
 FOLDER = ROOT / "inputs" / "yuyang-textile-eval" / "attachments"
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

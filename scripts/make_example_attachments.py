@@ -16,8 +16,10 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import build, docxkit  # noqa: E402
-from pipeline.convert import OfficeWorker  # noqa: E402
+from pipeline.core import case  # noqa: E402
+from pipeline.kits import docxkit  # noqa: E402
+from pipeline.stages.convert import OfficeWorker  # noqa: E402
+from pipeline.workflows import packet as packets  # noqa: E402
 
 CLUSTER = "qinglan-agrimachinery"
 FOLDER = ROOT / "inputs" / CLUSTER
@@ -142,7 +144,7 @@ def main() -> None:
     # The signed scan is made from the declaration as the tool generates it (without a scan in place).
     signed = FOLDER / "signed" / "declaration.pdf"
     signed.unlink(missing_ok=True)
-    result = build.bundle(CLUSTER, build.Paths(outputs=work / "out"))
+    result = packets.bundle(CLUSTER, case.Paths(outputs=work / "out"))
     seal_scan(result.folder / "08-真实性声明.pdf", signed)
     print("written:", *sorted(p.relative_to(ROOT).as_posix() for p in [*att.iterdir(), signed]), sep="\n  ")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.docxkit import (  # noqa: E402
+from pipeline.kits.docxkit import (
     CENTER,
     FANG,
     HEI,

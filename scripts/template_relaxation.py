@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.docxkit import CENTER, FANG, HEI, JUSTIFY, LEFT, SONG, XBS, add_row, new_document, para, table, tag  # noqa: E402
+from pipeline.kits.docxkit import CENTER, FANG, HEI, JUSTIFY, LEFT, SONG, XBS, add_row, new_document, para, table, tag
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TARGETS = {"tese-apply": "07-relaxation.docx", "digital-apply": "09a-relaxation.docx"}

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from make_templates import body, kv_table, title  # noqa: E402
 
-from pipeline.docxkit import (  # noqa: E402
+from pipeline.kits.docxkit import (  # noqa: E402
     CENTER,
     FANG,
     HEI,

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from make_templates import body, heading, kv_table, text_document, title  # noqa: E402
 
-from pipeline.docxkit import (  # noqa: E402
+from pipeline.kits.docxkit import (  # noqa: E402
     CENTER,
     FANG,
     HEI,

@@ -10,7 +10,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pipeline import build
+from pipeline.core import case
+from pipeline.workflows import city as city_packet
+from pipeline.workflows import packet as packets
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "qinglan-agrimachinery"
@@ -30,8 +32,8 @@ def root(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def paths_of(root: Path) -> build.Paths:
-    return build.Paths(inputs=root / "inputs", templates=root / "templates", outputs=root / "outputs")
+def paths_of(root: Path) -> case.Paths:
+    return case.Paths(inputs=root / "inputs", templates=root / "templates", outputs=root / "outputs")
 
 
 def example_data() -> dict:
@@ -51,12 +53,12 @@ def write_cluster(root: Path, cluster_id: str, data: dict | str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def example_packet(tmp_path_factory: pytest.TempPathFactory) -> build.BuildResult:
+def example_packet(tmp_path_factory: pytest.TempPathFactory) -> case.BuildResult:
     """The shipped example cluster built once with the real LibreOffice."""
     base = tmp_path_factory.mktemp("example")
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
-    return build.bundle(EXAMPLE, paths_of(base))
+    return packets.bundle(EXAMPLE, paths_of(base))
 
 
 def bookmarks(reader: PdfReader) -> list[tuple[str, int, int]]:
@@ -80,9 +82,8 @@ CITIES = ("370100", "370200", "370300", "370700")  # the shipped city examples
 @pytest.fixture(scope="session")
 def example_cities(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Every shipped city example built once, in one project copy: {city code: CityResult}."""
-    from pipeline import citybuild
 
     base = tmp_path_factory.mktemp("cities")
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs", base / "inputs")
-    return {code: citybuild.city_bundle(code, paths_of(base)) for code in CITIES}
+    return {code: city_packet.city_bundle(code, paths_of(base)) for code in CITIES}

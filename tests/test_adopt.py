@@ -21,10 +21,16 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import Workbook
 
-from pipeline import adopt, build, labels, official, render, scratch
 from pipeline.cli import main
+from pipeline.core import case, scratch
 from pipeline.errors import ExitCode, OutputUnwritable, TemplateProblem, UsageError
-from pipeline.programme import load_programme
+from pipeline.forms import adopt, labels
+from pipeline.kits import jinja
+from pipeline.stages import check as checking
+from pipeline.stages import packet_context as packet_ctx
+from pipeline.stages import render
+from pipeline.stages.programmes import load_programme
+from pipeline.workflows import official
 
 EXAMPLES = {
     "tese-apply": "qinglan-agrimachinery",
@@ -95,8 +101,8 @@ def lines(docx: Path) -> list[str]:
 def contexts() -> dict:
     out = {}
     for pid, cluster in EXAMPLES.items():
-        g = build.gather(cluster, build.Paths(), pid)
-        ctx = build.packet_context(g.programme, g.data, build.evaluate(g.data, g.programme), g.proofs)
+        g = checking.check(cluster, case.Paths(), pid)
+        ctx = packet_ctx.packet_context(g.programme, g.data, list(g.results), list(g.proofs))
         out[pid] = (g.programme, ctx, labels.vocabulary(g.programme, ROOT / "templates"))
     return out
 
@@ -237,12 +243,12 @@ def test_a_form_bomb_is_refused_by_its_size_before_python_docx_reads_it(root: Pa
 
 
 def test_the_template_form_adopt_writes_passes_the_template_inspection(root: Path, monkeypatch) -> None:
-    # the written template is inspected like every other (render.check_template) before it is put in place
+    # the written template is inspected like every other (jinja.check_template) before it is put in place
     form = strip(ROOT / "templates" / "tese-apply" / "01-application-form.docx", root / "form.docx")
     folder = root / "templates" / "tese-apply-example-2027"
     before = _folder_state(folder)
     seen: list[Path] = []
-    real = render.check_template
+    real = jinja.check_template
 
     def refuse_adopted(template: Path, kind: str = "docx") -> None:
         seen.append(template)

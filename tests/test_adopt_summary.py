@@ -2,7 +2,7 @@
 city's 汇总表.xlsx is then that workbook filled in its layout, the unknown column blank and reported.
 
 LibreOffice-free: the city's recommendation is planned and its 汇总表 written by the functions
-``city`` uses (``citybuild.summary_tables``, ``citytables.summary_xlsx``).
+``city`` uses (``city_packet.summary_tables``, ``tables.summary_xlsx``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from conftest import EXAMPLE, ROOT, paths_of
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, Side
 
-from pipeline import citybuild, citytables, official, summarylayout
-from pipeline.city import plan
 from pipeline.errors import ExitCode, TemplateProblem, UsageError
+from pipeline.forms import summarylayout
+from pipeline.stages import tables
+from pipeline.stages.recommend import plan
+from pipeline.workflows import city as city_packet
+from pipeline.workflows import official
 
 # The official header, in its own order, with its own words (所属县区, 联系人及电话) and one column we have no data for.
 HEADER = [
@@ -84,9 +87,9 @@ def test_the_official_summary_is_adopted_and_filled_in_its_layout(city_root: Pat
     # the city's recommendation: the unknown column is reported, and the 汇总表 follows the official layout
     p = plan("370700", paths_of(city_root))
     assert [w.code for w in p.warnings if w.code == "W-SUMMARY-COLUMN-UNKNOWN"] == ["W-SUMMARY-COLUMN-UNKNOWN"]
-    clusters = citybuild.recommend(p)
-    tables = citybuild.summary_tables(p, clusters, citybuild.attachment_items(p, clusters))
-    out = citytables.summary_xlsx(tables, city_root / "汇总表.xlsx")
+    clusters = city_packet.recommend(p)
+    city_tables = city_packet.summary_tables(p, clusters, city_packet.attachment_items(p, clusters))
+    out = tables.summary_xlsx(city_tables, city_root / "汇总表.xlsx")
     ws = load_workbook(out)["附件2"]
     assert [ws.cell(4, j).value for j in range(1, len(HEADER) + 1)] == HEADER  # the official header, untouched
     row = {HEADER[j - 1]: ws.cell(5, j).value for j in range(1, len(HEADER) + 1)}
@@ -166,9 +169,9 @@ def test_the_official_summary_is_written_as_data(city_root: Path) -> None:
     text = f.read_text(encoding="utf-8")
     f.write_text(text.replace("  name: 青岚县智能农机装备特色产业集群", f"  name: '{INJECTED}'", 1), encoding="utf-8")
     p = plan("370700", paths_of(city_root))
-    clusters = citybuild.recommend(p)
-    tables = citybuild.summary_tables(p, clusters, citybuild.attachment_items(p, clusters))
-    out = citytables.summary_xlsx(tables, city_root / "汇总表.xlsx")
+    clusters = city_packet.recommend(p)
+    city_tables = city_packet.summary_tables(p, clusters, city_packet.attachment_items(p, clusters))
+    out = tables.summary_xlsx(city_tables, city_root / "汇总表.xlsx")
     with zipfile.ZipFile(out) as zf:
         assert not [n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"<f>" in zf.read(n)]
     risky = [c for c in _cells(out) if isinstance(c.value, str) and c.value.startswith("=")]
@@ -186,11 +189,11 @@ def test_the_adopted_workbook_is_inspected_before_each_build_opens_it_also_when_
     # the example round extends tese-apply: it inherits the layout and the workbook from its parent's folder
     p = plan("370700", paths_of(city_root), "tese-apply-example-2027")
     assert p.programme.template(summarylayout.WORKBOOK_FILE) == templates / "tese-apply" / summarylayout.WORKBOOK_FILE
-    clusters = citybuild.recommend(p)
-    tables = citybuild.summary_tables(p, clusters, citybuild.attachment_items(p, clusters))
-    citytables.summary_xlsx(tables, city_root / "汇总表.xlsx")  # fine as adopted
+    clusters = city_packet.recommend(p)
+    city_tables = city_packet.summary_tables(p, clusters, city_packet.attachment_items(p, clusters))
+    tables.summary_xlsx(city_tables, city_root / "汇总表.xlsx")  # fine as adopted
     _with_declaration(templates / "tese-apply" / summarylayout.WORKBOOK_FILE)  # then tampered with
     with pytest.raises(TemplateProblem) as info:
-        citytables.summary_xlsx(tables, city_root / "汇总表2.xlsx")
+        tables.summary_xlsx(city_tables, city_root / "汇总表2.xlsx")
     assert info.value.code == "E-TEMPLATE-DTD" and info.value.exit_code == ExitCode.TEMPLATE
     assert not (city_root / "汇总表2.xlsx").exists()

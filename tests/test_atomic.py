@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, paths_of
 
-from pipeline import build, convert
 from pipeline.errors import ConversionFailed, DataInvalid
+from pipeline.stages import convert
+from pipeline.workflows import packet as packets
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -18,7 +19,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_failed_conversion_keeps_previous_packet(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = paths_of(root)
-    good = build.bundle(EXAMPLE, paths)
+    good = packets.bundle(EXAMPLE, paths)
     before = _snapshot(good.folder)
 
     real_convert = convert.OfficeWorker.convert
@@ -31,7 +32,7 @@ def test_failed_conversion_keeps_previous_packet(root: Path, monkeypatch: pytest
     monkeypatch.setattr(convert.OfficeWorker, "convert", failing)
     shutil.rmtree(paths.outputs / ".cache")  # so that the document is converted, not reused
     with pytest.raises(ConversionFailed, match="重试后仍失败"):
-        build.bundle(EXAMPLE, paths, force=True)
+        packets.bundle(EXAMPLE, paths, force=True)
     assert _snapshot(good.folder) == before
     leftovers = [p.name for p in good.folder.parent.iterdir() if p.name != EXAMPLE]
     assert leftovers == []
@@ -43,5 +44,5 @@ def test_invalid_data_writes_nothing(root: Path) -> None:
         yaml_file.read_text(encoding="utf-8").replace("enterprises: 268", "enterprises: -1"), encoding="utf-8"
     )
     with pytest.raises(DataInvalid):
-        build.bundle(EXAMPLE, paths_of(root))
+        packets.bundle(EXAMPLE, paths_of(root))
     assert not any(p for p in (root / "outputs").rglob("*") if ".cache" not in p.parts)

@@ -13,8 +13,11 @@ from docx import Document
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from pipeline import attachments, build, rules
+from pipeline.core import rules
 from pipeline.errors import DataInvalid
+from pipeline.stages import check as checking
+from pipeline.stages import proofs
+from pipeline.workflows import packet as packets
 
 
 def pdf_bytes(pages: int, size=(595, 842), password: str | None = None) -> bytes:
@@ -50,7 +53,7 @@ def _cluster(root: Path, files: dict[str, bytes | None], items: list[dict]) -> s
 def _problems(root: Path, files: dict[str, bytes | None], items: list[dict]) -> dict[str, str]:
     cid = _cluster(root, files, items)
     with pytest.raises(DataInvalid) as info:
-        build.prepare(cid, paths_of(root))
+        checking.prepare(cid, paths_of(root))
     return {p.code: p.message for p in info.value.problems}
 
 
@@ -70,8 +73,8 @@ def test_every_kind_of_file_goes_in(root: Path, tmp_path: Path) -> None:
         {"title": "说明", "category": "informatisation", "file": "note.docx"},
     ]
     cid = _cluster(root, {}, items)
-    result = build.bundle(cid, paths_of(root))
-    pages = {a["number"]: a["pages"] for a in result.manifest["packet"]["attachments"]}
+    result = packets.bundle(cid, paths_of(root))
+    pages = {a["number"]: a["pages"] for a in result.manifest()["packet"]["attachments"]}
     assert pages == {"1-1": 2, "1-2": 1, "2-1": 1, "3-1": 1}
     reader = PdfReader(result.folder / "申报材料.pdf")
     starts = {i.title: reader.get_destination_page_number(i) for i in _flat(reader.outline)}
@@ -96,7 +99,7 @@ def test_exif_orientation_is_honoured() -> None:
     upright.rotate(90, expand=True).save(buf, "JPEG", exif=exif)
     path = Path(os.environ.get("TMPDIR", "/tmp")) / "exif-test.jpg"
     path.write_bytes(buf.getvalue())
-    page = PdfReader(io.BytesIO(attachments.image_pdf(path))).pages[0]
+    page = PdfReader(io.BytesIO(proofs.image_pdf(path))).pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)
     path.unlink()
 
@@ -135,49 +138,49 @@ def test_link_leaving_the_folder_is_refused(root: Path) -> None:
     outside.write_bytes(pdf_bytes(1))
     (root / "inputs" / cid / "attachments" / "link.pdf").symlink_to(outside)
     with pytest.raises(DataInvalid) as info:
-        build.prepare(cid, paths_of(root))
-    assert [p.code for p in info.value.problems] == ["E-ATTACHMENT-OUTSIDE"]
+        checking.prepare(cid, paths_of(root))
+    assert info.value.codes == ["E-ATTACHMENT-OUTSIDE"]
 
 
 def test_size_limit_is_configurable(root: Path) -> None:
     cid = _cluster(root, {"big.pdf": pdf_bytes(40)}, [{"title": "大文件", "category": "other", "file": "big.pdf"}])
-    raw, data, programme, _w = build.prepare(cid, paths_of(root))
-    _proofs, problems = attachments.check(raw, data, programme, max_mb=0.001)
+    raw, data, programme, _w = checking.prepare(cid, paths_of(root))
+    _proofs, problems = proofs.check(raw, list(data.attachments), programme, max_mb=0.001)
     assert [p.code for p in problems] == ["E-ATTACHMENT-SIZE"] and "big.pdf" in problems[0].message
 
 
 def test_many_pages_where_a_certificate_is_expected_warns(root: Path) -> None:
     cid = _cluster(root, {"thick.pdf": pdf_bytes(60)}, [{"title": "证书", "category": "brands", "file": "thick.pdf"}])
-    _raw, _data, _p, warnings = build.prepare(cid, paths_of(root))
+    _raw, _data, _p, warnings = checking.prepare(cid, paths_of(root))
     assert [w.code for w in warnings if w.code.startswith("W-ATTACH")] == ["W-ATTACHMENT-MANY-PAGES"]
 
 
 def test_bad_attachment_builds_nothing(root: Path) -> None:
     cid = _cluster(root, {"broken.pdf": b"garbage"}, [{"title": "坏文件", "category": "brands", "file": "broken.pdf"}])
     with pytest.raises(DataInvalid):
-        build.bundle(cid, paths_of(root))
+        packets.bundle(cid, paths_of(root))
     assert not any((root / "outputs").rglob("*.pdf"))
 
 
 def test_signed_scan_with_other_page_count_warns(root: Path) -> None:
     (root / "inputs" / EXAMPLE / "signed" / "declaration.pdf").write_bytes(pdf_bytes(2))
-    result = build.bundle(EXAMPLE, paths_of(root))
+    result = packets.bundle(EXAMPLE, paths_of(root))
     assert "W-SIGNED-PAGES" in {w.code for w in result.warnings}
-    assert result.manifest["packet"]["signed_scans"]["declaration"]["pages"] == 2
+    assert result.manifest()["packet"]["signed_scans"]["declaration"]["pages"] == 2
 
 
 def test_encrypted_signed_scan_is_refused(root: Path) -> None:
     (root / "inputs" / EXAMPLE / "signed" / "declaration.pdf").write_bytes(pdf_bytes(1, password="x"))
     with pytest.raises(DataInvalid) as info:
-        build.prepare(EXAMPLE, paths_of(root))
-    assert [p.code for p in info.value.problems] == ["E-SIGNED-ENCRYPTED"]
+        checking.prepare(EXAMPLE, paths_of(root))
+    assert info.value.codes == ["E-SIGNED-ENCRYPTED"]
 
 
 def test_missing_proof_is_listed_as_no_evidence(root: Path) -> None:
     data = example_data()
     data["attachments"] = [a for a in data["attachments"] if a["category"] != "platforms"]
     write_cluster(root, "noproof", data)
-    report = build.check("noproof", paths_of(root))
+    report = checking.check("noproof", paths_of(root))
     result = {r.id: r for r in report.results}["proof-platforms"]
     assert result.status == rules.NO_EVIDENCE and result.clause == "第六条（五）"
     assert not report.passed
@@ -200,7 +203,7 @@ def _dark_left_half_pdf(rotate: int) -> PdfReader:
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 def test_a_rotated_pdf_page_is_fitted_upright(tmp_path: Path, rotate: int) -> None:
     dst = tmp_path / "fitted.pdf"
-    assert attachments.fit_to_a4(_dark_left_half_pdf(rotate), None, dst) == 1
+    assert proofs.fit_to_a4(_dark_left_half_pdf(rotate), None, dst) == 1
     page = PdfReader(dst).pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # shown landscape: landscape A4
     subprocess.run(["pdftoppm", "-r", "20", "-png", "-singlefile", str(dst), str(tmp_path / "p")], check=True)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, ROOT, paths_of
 
-from pipeline import batch, convert
 from pipeline.errors import ConversionFailed
+from pipeline.stages import convert
+from pipeline.workflows import batch
 
 IDS = ["alpha", "bravo", "charlie"]
 

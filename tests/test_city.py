@@ -16,10 +16,10 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from pypdf import PdfReader, PdfWriter
 
-from pipeline import city as citymod
-from pipeline import citybuild
-from pipeline.codes import WENHAO
+from pipeline.core.codes import WENHAO
 from pipeline.errors import DataInvalid
+from pipeline.stages import recommend
+from pipeline.workflows import city as city_packet
 
 CITY = "370700"
 
@@ -40,7 +40,7 @@ def city_build(tmp_path_factory):
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
     shutil.copytree(ROOT / "inputs" / "cities", base / "inputs" / "cities")
-    return citybuild.city_bundle(CITY, paths_of(base))
+    return city_packet.city_bundle(CITY, paths_of(base))
 
 
 def _mm(length) -> float:
@@ -75,7 +75,7 @@ def test_letter_layout_per_gbt_9704(city_build) -> None:
 
 
 def citybuild_red():
-    from pipeline.letter import RED
+    from pipeline.stages.letter import RED
 
     return RED
 
@@ -101,7 +101,7 @@ def test_letter_pdf_reads_right(city_build) -> None:
 
 def test_body_lines_hold_28_characters(city_build) -> None:
     # 22 × 28 grid: a full line of the first body paragraph holds 28 字 (Latin counts half).
-    from pipeline.letter import em_width
+    from pipeline.stages.letter import em_width
 
     text = PdfReader(city_build.folder / "推荐文件.pdf").pages[0].extract_text()
     lines = [ln.replace(" ", "") for ln in text.splitlines()]
@@ -137,7 +137,7 @@ def test_city_packet_bookmarks_two_levels_and_toc(city_build) -> None:
         last = normalise(reader.pages[starts[k + 1] - 1].extract_text())
         if pages > 1:  # a one-page 汇总表 or letter first page carries no number
             assert f"—{pages}—" in last, (item.title, last[-20:])
-    m = city_build.manifest
+    m = city_build.manifest()
     letter = len(PdfReader(city_build.folder / "推荐文件.pdf").pages)
     summary = len(PdfReader(city_build.folder / "汇总表.pdf").pages)
     packet = json.loads((city_build.folder.parents[1] / EXAMPLE / "manifest.json").read_text(encoding="utf-8"))
@@ -198,10 +198,10 @@ def test_quota_per_city(root, city, limit, delta) -> None:
     ids = _clusters_in(root, city, limit + delta)
     _city_yaml(root, city=city, bureau=None, clusters=ids)
     if delta <= 0:
-        assert len(citymod.plan(city, paths_of(root)).reports) == limit + delta
+        assert len(recommend.plan(city, paths_of(root)).reports) == limit + delta
     else:
         with pytest.raises(DataInvalid) as info:
-            citymod.plan(city, paths_of(root))
+            recommend.plan(city, paths_of(root))
         (p,) = [p for p in info.value.problems if p.code == "E-CITY-QUOTA"]
         assert f"最多推荐{limit}个集群" in p.message and "四（二）" in p.message and p.location.line
 
@@ -213,7 +213,7 @@ def test_other_city_duplicate_and_unmet_are_refused(root) -> None:
     _clusters_in(root, "370100", 1)
     _city_yaml(root, clusters=[EXAMPLE, "c370100-0", EXAMPLE, "weak"])
     with pytest.raises(DataInvalid) as info:
-        citymod.plan(CITY, paths_of(root))
+        recommend.plan(CITY, paths_of(root))
     codes = [p.code for p in info.value.problems]
     assert {"E-CITY-OTHER-CITY", "E-CITY-DUPLICATE", "E-CITY-CLUSTER-UNMET"} <= set(codes)
 
@@ -223,7 +223,7 @@ def test_forced_cluster_is_allowed_with_a_warning(root) -> None:
     data["indicators"]["enterprises"] = 99
     write_cluster(root, "weak", data)
     _city_yaml(root, clusters=[EXAMPLE, "weak"], force={"weak": "该集群主导产业带动作用强，企业户数接近标准"})
-    p = citymod.plan(CITY, paths_of(root))
+    p = recommend.plan(CITY, paths_of(root))
     assert [w.code for w in p.warnings if w.code.startswith("W-CITY")] == ["W-CITY-FORCED"]
     assert [r.passed for r in p.reports] == [True, False]
     assert p.reason("weak") == "该集群主导产业带动作用强，企业户数接近标准" and p.reason(EXAMPLE) is None
@@ -235,7 +235,7 @@ def test_force_without_a_reason_is_refused_with_its_line(root) -> None:
     write_cluster(root, "weak", data)
     _city_yaml(root, clusters=[EXAMPLE, "weak"], force=["weak"])  # a bare id says which, not why
     with pytest.raises(DataInvalid) as info:
-        citymod.plan(CITY, paths_of(root))
+        recommend.plan(CITY, paths_of(root))
     (problem,) = [p for p in info.value.problems if p.field == "force"]
     assert problem.code == "E-CITY-FORCE-REASON" and problem.location.line
 
@@ -243,7 +243,7 @@ def test_force_without_a_reason_is_refused_with_its_line(root) -> None:
 def test_bad_wenhao_and_date_are_errors_with_lines(root) -> None:
     _city_yaml(root, document_number="潍工信字〔2024〕第58号", date="2024-06-31")
     with pytest.raises(DataInvalid) as info:
-        citymod.plan(CITY, paths_of(root))
+        recommend.plan(CITY, paths_of(root))
     codes = {p.field: p.code for p in info.value.problems}
     assert codes == {"document_number": "E-WENHAO-FORMAT", "date": "E-DATE-FORMAT"}
     assert all(p.location.line for p in info.value.problems)
@@ -252,7 +252,7 @@ def test_bad_wenhao_and_date_are_errors_with_lines(root) -> None:
 def test_deadline_passed_is_a_warning_with_the_date(root) -> None:
     _programme_with(root, deadline="2024-06-15")
     _city_yaml(root)
-    p = citymod.plan(CITY, paths_of(root))
+    p = recommend.plan(CITY, paths_of(root))
     (w,) = [w for w in p.warnings if w.code == "W-CITY-DEADLINE"]
     assert "2024-06-15" in w.message
 
@@ -260,7 +260,7 @@ def test_deadline_passed_is_a_warning_with_the_date(root) -> None:
 def test_qingdao_bureau_for_tese(root) -> None:
     _clusters_in(root, "370200", 1)
     _city_yaml(root, city="370200", bureau=None, clusters=["c370200-0"])
-    assert citymod.plan("370200", paths_of(root)).bureau == "青岛市民营经济发展局"
+    assert recommend.plan("370200", paths_of(root)).bureau == "青岛市民营经济发展局"
 
 
 def test_signed_letter_replaces_generated_one(root) -> None:
@@ -272,8 +272,8 @@ def test_signed_letter_replaces_generated_one(root) -> None:
         w.add_blank_page(595, 842)
     with (signed / "推荐文件.pdf").open("wb") as fh:
         w.write(fh)
-    result = citybuild.city_bundle(CITY, paths_of(root))
-    assert result.manifest["signed_scans"] == {"letter": f"inputs/cities/{CITY}/signed/推荐文件.pdf"}
+    result = city_packet.city_bundle(CITY, paths_of(root))
+    assert result.manifest()["signed_scans"] == {"letter": f"inputs/cities/{CITY}/signed/推荐文件.pdf"}
     reader = PdfReader(result.folder / "推荐材料.pdf")
     starts = {i.title: reader.get_destination_page_number(i) for i in reader.outline if not isinstance(i, list)}
     assert starts["附件1　山东省特色产业集群申报信息汇总表"] - starts["推荐文件"] == 3

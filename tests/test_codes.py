@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.codes import UsccProblem, make_uscc, uscc_problem
+from pipeline.core.codes import UsccProblem, make_uscc, uscc_problem
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_organisation_code_check_is_applied() -> None:
     # Change the 组织机构代码 check (position 17) and repair the USCC check: only GB 11714 catches it.
     good = make_uscc("91", "370790", "16932754")
     body = good[:16] + ("1" if good[16] != "1" else "2")
-    from pipeline.codes import uscc_check_char
+    from pipeline.core.codes import uscc_check_char
 
     bad = body + uscc_check_char(body)
     assert uscc_problem(bad) is UsccProblem.ORG_CHECK

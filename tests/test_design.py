@@ -12,8 +12,9 @@ from pathlib import Path
 import yaml
 from conftest import ROOT
 
-from pipeline import inherit, schema
-from pipeline.programme import available, load_programme
+from pipeline import schemas
+from pipeline.core import inherit
+from pipeline.stages.programmes import available, load_programme
 
 PIPELINE = ROOT / "pipeline"
 
@@ -53,12 +54,12 @@ def test_no_pipeline_code_branches_on_a_programme_or_schema_name() -> None:
 
 
 def test_schema_modules_only_declare_their_schema_and_no_other_module_imports_one() -> None:
-    # The pipeline reaches a schema through programme.yaml → schema.get(), never by importing it.
+    # The pipeline reaches a schema through programme.yaml → schemas.get(), never by importing it.
     for path in _sources():
         if path.parent.name == "schemas":
             continue
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"from \.?schemas\.\w+ import|import pipeline\.schemas\.\w+", text), path
+        assert not re.search(r"from (pipeline)?\.?schemas\.\w+ import|import pipeline\.schemas\.\w+", text), path
 
 
 def test_every_programme_loads_and_names_an_existing_schema() -> None:
@@ -67,7 +68,7 @@ def test_every_programme_loads_and_names_an_existing_schema() -> None:
         raw = yaml.safe_load((ROOT / "templates" / pid / "programme.yaml").read_text(encoding="utf-8"))
         if "extends" in raw:  # a later round names its schema through the programme it extends
             raw = inherit.resolve(ROOT / "templates", pid).data
-        assert raw["schema"] in schema.names()
+        assert raw["schema"] in schemas.names()
         assert programme.data_schema.name == raw["schema"]
         # every computed figure a rule uses is provided by the schema
         assert programme.ruleset.computed_names() <= set(programme.data_schema.computed)
@@ -77,8 +78,8 @@ def test_schemas_agree_on_the_keys_they_share() -> None:
     # A key two schemas both read (cluster, applicant, attachments...) must mean the same thing in each,
     # so one cluster file can carry data for several programmes.
     seen: dict[str, tuple[str, object]] = {}
-    for name in schema.names():
-        for key, info in schema.get(name).model.model_fields.items():
+    for name in schemas.names():
+        for key, info in schemas.get(name).model.model_fields.items():
             if key == "programme":
                 continue
             if key in seen:
@@ -86,3 +87,64 @@ def test_schemas_agree_on_the_keys_they_share() -> None:
                 assert annotation == info.annotation, f"{key}: {other} and {name} read it differently"
             else:
                 seen[key] = (name, info.annotation)
+
+
+# --- the house: layers that show in the folders, data moving one way -----------------------------
+
+LAYERS = ("errors", "core", "kits", "schemas", "forms", "stages", "workflows", "cli", "__main__")
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _imports() -> list[tuple[str, str, int]]:
+    import ast
+
+    out = []
+    for path in _sources():
+        if "resources" in path.parts:
+            continue
+        me = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                out.append((me, "(relative)", node.lineno))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+                targets = [node.module] if node.module != "pipeline" else [f"pipeline.{a.name}" for a in node.names]
+                out += [(me, t, node.lineno) for t in targets]
+    return out
+
+
+def test_every_module_sits_in_a_layer_and_imports_only_what_is_below_it() -> None:
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    offenders = []
+    for me, target, line in _imports():
+        assert target != "(relative)", f"{me}:{line}: imports are absolute (pipeline.layer.module)"
+        if me == "pipeline":
+            continue
+        mine, theirs = _layer(me), _layer(target)
+        assert mine in rank, f"{me} is in no layer: put it under one of {LAYERS}"
+        if rank.get(theirs, -1) > rank[mine]:
+            offenders.append(f"{me}:{line} imports {target} ({theirs} is above {mine})")
+    assert offenders == []
+
+
+def test_no_import_circles_between_modules() -> None:
+    graph: dict[str, set[str]] = {}
+    for me, target, _line in _imports():
+        graph.setdefault(me, set()).add(target)
+    seen: dict[str, int] = {}  # 1 = on the path, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        seen[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if seen.get(nxt) == 1:
+                raise AssertionError("import circle: " + " → ".join([*path[path.index(nxt) :], nxt]))
+            if nxt not in seen:
+                visit(nxt, [*path, nxt])
+        seen[node] = 2
+
+    for module in sorted(graph):
+        if module not in seen:
+            visit(module, [module])

@@ -9,10 +9,10 @@ The examples (fictional): ``quanyue-software`` (济南市, 高端软件, every c
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import shutil
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,16 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline import build, citytables, render, rules
-from pipeline import city as citymod
-from pipeline.codes import make_uscc
+from pipeline.core import case, rules
+from pipeline.core.codes import make_uscc
 from pipeline.errors import DataInvalid
-from pipeline.programme import load_programme
-from pipeline.verdict import Verdict
+from pipeline.kits import jinja
+from pipeline.stages import cache, recommend, tables
+from pipeline.stages import check as checking
+from pipeline.stages import packet_context as packet_ctx
+from pipeline.stages.programmes import load_programme
+from pipeline.stages.verdict import Verdict
+from pipeline.workflows import packet as packet_flow
 
 PROGRAMME = "digital-apply"
 EASY, NEAR = "quanyue-software", "lanwan-ai"
@@ -66,7 +70,7 @@ COMMITMENT = [  # 二, 三（七） and 五（三）, in the 承诺书's words
 ]
 
 
-@cache
+@functools.cache
 def _programme():
     return load_programme(ROOT / "templates", PROGRAMME)
 
@@ -78,7 +82,7 @@ def example(cluster_id: str = EASY) -> dict:
 def results(data: dict) -> dict[str, rules.Result]:
     """Every condition's result for ``data``, without the file checks (no LibreOffice, no attachments)."""
     model = _programme().data_schema.model.model_validate(data)
-    return {r.id: r for r in build.evaluate(model, _programme())}
+    return {r.id: r for r in checking.evaluate(model, _programme())}
 
 
 def firm(i: int, wan: int | str, role: str = "其他企业", leading: bool = True, above: bool = True, rd=None) -> dict:
@@ -370,15 +374,15 @@ def _edit(root: Path, cluster_id: str, old: str, new: str) -> int:
 def test_a_leading_industry_outside_the_ten_is_refused_with_field_and_line(root) -> None:
     line = _edit(root, EASY, "leading_industry: 高端软件", "leading_industry: 物联网")
     with pytest.raises(DataInvalid) as info:
-        build.check(EASY, paths_of(root))
-    (p,) = info.value.problems
+        checking.check(EASY, paths_of(root))
+    (p,) = info.value.errors
     assert (p.code, p.field, p.location.line) == ("E-CHOICE", "digital.leading_industry", line)
     assert "主导产业" in p.label and "人工智能" in p.message and "物联网" in p.message
 
 
 def test_an_applicant_without_legal_person_status_fails_with_its_line(root) -> None:
     line = _edit(root, NEAR, "independent_legal_person: true", "independent_legal_person: false")
-    report = build.check(NEAR, paths_of(root))
+    report = checking.check(NEAR, paths_of(root))
     assert not report.passed
     result = {r.id: r for r in report.results}["operator"]
     assert (result.status, result.clause, result.blocking) == (rules.FAIL, "二", True)
@@ -390,8 +394,8 @@ def test_an_applicant_without_legal_person_status_fails_with_its_line(root) -> N
 def test_a_bad_firm_credit_code_is_refused_with_its_line(root) -> None:
     line = _edit(root, EASY, "credit_code: 91370190635069044E", "credit_code: 91370190635069044F")
     with pytest.raises(DataInvalid) as info:
-        build.check(EASY, paths_of(root))
-    (p,) = info.value.problems
+        checking.check(EASY, paths_of(root))
+    (p,) = info.value.errors
     assert (p.code, p.field, p.location.line) == ("E-USCC-CHECK", "firms.0.credit_code", line)
     assert p.label == "集群企业名单 › 第1项 › 统一社会信用代码"
 
@@ -401,7 +405,7 @@ def test_checks_warn_of_roles_that_do_not_fit_revenues_and_refuse_wrong_years(ro
           "    role: 领军企业\n    leading: true\n    above_scale: true\n    revenue: 94200万元")  # fmt: skip
     line = _edit(root, NEAR, "{year: 2021, awards: 3", "{year: 2020, awards: 3")
     with pytest.raises(DataInvalid) as info:
-        build.check(NEAR, paths_of(root))
+        checking.check(NEAR, paths_of(root))
     problems = {p.code: p for p in info.value.problems}
     assert problems["E-IP-YEAR"].location.line == line and "2021—2023" in problems["E-IP-YEAR"].message
     assert problems["W-ROLE-REVENUE"].field == "firms.1.role"
@@ -444,23 +448,23 @@ def test_city_quota_three_for_qingdao_two_elsewhere(root, code, limit) -> None:
         (folder / "cluster.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         ids.append(f"ai-{i}")
     _city(root, code, ids[:limit])
-    assert len(citymod.plan(code, paths_of(root)).reports) == limit
+    assert len(recommend.plan(code, paths_of(root)).reports) == limit
     _city(root, code, ids)
     with pytest.raises(DataInvalid) as info:
-        citymod.plan(code, paths_of(root))
+        recommend.plan(code, paths_of(root))
     (p,) = [p for p in info.value.problems if p.code == "E-CITY-QUOTA"]
     assert f"最多推荐{limit}个集群" in p.message and "四（二）" in p.message
 
 
 def test_city_summary_row_reads_the_schema_context(root) -> None:
     _city(root, "370200", [NEAR])
-    plan = citymod.plan("370200", paths_of(root))
+    plan = recommend.plan("370200", paths_of(root))
     programme = plan.programme
     contexts = [
         {**programme.data_schema.context(r.data, programme), "status": {"short": Verdict(tuple(r.results)).short}}
         for r in plan.reports
     ]
-    (row,), totals = citytables.summary_rows(programme.city.summary_columns, contexts)
+    (row,), totals = tables.summary_rows(programme.city.summary_columns, contexts)
     assert row == [
         "1",
         "青岛市",
@@ -491,12 +495,12 @@ def _templates() -> list[str]:
 
 @pytest.mark.parametrize("name", _templates())
 def test_template_variables_exist_in_both_examples_contexts(name: str) -> None:
-    used = render.template_variables(_programme().template(name))
+    used = jinja.template_variables(_programme().template(name))
     assert used, name
     for cluster_id in (EASY, NEAR):
         model = _programme().data_schema.model.model_validate(example(cluster_id))
-        results = build.evaluate(model, _programme())
-        context = {**build.packet_context(_programme(), model, results, []), "toc": []}
+        results = checking.evaluate(model, _programme())
+        context = {**packet_ctx.packet_context(_programme(), model, results, []), "toc": []}
         assert used <= set(context), used - set(context)
 
 
@@ -533,15 +537,15 @@ def test_context_shows_typed_totals_when_the_lists_are_empty() -> None:
 
 
 @pytest.fixture(scope="session")
-def packets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, build.BuildResult]:
+def packets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, case.BuildResult]:
     base = tmp_path_factory.mktemp("digital")
     shutil.copytree(ROOT / "templates", base / "templates")
     for cluster_id in (EASY, NEAR):
         shutil.copytree(ROOT / "inputs" / cluster_id, base / "inputs" / cluster_id)
     paths = paths_of(base)
-    office = build.converter(paths)
+    office = cache.converter(paths)
     try:
-        return {c: build.bundle(c, paths, office=office) for c in (EASY, NEAR)}
+        return {c: packet_flow.bundle(c, paths, office=office) for c in (EASY, NEAR)}
     finally:
         office.close()
 
@@ -557,7 +561,7 @@ def _pages(reader: PdfReader, outline, title: str) -> str:
 @pytest.mark.parametrize("cluster_id", [EASY, NEAR])
 def test_packet_bookmarks_chapters_and_tables(packets, cluster_id) -> None:
     result = packets[cluster_id]
-    assert not result.draft and result.manifest["checks"]["passed"]
+    assert not result.draft and result.manifest()["checks"]["passed"]
     reader = PdfReader(result.folder / "申报书.pdf")
     outline = bookmarks(reader)
     assert [t for t, _, level in outline if level == 1] == (TOP_RELAXED if cluster_id == NEAR else TOP)
@@ -589,18 +593,18 @@ def test_packet_bookmarks_chapters_and_tables(packets, cluster_id) -> None:
 
 @pytest.mark.parametrize(("cluster_id", "pages"), [(EASY, 29), (NEAR, 26)])
 def test_packet_pages_cover_and_commitment_fit_one_page_each(packets, cluster_id, pages) -> None:
-    m = packets[cluster_id].manifest["packet"]
+    m = packets[cluster_id].manifest()["packet"]
     assert m["pages"] == len(PdfReader(packets[cluster_id].folder / "申报书.pdf").pages) == pages
     parts = {p["id"]: p["pages"] for p in m["parts"]}
     assert m["cover_pages"] == 1 and parts["commitment"] == 1 and parts["summary-row"] == 1
 
 
 def test_near_threshold_packet_records_its_check_results(packets) -> None:
-    checks = {r["id"]: r for r in packets[NEAR].manifest["checks"]["results"]}
+    checks = {r["id"]: r for r in packets[NEAR].manifest()["checks"]["results"]}
     assert checks["revenue"]["actual"] == "51.20亿元" and checks["revenue"]["status"] == rules.PASS
     assert checks["leading-firms"]["actual"] == "20家"
     assert checks["platforms"]["status"] == rules.RELAXED
-    assert packets[NEAR].manifest["digital"] == {
+    assert packets[NEAR].manifest()["digital"] == {
         "leading_industry": "人工智能",
         "data_year": 2023,
         "firms_listed": 25,

@@ -9,8 +9,8 @@ from conftest import example_data, normalise, paths_of, write_cluster
 from docx import Document
 from pypdf import PdfReader
 
-from pipeline import build
-from pipeline.convert import OfficeWorker
+from pipeline.stages.convert import OfficeWorker
+from pipeline.workflows import packet as packets
 
 TRICKY = {
     "amp": "龙头&骨干<企业>",
@@ -28,7 +28,7 @@ def test_tricky_text_comes_out_literally(root: Path) -> None:
     data["enterprises"][0]["products"] = TRICKY["amp"]
     data["profile"]["sections"][0]["paragraphs"].append("模板{{ cluster.name }}与{% for x in y %}原样输出")
     write_cluster(root, "tricky", data)
-    result = build.bundle("tricky", paths_of(root))
+    result = packets.bundle("tricky", paths_of(root))
 
     form = result.folder / "01-山东省特色产业集群申请表.docx"
     doc = Document(form)

@@ -19,8 +19,9 @@ import pytest
 from conftest import EXAMPLE, example_data, write_cluster
 from pypdf import PdfReader
 
-from pipeline import convert, limits
+from pipeline.core import limits
 from pipeline.errors import ExitCode
+from pipeline.stages import convert
 
 pytestmark = pytest.mark.office
 GIB = 1 << 30

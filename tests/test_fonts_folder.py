@@ -9,14 +9,16 @@ import pdfplumber
 import pytest
 from conftest import ROOT, paths_of
 
-from pipeline import city, citybuild, convert, fonts
+from pipeline.kits import fonts
+from pipeline.stages import convert, recommend
+from pipeline.workflows import city as city_packet
 
 PS_NAME = "ClusterpackTestFangSong"
 
 
 def _letter_pdf(base: Path, out: Path) -> Path:
-    p = city.plan("370700", paths_of(base))
-    docx = citybuild.write_letter(citybuild.make_letter(p, citybuild.recommend(p)), out.with_suffix(".docx"))
+    p = recommend.plan("370700", paths_of(base))
+    docx = city_packet.write_letter(city_packet.make_letter(p, city_packet.recommend(p)), out.with_suffix(".docx"))
     with convert.OfficeWorker() as office:
         office.convert(docx, out)
     return out

@@ -29,13 +29,14 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from pydantic import BaseModel
 
-from pipeline import build, rules
+from pipeline.core import case, rules
+from pipeline.core.raw import RawInput
 from pipeline.errors import DataInvalid
-from pipeline.load import RawInput, load_yaml
-from pipeline.programme import load_programme
-from pipeline.validate import validate
-from pipeline.workbook import RECORD, TABLES, TEXTS, record_specs, table_specs
-from pipeline.workbook_read import read_loaded
+from pipeline.forms.workbook import RECORD, TABLES, TEXTS, record_specs, table_specs
+from pipeline.forms.workbook_read import read_loaded
+from pipeline.stages.check import validate
+from pipeline.stages.programmes import load_programme
+from pipeline.stages.read import load_yaml
 
 settings.register_profile(
     "default", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
@@ -110,14 +111,14 @@ def _set(data: Any, path: tuple, value: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[build.Paths, dict[str, Any]]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[case.Paths, dict[str, Any]]:
     base = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(ROOT / "templates", base / "templates")
     examples = {}
     for cid in EXAMPLES:
         shutil.copytree(ROOT / "inputs" / cid, base / "inputs" / cid)
         examples[cid] = yaml.safe_load((base / "inputs" / cid / "cluster.yaml").read_text(encoding="utf-8"))
-    paths = build.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
+    paths = case.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
     return _Project((paths, examples))
 
 
@@ -143,13 +144,16 @@ def _programme(templates: Path, programme_id: str) -> Any:
     return load_programme(templates, programme_id)
 
 
-def _through_the_pipeline(raw: RawInput, paths: build.Paths, programme_id: str) -> None:
+def _through_the_pipeline(raw: RawInput, paths: case.Paths, programme_id: str) -> None:
     """Validate; where the data is accepted, run the rules, the context and what the manifest says of it."""
     programme = _programme(paths.templates, programme_id)
-    checked = _ours_only(lambda: validate(raw, programme))
-    if checked is None:
+    model, problems = validate(raw, programme)
+    assert all(p.code.startswith(("E-", "W-")) for p in problems)
+    assert all(p.location is not None for p in problems if p.severity == "error")
+    if model is None or any(p.severity == "error" for p in problems):
+        assert model is not None or any(p.severity == "error" for p in problems)  # a refusal says why
         return
-    _accepted(checked[0], programme)
+    _accepted(model, programme)
 
 
 def _accepted(data: Any, programme: Any) -> None:

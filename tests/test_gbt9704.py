@@ -16,6 +16,8 @@ import pdfplumber
 import pytest
 from PIL import Image
 
+from pipeline.kits import fonts
+
 MM = 25.4 / 72  # mm per pt
 PAGE_W, PAGE_H = 210.0, 297.0
 TOP, BOTTOM, LEFT, RIGHT = 37.0, 35.0, 28.0, 26.0  # 版心 margins (§5.2.1)
@@ -282,7 +284,6 @@ def test_attachments_and_cc(letters, city) -> None:
 @pytest.mark.parametrize("city", CITIES)
 def test_faces_of_the_roles(letters, city) -> None:
     # §7.3.1 title 小标宋, §5.2.1 正文 3号仿宋: the faces the manifest names for those roles draw them.
-    from pipeline import fonts
 
     L = letters[city]
     fang = fonts.resolve("仿宋_GB2312").file

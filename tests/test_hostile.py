@@ -18,17 +18,23 @@ from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, example_data, paths_of, write_cluster
 from openpyxl import load_workbook
 
-from pipeline import build, cache, city, citybuild, citytables, limits, render, units, workbook
 from pipeline.cli import main
+from pipeline.core import case, limits, units
 from pipeline.errors import DataInvalid, ExitCode, TemplateProblem, UsageError
+from pipeline.forms import workbook
+from pipeline.stages import cache, convert, recommend, render, tables
+from pipeline.stages import check as checking
+from pipeline.workflows import city as city_packet
+from pipeline.workflows import outbox
+from pipeline.workflows import packet as packets
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
 def _problems(root: Path, cid: str = EXAMPLE) -> list:
     with pytest.raises(DataInvalid) as info:
-        build.prepare(cid, paths_of(root))
-    return info.value.problems
+        checking.prepare(cid, paths_of(root))
+    return info.value.errors
 
 
 def _errors(root: Path, cid: str = EXAMPLE) -> dict[str, object]:
@@ -133,7 +139,7 @@ def test_a_loss_builds_its_context(root: Path) -> None:
     data = example_data()
     data["indicators"]["profit"] = "-3.2亿元"
     write_cluster(root, "loss", data)
-    _raw, model, programme, _w = build.prepare("loss", paths_of(root))
+    _raw, model, programme, _w = checking.prepare("loss", paths_of(root))
     assert programme.data_schema.context(model, programme)["ind"]["profit"] == "-3.20亿元"
 
 
@@ -172,7 +178,7 @@ def test_the_row_limit_names_the_first_row_over_it(root: Path, monkeypatch: pyte
 def test_a_limit_that_is_not_a_number_is_a_usage_error(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLUSTERPACK_MAX_ROWS", "many")
     with pytest.raises(UsageError) as info:
-        build.prepare(EXAMPLE, paths_of(root))
+        checking.prepare(EXAMPLE, paths_of(root))
     assert info.value.code == "E-USAGE-LIMIT" and info.value.exit_code == ExitCode.USAGE
 
 
@@ -211,7 +217,7 @@ def test_a_control_character_in_the_citys_document_number_is_refused(root: Path)
     text = text.replace(f"document_number: {number}", f'document_number: "{number[:2]}\\x1f{number[2:]}"')
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataInvalid) as info:
-        city.plan("370700", paths_of(root))
+        recommend.plan("370700", paths_of(root))
     (problem,) = [p for p in info.value.problems if p.field == "document_number"]
     assert problem.code == "E-TEXT-CONTROL-CHAR" and problem.location.line == _line(text, "document_number")
 
@@ -286,7 +292,7 @@ def test_a_hyperlink_in_a_word_proof_is_only_a_link_and_is_accepted(root: Path) 
         data, {"word/_rels/document.xml.rels": rels.replace("</Relationships>", link + "</Relationships>").encode()}
     )
     cid = _with_attachment(root, "链接.docx", data)
-    build.prepare(cid, paths_of(root))
+    checking.prepare(cid, paths_of(root))
 
 
 def test_a_word_bomb_is_refused_by_its_declared_size(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -365,20 +371,20 @@ def test_page_and_size_limits_of_proofs(root: Path, monkeypatch, env: str, value
 
 def test_the_packet_key_does_not_read_an_unreferenced_file(root: Path) -> None:
     paths = paths_of(root)
-    raw = build.load_cluster(paths.inputs, EXAMPLE)
-    today = build.build_date()
-    before = build.packet_key(raw, "tese-apply", paths, today)
+    raw = packets.load_cluster(paths.inputs, EXAMPLE)
+    today = case.build_date()
+    before = outbox.packet_key(raw, "tese-apply", paths, today)
     huge = root / "inputs" / EXAMPLE / "attachments" / "unreferenced.mp4"
     with huge.open("wb") as fh:  # 4.5 GB on paper, a few blocks on disk
         fh.truncate(4_500_000_000)
     t0 = time.monotonic()
-    assert build.packet_key(raw, "tese-apply", paths, today) == before
+    assert outbox.packet_key(raw, "tese-apply", paths, today) == before
     assert time.monotonic() - t0 < 2  # reading 4.5 GB would take far longer
     huge.unlink()
     named = raw.data["attachments"][0]["file"]
     target = root / "inputs" / EXAMPLE / "attachments" / named
     target.write_bytes(target.read_bytes() + b"\n% changed")
-    assert build.packet_key(raw, "tese-apply", paths, today) != before  # what the build reads counts
+    assert outbox.packet_key(raw, "tese-apply", paths, today) != before  # what the build reads counts
 
 
 def test_a_named_attachment_over_the_limit_counts_by_size_not_content(tmp_path: Path) -> None:
@@ -447,7 +453,7 @@ def test_a_formula_with_a_cached_value_is_used_and_reported(wb_root: Path) -> No
     row = _row_of(f, "indicators.export")
     _set(f, "基本信息", f"C{row}", "=10+2.5")
     _cache_value(f, _sheet_xml(f, "基本信息"), f"C{row}", "12.5")
-    _raw, model, _p, warnings = build.prepare(XLSX, paths_of(wb_root))
+    _raw, model, _p, warnings = checking.prepare(XLSX, paths_of(wb_root))
     (warning,) = [w for w in warnings if w.code == "W-XLSX-FORMULA-CACHED"]
     assert str(warning.location).endswith(f"基本信息!C{row}")
     assert model.indicators.export == units.parse_money("12.5亿元")
@@ -493,7 +499,7 @@ def test_one_styled_cell_at_the_end_of_the_sheet_does_not_make_a_billion_cells(w
     wb["媒体报道"]["XFD1048576"].number_format = "0.00"  # a format, no value
     wb.save(f)
     t0 = time.monotonic()
-    build.prepare(XLSX, paths_of(wb_root))
+    checking.prepare(XLSX, paths_of(wb_root))
     assert time.monotonic() - t0 < 20
 
 
@@ -525,7 +531,7 @@ def test_export_writes_a_formula_like_name_as_text_and_reads_it_back(root: Path)
     import shutil
 
     _replace(root, "  name: 青岚县智能农机装备特色产业集群", f"  name: '{INJECTED}'")
-    _raw, model, programme, _w = build.prepare(EXAMPLE, paths_of(root))
+    _raw, model, programme, _w = checking.prepare(EXAMPLE, paths_of(root))
     out = workbook.write(model, root / "out.xlsx", programme.title, "notice", programme.id)
     assert _formulas(out) == []
     (cell,) = _text_cells(out, INJECTED)
@@ -534,7 +540,7 @@ def test_export_writes_a_formula_like_name_as_text_and_reads_it_back(root: Path)
     folder.mkdir()
     (root / "out.xlsx").rename(folder / "cluster.xlsx")
     shutil.copytree(root / "inputs" / EXAMPLE / "attachments", folder / "attachments")
-    assert build.prepare("back", paths_of(root))[1].cluster.name == INJECTED
+    assert checking.prepare("back", paths_of(root))[1].cluster.name == INJECTED
 
 
 def test_the_citys_tables_write_a_formula_like_name_as_text(root: Path) -> None:
@@ -542,14 +548,14 @@ def test_the_citys_tables_write_a_formula_like_name_as_text(root: Path) -> None:
 
     shutil.copytree(ROOT / "inputs" / "cities", root / "inputs" / "cities")
     _replace(root, "  name: 青岚县智能农机装备特色产业集群", f"  name: '{INJECTED}'")
-    plan = city.plan("370700", paths_of(root))
-    clusters = citybuild.recommend(plan)
+    plan = recommend.plan("370700", paths_of(root))
+    clusters = city_packet.recommend(plan)
     spec = plan.programme.city
-    tables = citytables.CityTables(
+    city_tables = tables.CityTables(
         spec.summary_title, plan.bureau, "2024年6月14日", spec.summary_columns, [c.context for c in clusters]
     )
-    summary = citytables.summary_xlsx(tables, root / "汇总表.xlsx")
-    review = citytables.review_xlsx(
+    summary = tables.summary_xlsx(city_tables, root / "汇总表.xlsx")
+    review = tables.review_xlsx(
         [c.report for c in clusters], [c.verdict for c in clusters], ["—"] * len(clusters), root / "审核表.xlsx"
     )
     for path in (summary, review):
@@ -675,7 +681,7 @@ def test_an_unwritable_outputs_folder_is_an_environment_error_with_its_code(root
 
     monkeypatch.setattr(Path, "mkdir", refuse)
     with pytest.raises(errors.OutputUnwritable) as info:
-        build.bundle(EXAMPLE, paths_of(root))
+        packets.bundle(EXAMPLE, paths_of(root))
     assert info.value.code == "E-OUTPUT-READONLY" and info.value.exit_code == ExitCode.ENVIRONMENT
 
 
@@ -694,7 +700,6 @@ def test_environment_limits_are_read_each_time(monkeypatch) -> None:
 
 
 def test_a_worker_near_its_memory_limit_is_restarted_between_two_documents(tmp_path: Path) -> None:
-    from pipeline import convert
 
     made: list[object] = []
 

@@ -17,10 +17,15 @@ import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of
 
-from pipeline import build, inherit, programmes
 from pipeline.cli import main
+from pipeline.core import inherit
 from pipeline.errors import ExitCode, TemplateProblem, UsageError
-from pipeline.programme import load_programme
+from pipeline.forms import labels
+from pipeline.stages import check as checking
+from pipeline.stages import render
+from pipeline.stages.programmes import load_programme
+from pipeline.workflows import catalogue, outbox
+from pipeline.workflows import packet as packets
 
 CHILD = "tese-apply-example-2027"
 
@@ -83,7 +88,7 @@ data: {year: 2026}
     assert p.documents[0].form == "official" and p.data == {"year": 2026}
     assert p.template("01-application-form.docx") == folder / "01-application-form.docx"  # the child's own
     assert p.template("02-profile.docx") == root / "templates" / "tese-apply" / "02-profile.docx"
-    sources = {(x.section, x.key): x.source for x in programmes.describe(root / "templates", p)}
+    sources = {(x.section, x.key): x.source for x in catalogue.describe(root / "templates", p)}
     assert sources[("templates", "01-application-form.docx")] == "next"
     assert sources[("templates", "02-profile.docx")] == "tese-apply"
     assert sources[("rules", "export")] == "next" and sources[("rules", "area")] == "tese-apply"
@@ -170,7 +175,7 @@ def test_programme_new_scaffolds_a_folder_that_loads_as_its_source(root: Path) -
 
 def test_programmes_lists_notice_validity_and_what_each_extends(root: Path) -> None:
     _child(root, "broken", "extends: nowhere\n")
-    entries = {e.id: e for e in programmes.catalogue(root / "templates", dt.date(2027, 1, 1))}
+    entries = {e.id: e for e in catalogue.catalogue(root / "templates", dt.date(2027, 1, 1))}
     assert entries[CHILD].extends == "tese-apply" and entries[CHILD].status == "有效" and entries[CHILD].example
     assert entries["tese-apply"].status == "已过期" and "鲁工信发〔2020〕5号" in entries["tese-apply"].notice
     assert "E-PROGRAMME-EXTENDS-UNKNOWN" in entries["broken"].error
@@ -181,23 +186,23 @@ def test_programmes_lists_notice_validity_and_what_each_extends(root: Path) -> N
 def test_an_expired_programme_points_to_the_valid_one_that_extends_it(root: Path) -> None:
     today = dt.date(2027, 2, 1)
     _child(root, "tese-apply-2027", "extends: tese-apply\nvalid: {from: 2027-01-01, until: 2027-12-31}\n")
-    g = build.gather(EXAMPLE, paths_of(root), today=today)
+    g = checking.check(EXAMPLE, paths_of(root), today=today)
     (expired,) = [w for w in g.warnings if w.code == "W-PROGRAMME-EXPIRED"]
     assert "--programme tese-apply-2027" in expired.message  # the example (an invented notice) is not pointed to
     assert g.standing.successors == ("tese-apply-2027",)
     # the data names tese-apply: it serves the round that extends it
-    g = build.gather(EXAMPLE, paths_of(root), "tese-apply-2027", today=today)
+    g = checking.check(EXAMPLE, paths_of(root), "tese-apply-2027", today=today)
     assert g.programme.id == "tese-apply-2027" and not [w for w in g.warnings if w.code.startswith("W-PROGRAMME")]
-    later = build.gather(EXAMPLE, paths_of(root), CHILD, today=dt.date(2027, 4, 1))
+    later = checking.check(EXAMPLE, paths_of(root), CHILD, today=dt.date(2027, 4, 1))
     assert {w.code for w in later.warnings} >= {"W-PROGRAMME-DEADLINE", "W-PROGRAMME-EXAMPLE"}
 
 
 def test_strict_dates_refuses_before_anything_is_built(root: Path) -> None:
     with pytest.raises(UsageError) as info:
-        build.bundle(EXAMPLE, paths_of(root), today=dt.date(2026, 12, 1), strict_dates=True)
+        packets.bundle(EXAMPLE, paths_of(root), today=dt.date(2026, 12, 1), strict_dates=True)
     assert info.value.code == "E-PROGRAMME-EXPIRED"
     with pytest.raises(UsageError) as info:
-        build.bundle(EXAMPLE, paths_of(root), CHILD, today=dt.date(2026, 11, 1), strict_dates=True)
+        packets.bundle(EXAMPLE, paths_of(root), CHILD, today=dt.date(2026, 11, 1), strict_dates=True)
     assert info.value.code == "E-PROGRAMME-NOT-YET"
     result = CliRunner().invoke(main, ["bundle", EXAMPLE, "--root", str(root), "--strict-dates"])
     assert result.exit_code == ExitCode.USAGE and "E-PROGRAMME-EXPIRED" in result.output
@@ -205,13 +210,13 @@ def test_strict_dates_refuses_before_anything_is_built(root: Path) -> None:
 
 
 def test_a_packet_is_rebuilt_when_a_template_it_inherits_changes(root: Path) -> None:
-    from pipeline.load import load_cluster
+    from pipeline.stages.read import load_cluster
 
     paths = paths_of(root)
     raw = load_cluster(paths.inputs, EXAMPLE)
-    before = build.packet_key(raw, CHILD, paths, dt.date(2027, 1, 1))
+    before = outbox.packet_key(raw, CHILD, paths, dt.date(2027, 1, 1))
     (root / "templates" / "tese-apply" / "cover.docx").write_bytes(b"changed")
-    assert build.packet_key(raw, CHILD, paths, dt.date(2027, 1, 1)) != before
+    assert outbox.packet_key(raw, CHILD, paths, dt.date(2027, 1, 1)) != before
 
 
 def test_the_example_programme_file_says_it_is_an_example() -> None:
@@ -233,8 +238,6 @@ def test_every_subcommand_has_help() -> None:
 
 def test_a_template_inherited_through_extends_is_inspected_like_any_other(root: Path) -> None:
     import hostile
-
-    from pipeline import labels, render
 
     # the parent's template is hostile (a picture linked from outside the file): the child that inherits it refuses it
     parent = root / "templates" / "tese-apply" / "02-profile.docx"
@@ -262,9 +265,9 @@ def test_programme_new_writes_its_file_whole_or_not_at_all(root: Path, monkeypat
 
     monkeypatch.setattr(Path, "write_bytes", full_disk)
     with pytest.raises(OutputUnwritable) as info:
-        programmes.scaffold(root / "templates", "tese-apply-2028", "tese-apply")
+        catalogue.scaffold(root / "templates", "tese-apply-2028", "tese-apply")
     monkeypatch.undo()
     assert info.value.code == "E-OUTPUT-FULL"
     assert not (root / "templates" / "tese-apply-2028").exists()  # no folder with half a programme.yaml
-    file = programmes.scaffold(root / "templates", "tese-apply-2028", "tese-apply")
+    file = catalogue.scaffold(root / "templates", "tese-apply-2028", "tese-apply")
     assert [p.name for p in file.parent.iterdir()] == ["programme.yaml"]  # no temporary file left beside it

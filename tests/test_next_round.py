@@ -16,29 +16,30 @@ import pytest
 from conftest import EXAMPLE, ROOT, normalise, paths_of
 from pypdf import PdfReader
 
-from pipeline import build
+from pipeline.core import case
+from pipeline.workflows import packet as packets
 
 CHILD = "tese-apply-example-2027"
 
 
 @pytest.fixture(scope="module")
-def next_round(tmp_path_factory: pytest.TempPathFactory) -> build.BuildResult:
+def next_round(tmp_path_factory: pytest.TempPathFactory) -> case.BuildResult:
     base = tmp_path_factory.mktemp("next-round")
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
     # the data says programme: tese-apply; it serves the round that extends it
-    return build.bundle(EXAMPLE, paths_of(base), CHILD, today=dt.date(2027, 1, 15))
+    return packets.bundle(EXAMPLE, paths_of(base), CHILD, today=dt.date(2027, 1, 15))
 
 
 def _text(pdf: Path, pages: slice = slice(None)) -> str:
     return normalise("".join(p.extract_text() for p in PdfReader(pdf).pages[pages]))
 
 
-def test_the_cover_reads_the_new_wenhao(next_round: build.BuildResult) -> None:
+def test_the_cover_reads_the_new_wenhao(next_round: case.BuildResult) -> None:
     cover = _text(next_round.folder / "申报材料.pdf", slice(0, 1))
     assert "鲁工信示例〔2027〕1号" in cover and "鲁工信发〔2020〕5号" not in cover
     assert "示例，非真实通知" in cover  # the notice's title says it is an example
-    assert PdfReader(next_round.folder / "申报材料.pdf").pages and next_round.manifest["packet"]["cover_pages"] == 1
+    assert PdfReader(next_round.folder / "申报材料.pdf").pages and next_round.manifest()["packet"]["cover_pages"] == 1
 
 
 def test_the_self_check_reads_the_new_threshold_and_says_the_notice_is_an_example(next_round) -> None:
@@ -72,6 +73,6 @@ def test_the_manifest_records_the_chain_and_the_dates(next_round) -> None:
 def test_a_packet_under_an_expired_programme_says_so(example_packet) -> None:
     text = _text(example_packet.folder / "自查报告.pdf")
     assert "鲁工信发〔2020〕5号" in text and "已过有效期" in text and "请核对当年申报通知" in text
-    validity = example_packet.manifest["programme"]["validity"]
-    today = build.build_date()
+    validity = example_packet.manifest()["programme"]["validity"]
+    today = case.build_date()
     assert validity["status"] == ("expired" if today > dt.date(2025, 10, 8) else "in-force")

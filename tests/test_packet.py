@@ -11,7 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline.programme import load_programme
+from pipeline.stages.programmes import load_programme
 
 DOCUMENTS = [
     "山东省特色产业集群申请表",
@@ -73,7 +73,7 @@ def test_each_entry_shows_its_key_text(example_packet) -> None:
 
 
 def test_page_count_is_cover_toc_documents_and_proofs(example_packet) -> None:
-    m = example_packet.manifest["packet"]
+    m = example_packet.manifest()["packet"]
     reader = _packet(example_packet)
     parts = sum(p["pages"] for p in m["parts"])
     assert len(reader.pages) == m["pages"] == m["cover_pages"] + m["toc_pages"] + parts
@@ -109,7 +109,7 @@ def test_sensitive_proof_stays_out_and_is_listed_separately(example_packet) -> N
 
 
 def test_signed_declaration_scan_replaces_the_generated_page(example_packet) -> None:
-    signed = example_packet.manifest["packet"]["signed_scans"]["declaration"]
+    signed = example_packet.manifest()["packet"]["signed_scans"]["declaration"]
     assert signed == {"file": f"inputs/{EXAMPLE}/signed/declaration.pdf", "pages": 1, "generated_pages": 1}
     reader = _packet(example_packet)
     page = dict((t, p) for t, p, _ in bookmarks(reader))["对申报材料真实性的声明"]
@@ -158,7 +158,7 @@ def test_qpdf_check_passes(example_packet) -> None:
 
 
 def test_font_map_recorded_in_manifest(example_packet) -> None:
-    fonts = example_packet.manifest["fonts"]
+    fonts = example_packet.manifest()["fonts"]
     assert fonts["仿宋_GB2312"]["face"] == fonts["仿宋"]["face"] == "FandolFang"
     assert fonts["黑体"]["face"] == "Noto Sans CJK SC"
     assert fonts["楷体_GB2312"]["face"] == "LXGW WenKai"
@@ -220,7 +220,7 @@ def test_every_punctuation_mark_of_each_document_reaches_its_pdf(example_packet)
 
 def test_passing_packet_has_no_draft_mark_and_a_self_check_beside_it(example_packet) -> None:
     assert not example_packet.draft
-    assert example_packet.manifest["checks"]["passed"] is True
+    assert example_packet.manifest()["checks"]["passed"] is True
     text = normalise("".join(p.extract_text() for p in _packet(example_packet).pages))
     assert "草稿" not in text
     report = PdfReader(example_packet.folder / "自查报告.pdf")

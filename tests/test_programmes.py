@@ -11,9 +11,12 @@ import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of
 
-from pipeline import batch, build
 from pipeline.cli import main
 from pipeline.errors import DataInvalid, ExitCode
+from pipeline.stages import cache, proofs
+from pipeline.stages import check as checking
+from pipeline.workflows import batch
+from pipeline.workflows import packet as packets
 
 EVAL_EXAMPLE = "yuyang-textile-eval"
 
@@ -34,10 +37,10 @@ def _both(root: Path, programme: object) -> str:
 def test_first_named_programme_is_the_default_and_the_other_can_be_asked_for(root: Path) -> None:
     cid = _both(root, ["tese-apply", "tese-eval"])
     paths = paths_of(root)
-    _raw, data, programme, _w = build.prepare(cid, paths)
+    _raw, data, programme, _w = checking.prepare(cid, paths)
     assert programme.id == "tese-apply"
     assert data.cluster.name == "青岚县智能农机装备特色产业集群"
-    _raw, evaluation, programme, _w = build.prepare(cid, paths, "tese-eval")
+    _raw, evaluation, programme, _w = checking.prepare(cid, paths, "tese-eval")
     assert programme.id == "tese-eval"
     # the evaluation reuses the application's cluster and applicant
     assert evaluation.cluster == data.cluster and evaluation.applicant == data.applicant
@@ -46,7 +49,7 @@ def test_first_named_programme_is_the_default_and_the_other_can_be_asked_for(roo
 def test_a_programme_the_data_does_not_name_is_refused_with_the_fix(root: Path) -> None:
     cid = _both(root, "tese-apply")
     with pytest.raises(DataInvalid) as info:
-        build.prepare(cid, paths_of(root), "tese-eval")
+        checking.prepare(cid, paths_of(root), "tese-eval")
     (problem,) = [p for p in info.value.problems if p.severity == "error"]
     assert problem.code == "E-PROGRAMME-MISMATCH"
     assert "programme: [tese-apply, tese-eval]" in problem.message
@@ -59,43 +62,42 @@ def test_unknown_top_level_keys_are_still_refused(root: Path) -> None:
     file.write_text(file.read_text(encoding="utf-8") + "evaluaton: {}\n", encoding="utf-8")
     for pid in ("tese-apply", "tese-eval"):
         with pytest.raises(DataInvalid) as info:
-            build.prepare(cid, paths_of(root), pid)
+            checking.prepare(cid, paths_of(root), pid)
         assert [p.field for p in info.value.problems if p.code == "E-FIELD-UNKNOWN"] == ["evaluaton"]
 
 
 def test_each_packet_takes_only_its_own_proof(root: Path) -> None:
     cid = _both(root, ["tese-eval", "tese-apply"])
     paths = paths_of(root)
-    office = build.converter(paths)
+    office = cache.converter(paths)
     try:
-        evaluation = build.bundle(cid, paths, office=office)
-        application = build.bundle(cid, paths, "tese-apply", office=office)
+        evaluation = packets.bundle(cid, paths, office=office)
+        application = packets.bundle(cid, paths, "tese-apply", office=office)
     finally:
         office.close()
     assert evaluation.folder == root / "outputs" / "tese-eval" / cid
     assert application.folder == root / "outputs" / "tese-apply" / cid
-    eval_proofs = {a["category"] for a in evaluation.manifest["packet"]["attachments"]}
-    apply_proofs = {a["category"] for a in application.manifest["packet"]["attachments"]}
+    eval_proofs = {a["category"] for a in evaluation.manifest()["packet"]["attachments"]}
+    apply_proofs = {a["category"] for a in application.manifest()["packet"]["attachments"]}
     assert eval_proofs == {"strength", "vitality", "innovation", "service", "key-areas"}
     assert apply_proofs == {"brands", "platforms", "informatisation", "other"}
     assert not evaluation.draft and not application.draft
 
 
 def test_signed_scans_belong_to_the_default_programme_unless_filed_under_one(root: Path) -> None:
-    from pipeline import attachments
-    from pipeline.load import load_cluster
-    from pipeline.programme import load_programme
+    from pipeline.stages.programmes import load_programme
+    from pipeline.stages.read import load_cluster
 
     cid = _both(root, ["tese-apply", "tese-eval"])
     paths = paths_of(root)
     raw = load_cluster(paths.inputs, cid)
     apply, evaluation = (load_programme(paths.templates, p) for p in ("tese-apply", "tese-eval"))
-    assert set(attachments.check_signed(raw, apply)[0]) == {"declaration"}  # signed/declaration.pdf
-    assert attachments.check_signed(raw, evaluation)[0] == {}  # not the evaluation's, though ids may match
+    assert set(proofs.check_signed(raw, apply)[0]) == {"declaration"}  # signed/declaration.pdf
+    assert proofs.check_signed(raw, evaluation)[0] == {}  # not the evaluation's, though ids may match
     own = root / "inputs" / cid / "signed" / "tese-eval"
     own.mkdir()
     shutil.copyfile(root / "inputs" / cid / "signed" / "declaration.pdf", own / f"{evaluation.documents[-1].id}.pdf")
-    assert set(attachments.check_signed(raw, evaluation)[0]) == {evaluation.documents[-1].id}
+    assert set(proofs.check_signed(raw, evaluation)[0]) == {evaluation.documents[-1].id}
 
 
 def test_a_batch_of_all_clusters_builds_every_programme_each_names(root: Path, monkeypatch) -> None:

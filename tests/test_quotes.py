@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from pipeline.programme import available, load_programme
+from pipeline.stages.programmes import available, load_programme
 
 NOTICES = Path(__file__).resolve().parent / "fixtures" / "notices"
 

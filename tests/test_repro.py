@@ -11,7 +11,7 @@ import pytest
 from conftest import EXAMPLE, ROOT, paths_of
 from pypdf import PdfReader
 
-from pipeline import build
+from pipeline.workflows import packet as packets
 
 
 def _tree(base: Path) -> Path:
@@ -30,13 +30,13 @@ def _digests(folder: Path) -> dict[str, str]:
 
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # 2024-06-14
-    a = build.bundle(EXAMPLE, paths_of(_tree(tmp_path / "a")))
-    b = build.bundle(EXAMPLE, paths_of(_tree(tmp_path / "b")))
+    a = packets.bundle(EXAMPLE, paths_of(_tree(tmp_path / "a")))
+    b = packets.bundle(EXAMPLE, paths_of(_tree(tmp_path / "b")))
     da, db = _digests(a.folder), _digests(b.folder)
     assert da == db
     assert {"申报材料.pdf", "申报材料.docx", "manifest.json", "01-山东省特色产业集群申请表.docx"} <= set(da)
     # the manifest's checksums are those of the files
-    listed = {f["file"]: f["sha256"] for f in a.manifest["files"]}
+    listed = {f["file"]: f["sha256"] for f in a.manifest()["files"]}
     assert all(da[name] == digest for name, digest in listed.items())
     # dates are the epoch's, in the PDF and in the .docx zip entries
     info = PdfReader(a.folder / "申报材料.pdf").metadata

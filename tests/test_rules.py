@@ -7,14 +7,15 @@ from decimal import Decimal
 import pytest
 from conftest import EXAMPLE, example_data, paths_of, write_cluster
 
-from pipeline import build, rules
+from pipeline.core import rules
+from pipeline.core.fields import Attachment, Relaxation
 from pipeline.errors import DataInvalid
-from pipeline.model import Attachment, Relaxation
+from pipeline.stages import check as checking
 
 
 @pytest.fixture
 def base(root):
-    return build.check(EXAMPLE, paths_of(root))
+    return checking.check(EXAMPLE, paths_of(root))
 
 
 def _with(report, **changes):
@@ -22,7 +23,7 @@ def _with(report, **changes):
     for part, values in changes.items():  # a dict changes fields of a block; a list replaces a list
         new = values if isinstance(values, list) else getattr(data, part).model_copy(update=values)
         data = data.model_copy(update={part: new})
-    return {r.id: r for r in build.evaluate(data, report.programme)}
+    return {r.id: r for r in checking.evaluate(data, report.programme)}
 
 
 def _status(report, rule_id, **changes):
@@ -66,7 +67,7 @@ def test_relaxation_with_its_proof_turns_failure_into_relaxed(base) -> None:
             "attachments": [*base.data.attachments, RANKING],
         }
     )
-    result = {r.id: r for r in build.evaluate(data, base.programme)}["enterprises"]
+    result = {r.id: r for r in checking.evaluate(data, base.programme)}["enterprises"]
     assert result.status == rules.RELAXED and not result.blocking
     assert "第四条（二）第二款" in result.note and "统计年报" in result.note
 
@@ -78,7 +79,7 @@ def test_relaxation_does_not_cover_other_conditions(base) -> None:
             "relaxation": Relaxation(claim="全国同行业前列", evidence="中国农机工业协会排名"),
         }
     )
-    result = {r.id: r for r in build.evaluate(data, base.programme)}["brand"]
+    result = {r.id: r for r in checking.evaluate(data, base.programme)}["brand"]
     assert result.status == rules.NO_EVIDENCE and result.blocking
 
 
@@ -87,8 +88,8 @@ def test_relaxation_claimed_without_a_proof_attachment_is_a_data_error_at_its_li
     data["relaxation"] = {"claim": "全省同行业第一", "evidence": "2023年山东省农机工业统计年报第12页"}
     write_cluster(root, "noproof", data)
     with pytest.raises(DataInvalid) as info:
-        build.check("noproof", paths_of(root))
-    (problem,) = info.value.problems
+        checking.check("noproof", paths_of(root))
+    (problem,) = info.value.errors
     assert (problem.code, problem.field) == ("E-RELAXATION-PROOF", "relaxation.claim")
     assert problem.location is not None and problem.location.line
 
@@ -98,8 +99,8 @@ def test_relaxation_claimed_without_evidence_is_refused(root) -> None:
     data["relaxation"] = {"claim": "全省同行业第一", "evidence": "  "}
     write_cluster(root, "noevidence", data)
     with pytest.raises(DataInvalid) as info:
-        build.check("noevidence", paths_of(root))
-    assert [p.field for p in info.value.problems] == ["relaxation.evidence"]
+        checking.check("noevidence", paths_of(root))
+    assert [p.field for p in info.value.errors] == ["relaxation.evidence"]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +114,7 @@ def test_relaxation_claimed_without_evidence_is_refused(root) -> None:
 )
 def test_missing_supporting_items_are_no_evidence(base, rule_id, part, values) -> None:
     data = base.data.model_copy(update=values)
-    result = {r.id: r for r in build.evaluate(data, base.programme)}[rule_id]
+    result = {r.id: r for r in checking.evaluate(data, base.programme)}[rule_id]
     assert result.status == rules.NO_EVIDENCE and result.blocking
 
 
@@ -145,7 +146,7 @@ def test_brand_rule_counts_what_the_notice_names(base, category, level, counts) 
 def test_city_level_brand_does_not_count(base) -> None:
     city_only = [b.model_copy(update={"level": "市级"}) for b in base.data.brands]
     data = base.data.model_copy(update={"brands": city_only})
-    assert {r.id: r for r in build.evaluate(data, base.programme)}["brand"].status == rules.NO_EVIDENCE
+    assert {r.id: r for r in checking.evaluate(data, base.programme)}["brand"].status == rules.NO_EVIDENCE
 
 
 def test_technology_counts_titles(base) -> None:
@@ -168,5 +169,5 @@ def test_profile_length_rule_reports_the_count(base) -> None:
 
 def test_summary_names_unmet_conditions(base) -> None:
     data = base.data.model_copy(update={"media": []})
-    s = rules.summary(build.evaluate(data, base.programme))
+    s = rules.summary(checking.evaluate(data, base.programme))
     assert s["passed"] is False and s["unmet"] == ["第四条（三） 被省级及以上媒体重点宣传报道"]

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from pipeline import rules
+from pipeline.core import rules
 
 
 class Firm(BaseModel):

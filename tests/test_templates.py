@@ -7,10 +7,13 @@ from conftest import EXAMPLE, ROOT, paths_of
 from docx import Document
 from docx.oxml.ns import qn
 
-from pipeline import build, render
 from pipeline.errors import TemplateProblem
-from pipeline.programme import load_programme
+from pipeline.kits import jinja
 from pipeline.schemas.tese_application import build_context
+from pipeline.stages import check as checking
+from pipeline.stages import packet_context as packet_ctx
+from pipeline.stages import render
+from pipeline.stages.programmes import load_programme
 
 TEMPLATES = ROOT / "templates"
 
@@ -25,18 +28,21 @@ def _all_templates():
 
 
 def _context(root):
-    g = build.gather(EXAMPLE, paths_of(root))
-    return {**build.packet_context(g.programme, g.data, build.evaluate(g.data, g.programme), g.proofs), "toc": []}
+    g = checking.check(EXAMPLE, paths_of(root))
+    return {
+        **packet_ctx.packet_context(g.programme, g.data, list(g.results), list(g.proofs)),
+        "toc": [],
+    }
 
 
 def test_the_packet_context_is_the_schemas_plus_what_the_checks_say(root) -> None:
-    _raw, data, programme, _w = build.prepare(EXAMPLE, paths_of(root))
+    _raw, data, programme, _w = checking.prepare(EXAMPLE, paths_of(root))
     assert set(_context(root)) == {*build_context(data, programme), "toc", "relaxations", "sensitive"}
 
 
 @pytest.mark.parametrize("name", _all_templates())
 def test_template_variables_exist_in_the_context(root, name: str) -> None:
-    used = render.template_variables(TEMPLATES / "tese-apply" / name)
+    used = jinja.template_variables(TEMPLATES / "tese-apply" / name)
     assert used, name
     assert used <= set(_context(root)), used - set(_context(root))
 

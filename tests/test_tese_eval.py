@@ -21,11 +21,15 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline import build, citybuild, citytables, render, rules
-from pipeline import city as citymod
+from pipeline.core import case, rules
 from pipeline.errors import DataInvalid
-from pipeline.programme import load_programme
+from pipeline.kits import jinja
 from pipeline.schemas.tese_evaluation import CATALOGUE, change
+from pipeline.stages import check as checking
+from pipeline.stages import recommend, tables
+from pipeline.stages.programmes import load_programme
+from pipeline.workflows import city as city_packet
+from pipeline.workflows import packet as packets
 
 CLUSTER = "yuyang-textile-eval"
 PROGRAMME = "tese-eval"
@@ -97,7 +101,7 @@ DECLARATION = "对综合评价材料真实性的声明"
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _copy_project(base: Path) -> build.Paths:
+def _copy_project(base: Path) -> case.Paths:
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / CLUSTER, base / "inputs" / CLUSTER)
     (base / "outputs").mkdir(exist_ok=True)
@@ -135,9 +139,9 @@ def _cells(table) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def packet(tmp_path_factory: pytest.TempPathFactory) -> build.BuildResult:
+def packet(tmp_path_factory: pytest.TempPathFactory) -> case.BuildResult:
     """The example's packet, built once with the real LibreOffice."""
-    return build.bundle(CLUSTER, _copy_project(tmp_path_factory.mktemp("eval")))
+    return packets.bundle(CLUSTER, _copy_project(tmp_path_factory.mktemp("eval")))
 
 
 @pytest.fixture(scope="module")
@@ -148,10 +152,10 @@ def reader(packet) -> PdfReader:
 def test_packet_builds_as_pdf_and_word_with_the_expiry_warned(packet) -> None:
     assert not packet.draft
     assert (packet.folder / "综合评价材料.pdf").is_file() and (packet.folder / "综合评价材料.docx").is_file()
-    assert packet.manifest["programme"]["number"] == "鲁工信非公〔2022〕107号"
+    assert packet.manifest()["programme"]["number"] == "鲁工信非公〔2022〕107号"
     # built today (after 2022-06-20, the notice's deadline), the packet says it is late for this notice
     assert any(w.code == "W-PROGRAMME-EXPIRED" for w in packet.warnings)
-    assert packet.manifest["evaluation"] == {
+    assert packet.manifest()["evaluation"] == {
         "year": 2021,
         "cutoff": "2021-12-31",
         "recognised": "鲁工信非公〔2020〕188号",
@@ -308,13 +312,13 @@ def _templates() -> list[str]:
 @pytest.fixture(scope="module")
 def context(tmp_path_factory) -> dict:
     paths = _copy_project(tmp_path_factory.mktemp("ctx"))
-    _raw, data, programme, _w = build.prepare(CLUSTER, paths)
+    _raw, data, programme, _w = checking.prepare(CLUSTER, paths)
     return {**programme.data_schema.context(data, programme), "toc": []}
 
 
 @pytest.mark.parametrize("name", _templates())
 def test_template_variables_exist_in_the_context(context, name: str) -> None:
-    used = render.template_variables(ROOT / "templates" / PROGRAMME / name)
+    used = jinja.template_variables(ROOT / "templates" / PROGRAMME / name)
     assert used and used <= set(context), used - set(context)
 
 
@@ -351,7 +355,7 @@ def proj(tmp_path: Path) -> Path:
 def _problems(root: Path, data: dict | str) -> list:
     _write(root, "bad", data)
     with pytest.raises(DataInvalid) as info:
-        build.prepare("bad", paths_of(root))
+        checking.prepare("bad", paths_of(root))
     return info.value.problems
 
 
@@ -362,11 +366,11 @@ def _line_of(root: Path, problem) -> str:
 
 def test_example_is_valid_with_only_the_expiry_warning(tmp_path) -> None:
     paths = _copy_project(tmp_path)
-    _raw, data, _p, warnings = build.prepare(CLUSTER, paths)
+    _raw, data, _p, warnings = checking.prepare(CLUSTER, paths)
     assert data.cluster.city_name == "淄博市"
     assert {w.code for w in warnings} == {"W-PROGRAMME-EXPIRED"}
-    _raw, _data, _p, warnings = build.prepare(CLUSTER, paths, today=dt.date(2022, 6, 10))
-    assert warnings == []  # within the notice's round
+    _raw, _data, _p, warnings = checking.prepare(CLUSTER, paths, today=dt.date(2022, 6, 10))
+    assert not warnings  # within the notice's round
 
 
 def test_a_missing_key_area_is_an_error_naming_it(proj) -> None:
@@ -426,7 +430,7 @@ def test_an_amount_typed_in_the_wrong_unit_is_named(proj) -> None:
     data["evaluation"]["previous"]["fixed_investment"] = "38.60万元"
     data["evaluation"]["previous"]["upgrade_investment"] = "21.40万元"
     _write(proj, "unit", data)
-    _raw, _m, _p, warnings = build.prepare("unit", paths_of(proj))
+    _raw, _m, _p, warnings = checking.prepare("unit", paths_of(proj))
     assert {w.field for w in warnings if w.code == "W-EVAL-UNIT"} == {
         "evaluation.current.fixed_investment",
         "evaluation.current.upgrade_investment",
@@ -456,7 +460,7 @@ def test_a_cutoff_other_than_the_notices_is_a_warning_and_another_year_an_error(
     data = _data()
     data["evaluation"]["cutoff"] = "2021-11-30"
     _write(proj, "cut", data)
-    _raw, _m, _p, warnings = build.prepare("cut", paths_of(proj))
+    _raw, _m, _p, warnings = checking.prepare("cut", paths_of(proj))
     (w,) = [w for w in warnings if w.code == "W-EVAL-CUTOFF"]
     assert w.field == "evaluation.cutoff" and "2021年12月31日" in w.message
     data["evaluation"]["cutoff"] = "2022-03-31"
@@ -465,13 +469,13 @@ def test_a_cutoff_other_than_the_notices_is_a_warning_and_another_year_an_error(
 
 def test_conditions_scope_and_proof_per_group(tmp_path) -> None:
     paths = _copy_project(tmp_path)
-    report = build.check(CLUSTER, paths)
+    report = checking.check(CLUSTER, paths)
     assert report.passed and {r.id for r in report.results} >= {"scope", "key-areas", "proof-service"}
     data = _data()
     data["attachments"] = [a for a in data["attachments"] if a["category"] != "service"]
     data["evaluation"]["recognised"]["year"] = 2019
     _write(tmp_path, "weak", data)
-    results = {r.id: r for r in build.check("weak", paths).results}
+    results = {r.id: r for r in checking.check("weak", paths).results}
     assert results["proof-service"].status == "缺佐证" and results["proof-service"].blocking
     assert results["scope"].status == rules.FAIL and results["scope"].actual == "2019年"
 
@@ -486,16 +490,16 @@ def test_a_cluster_with_application_data_adds_evaluation_and_reuses_the_rest(tmp
     data["evaluation"] = _data()["evaluation"]
     data["attachments"] += _data()["attachments"]
     _write(tmp_path, "both", data, attachments_from=(EXAMPLE, CLUSTER))
-    _raw, evaluation, _p, _w = build.prepare("both", paths, PROGRAMME)
+    _raw, evaluation, _p, _w = checking.prepare("both", paths, PROGRAMME)
     assert evaluation.cluster.name == "青岚县智能农机装备特色产业集群"  # the application's cluster, reused
     assert evaluation.evaluation.current.revenue == 3568200  # 万元
     assert len(evaluation.attachments) == 12  # shared list; each packet takes its own categories
-    _raw, application, _p, _w = build.prepare("both", paths, "tese-apply")
+    _raw, application, _p, _w = checking.prepare("both", paths, "tese-apply")
     assert application.indicators.revenue == 1864500
     data["evalution"] = {}  # a typo is still an unknown key, not another programme's data
     _write(tmp_path, "both", data)
     with pytest.raises(DataInvalid) as info:
-        build.prepare("both", paths, PROGRAMME)
+        checking.prepare("both", paths, PROGRAMME)
     assert [p.code for p in info.value.problems if p.field == "evalution"] == ["E-FIELD-UNKNOWN"]
 
 
@@ -516,11 +520,11 @@ def test_city_letter_and_summary_row(tmp_path) -> None:
     file = tmp_path / "inputs" / "cities" / "370300.yaml"
     file.parent.mkdir(parents=True)
     file.write_text(yaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
-    plan = citymod.plan("370300", paths, today=dt.date(2022, 6, 17))
+    plan = recommend.plan("370300", paths, today=dt.date(2022, 6, 17))
     assert plan.bureau == "淄博市工业和信息化局"
-    recommended = citybuild.recommend(plan)
+    recommended = city_packet.recommend(plan)
     contexts = [c.context for c in recommended]
-    letter = citybuild.make_letter(plan, recommended)
+    letter = city_packet.make_letter(plan, recommended)
     text = "".join([*letter.title, *letter.body])
     assert letter.title == ["淄博市工业和信息化局关于报送", "2022年度山东省特色产业集群", "综合评价材料的函"]
     assert "核实确认" in text
@@ -529,10 +533,10 @@ def test_city_letter_and_summary_row(tmp_path) -> None:
         in text
     )
     assert plan.programme.city is not None
-    rows, totals = citytables.summary_rows(plan.programme.city.summary_columns, contexts)
+    rows, totals = tables.summary_rows(plan.programme.city.summary_columns, contexts)
     titles = [c.title for c in plan.programme.city.summary_columns]
     row = dict(zip(titles, rows[0][1:], strict=True))
     assert row["营业收入（亿元）"] == "356.82" and row["营业收入增长"] == "+14.2%" and row["认定年份"] == "2020"
     assert sum(c.width for c in plan.programme.city.summary_columns) + 8 <= 257  # fits the landscape page
-    late = citymod.plan("370300", paths, today=dt.date(2022, 6, 21))
+    late = recommend.plan("370300", paths, today=dt.date(2022, 6, 21))
     assert "W-CITY-DEADLINE" in {w.code for w in late.warnings}

@@ -7,20 +7,20 @@ import copy
 import pytest
 from conftest import EXAMPLE, example_data, paths_of, write_cluster
 
-from pipeline import build
+from pipeline.core.raw import check_cluster_id
 from pipeline.errors import DataInvalid, UsageError
-from pipeline.load import check_cluster_id
+from pipeline.stages import check as checking
 
 
 def _problems(root, data) -> list:
     write_cluster(root, "bad", data)
     with pytest.raises(DataInvalid) as info:
-        build.prepare("bad", paths_of(root))
+        checking.prepare("bad", paths_of(root))
     return info.value.problems
 
 
 def test_example_is_valid(root) -> None:
-    _raw, data, programme, warnings = build.prepare(EXAMPLE, paths_of(root))
+    _raw, data, programme, warnings = checking.prepare(EXAMPLE, paths_of(root))
     assert data.cluster.city_name == "潍坊市"
     assert 2350 <= data.profile.count.words <= 2650  # "about 2500 字"
     assert {w.code for w in warnings} <= {"W-PROGRAMME-EXPIRED"}
@@ -73,7 +73,7 @@ def test_money_units_are_converted_not_guessed(root) -> None:
     data["indicators"]["revenue"] = "1,864,500万元"
     data["enterprises"][0]["revenue"] = "４１２６００万元"  # full-width digits
     write_cluster(root, "units", data)
-    _raw, model, _p, _w = build.prepare("units", paths_of(root))
+    _raw, model, _p, _w = checking.prepare("units", paths_of(root))
     assert model.indicators.revenue == 1864500
     assert model.enterprises[0].revenue == 412600
 
@@ -108,7 +108,7 @@ def test_unknown_programme_is_a_usage_error(root) -> None:
     data["programme"] = "no-such-programme"
     write_cluster(root, "prog", data)
     with pytest.raises(UsageError):
-        build.prepare("prog", paths_of(root))
+        checking.prepare("prog", paths_of(root))
 
 
 def _example_text(root) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline import rules
-from pipeline.programme import LetterStatus
-from pipeline.rules import Relaxation, Result
-from pipeline.verdict import Verdict
+from pipeline.core import rules
+from pipeline.core.programme import LetterStatus
+from pipeline.core.rules import Relaxation, Result
+from pipeline.stages.verdict import Verdict
 
 WORDS = LetterStatus(
     met="符合申报条件",

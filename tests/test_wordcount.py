@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.wordcount import count
+from pipeline.core.wordcount import count
 
 NOTICES = Path(__file__).resolve().parent / "fixtures" / "notices"
 

@@ -12,19 +12,21 @@ from conftest import EXAMPLE, ROOT, normalise, paths_of
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from pipeline import build, workbook
-from pipeline.convert import OfficeWorker
 from pipeline.errors import DataInvalid, UsageError
-from pipeline.load import load_cluster
-from pipeline.programme import load_programme
-from pipeline.validate import validate
-from pipeline.workbook_read import read
+from pipeline.forms import workbook
+from pipeline.forms.workbook_read import read
+from pipeline.stages import check as checking
+from pipeline.stages.check import validate
+from pipeline.stages.convert import OfficeWorker
+from pipeline.stages.programmes import load_programme
+from pipeline.stages.read import load_cluster
+from pipeline.workflows import packet as packets
 
 XLSX_EXAMPLE = "qinglan-agrimachinery-xlsx"
 
 
 def _example_model(root: Path):
-    return build.prepare(EXAMPLE, paths_of(root))[1]
+    return checking.prepare(EXAMPLE, paths_of(root))[1]
 
 
 def _to_xlsx(root: Path, cluster: str = "wb") -> Path:
@@ -32,7 +34,7 @@ def _to_xlsx(root: Path, cluster: str = "wb") -> Path:
     folder = root / "inputs" / cluster
     shutil.copytree(root / "inputs" / EXAMPLE, folder)
     (folder / "cluster.yaml").unlink()
-    programme = build.prepare(EXAMPLE, paths_of(root))[2]
+    programme = checking.prepare(EXAMPLE, paths_of(root))[2]
     return workbook.write(_example_model(root), folder / "cluster.xlsx", programme.title, "notice", programme.id)
 
 
@@ -53,8 +55,8 @@ def _edit(path: Path, sheet: str, coord: str, value) -> None:
 
 def _problems(root: Path, cluster: str = "wb") -> list:
     with pytest.raises(DataInvalid) as info:
-        build.prepare(cluster, paths_of(root))
-    return info.value.problems
+        checking.prepare(cluster, paths_of(root))
+    return info.value.errors
 
 
 def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
@@ -69,7 +71,7 @@ def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
     (root / "inputs" / "wb" / "cluster.yaml").write_text(
         yaml.safe_dump(workbook.to_plain(back), allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    assert build.prepare("wb", paths_of(root))[1] == original
+    assert checking.prepare("wb", paths_of(root))[1] == original
 
 
 def test_init_fill_and_bundle(root: Path) -> None:
@@ -95,7 +97,7 @@ def test_init_fill_and_bundle(root: Path) -> None:
         root / "inputs" / EXAMPLE / "attachments", root / "inputs" / "fresh" / "attachments", dirs_exist_ok=True
     )
     shutil.copytree(root / "inputs" / EXAMPLE / "signed", root / "inputs" / "fresh" / "signed")
-    result = build.bundle("fresh", paths_of(root))
+    result = packets.bundle("fresh", paths_of(root))
     text = normalise("".join(p.extract_text() for p in PdfReader(result.folder / "申报材料.pdf").pages))
     assert "青岚县智能农机装备特色产业集群" in text and "186.45亿元" in text
 
@@ -183,7 +185,7 @@ def test_numbers_typed_as_text_and_dates_of_both_kinds(root: Path) -> None:
     wb["媒体报道"]["D2"] = dt.datetime(2023, 9, 18)  # Excel's own date type
     wb["龙头骨干企业"]["E2"] = "412,600"  # thousands separators in a 万元 column
     wb.save(xlsx)
-    model = build.prepare("wb", paths_of(root))[1]
+    model = checking.prepare("wb", paths_of(root))[1]
     assert model.indicators.enterprises == 268 and model.indicators.tax == 79400
     assert model.indicators.export is None and model.declaration.date == dt.date(2024, 6, 14)
     assert model.media[0].date == dt.date(2023, 9, 18)
@@ -237,14 +239,14 @@ def test_shipped_workbook_example_gives_the_same_packet(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", base / "templates")
     for cid in (EXAMPLE, XLSX_EXAMPLE):
         shutil.copytree(ROOT / "inputs" / cid, base / "inputs" / cid)
-    a = build.bundle(EXAMPLE, paths_of(base))
-    b = build.bundle(XLSX_EXAMPLE, paths_of(base))
+    a = packets.bundle(EXAMPLE, paths_of(base))
+    b = packets.bundle(XLSX_EXAMPLE, paths_of(base))
     pa, pb = (PdfReader(r.folder / "申报材料.pdf").pages for r in (a, b))
     assert len(pa) == len(pb) and all(x.extract_text() == y.extract_text() for x, y in zip(pa, pb, strict=True))
 
 
 def test_schema_describes_amounts_with_units() -> None:
-    from pipeline.model import ClusterData
+    from pipeline.core.fields import ClusterData
 
     schema = ClusterData.model_json_schema()
     revenue = schema["$defs"]["Indicators"]["properties"]["revenue"]

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..model import (
+from pipeline.core.fields import (
     Applicant,
     Attachment,
     ClusterInfo,

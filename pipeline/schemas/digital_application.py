@@ -12,14 +12,12 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .. import units
-from ..context import base, rows
-from ..errors import Problem
-from ..load import RawInput
-from ..programme import Programme
-from ..schema import Schema
-from ..validate import problem_at
-from ._digital_model import (
+from pipeline.core import units
+from pipeline.core.programme import Programme, Schema
+from pipeline.core.raw import RawInput, problem_at
+from pipeline.errors import Problem
+from pipeline.schemas._context import base, rows
+from pipeline.schemas._digital_model import (
     ABOVE_SCALE_MIN,
     ABOVE_SCALE_USUAL,
     LEGAL_FORM_PREFIX,
@@ -87,6 +85,11 @@ def _text(value: Any) -> Any:
     if isinstance(value, int):
         return str(value)
     return value
+
+
+def _figure(n: int | None) -> str:
+    """A count as the 汇总表 adds it up (a Figure), ``—`` when unknown."""
+    return units.count(n)
 
 
 def _strings(items: list[Any]) -> list[dict[str, Any]]:
@@ -185,12 +188,12 @@ def build_context(data: DigitalClusterData, programme: Programme) -> dict[str, A
         },
         "declaration": {"date": units.cn_date(data.declaration.date)},
         "row": {
-            "revenue": revenue_yi,
-            "leading_firms": fig["leading_firms"],
-            "leaders": fig["leaders"],
-            "backbones": fig["backbones"],
+            "revenue": units.Figure(revenue_yi, Decimal(revenue_yi)) if revenue_yi != "—" else "—",
+            "leading_firms": _figure(figures(data)["leading_firms"]),
+            "leaders": _figure(figures(data)["leaders"]),
+            "backbones": _figure(figures(data)["backbones"]),
             "platforms": f"{fig['national']}/{fig['provincial']}",
-            "ip": fig["ip_total"],
+            "ip": _figure(figures(data)["ip_total"]),
             "rd_ratio": ratio_text,
         },
     }

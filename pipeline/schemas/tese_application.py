@@ -8,16 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .. import units
-from ..context import PROVINCIAL, base, cluster_info
-from ..context import rows as _rows
-from ..errors import Problem
-from ..load import RawInput
-from ..model import ClusterData, Indicators
-from ..programme import Programme
-from ..schema import Schema
-from ..units import yi
-from ..validate import problem_at
+from pipeline.core import units
+from pipeline.core.fields import ClusterData, Indicators
+from pipeline.core.programme import Programme, Schema
+from pipeline.core.raw import RawInput, problem_at
+from pipeline.core.units import yi
+from pipeline.errors import Problem
+from pipeline.schemas._context import PROVINCIAL, base, cluster_info
+from pipeline.schemas._context import rows as _rows
 
 PROFILE_LIMIT = 3000  # 第六条（二）: 发展情况简介（3000字以内）
 
@@ -53,12 +51,12 @@ def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
         },
         "row": {
             "area": units.number(c.area_km2, 2),
-            "enterprises": str(ind.enterprises),
-            "above_scale": str(ind.above_scale_enterprises),
+            "enterprises": units.count(ind.enterprises),
+            "above_scale": units.count(ind.above_scale_enterprises),
             "revenue": units.yi(ind.revenue, unit=False),
             "leading_revenue": units.yi(ind.leading_industry_revenue, unit=False),
             "tax": units.yi(ind.tax, unit=False),
-            "employees": str(ind.employees),
+            "employees": units.count(ind.employees),
         },
         "enterprises": _rows(
             [

@@ -20,13 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, create_model
 from pydantic_core import PydanticCustomError
 
-from .. import units
-from ..attachments import numbered
-from ..context import base, cluster_info
-from ..context import rows as _rows
-from ..errors import Problem
-from ..load import RawInput
-from ..model import (
+from pipeline.core import units
+from pipeline.core.case import numbered
+from pipeline.core.fields import (
     Applicant,
     Attachment,
     ClusterInfo,
@@ -42,9 +38,11 @@ from ..model import (
     WenHao,
     Year,
 )
-from ..programme import Programme
-from ..schema import Schema
-from ..validate import problem_at
+from pipeline.core.programme import Programme, Schema
+from pipeline.core.raw import RawInput, problem_at
+from pipeline.errors import Problem
+from pipeline.schemas._context import base, cluster_info
+from pipeline.schemas._context import rows as _rows
 
 # 二（一）指标数据截止至… and the data year are the notice's facts: programme.yaml ``data: {year, cutoff}``.
 CN_NUMBERS = "一二三四五六七八九十"
@@ -222,7 +220,7 @@ def _value(i: Indicator, value: Any) -> str:
         return units.yi(value, unit=False)
     if i.kind == "percent":
         return units.number(value, 1)
-    return str(value)
+    return units.count(value) if i.kind == "count" else str(value)
 
 
 def _signed(value: Decimal, places: int) -> str:

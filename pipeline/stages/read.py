@@ -1,0 +1,302 @@
+"""Read a cluster's input file (YAML or the Excel workbook) into raw data with locations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.core import limits
+from pipeline.core.raw import CLUSTER_ID, Path_, RawInput, check_cluster_id
+from pipeline.errors import DataInvalid, Location, Problem, UsageError
+
+
+def cluster_dir(inputs: Path, cluster_id: str) -> Path:
+    """The input folder of a cluster, after checking the id."""
+    folder = inputs / check_cluster_id(cluster_id)
+    if not folder.is_dir():
+        known = (
+            sorted(p.name for p in inputs.iterdir() if p.is_dir() and CLUSTER_ID.match(p.name))
+            if inputs.is_dir()
+            else []
+        )
+        hint = f"；已有：{', '.join(known)}" if known else ""
+        raise UsageError(
+            f"找不到集群 {cluster_id} 的输入目录 {folder}{hint} (no input folder for cluster {cluster_id})",
+            code="E-USAGE-NO-CLUSTER",
+        )
+    return folder
+
+
+# libyaml's parser when PyYAML was built with it (the wheels are): the same nodes and marks, ~10× faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# A file of aliases referring to aliases (the "billion laughs") expands without end: refused at
+# limits.VALUES values. The code is older than limits.py and stays as it was.
+MAX_VALUES = limits.VALUES.default
+
+
+_CORE = "tag:yaml.org,2002:"
+
+
+# What a data file may hold: YAML's core types. Anything else (!!python/…, !!binary, !!set, a
+# local !tag, the << merge key) is refused with its line: nothing here constructs an object.
+_SCALAR_TAGS = frozenset(_CORE + t for t in ("null", "bool", "int", "float", "str", "timestamp"))
+
+
+_MAP, _SEQ, _STR = _CORE + "map", _CORE + "seq", _CORE + "str"
+
+
+class _TooLarge(Exception):
+    """The data expands to more than the VALUES limit (raised at the node where it did)."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+
+
+class _Builder:
+    def __init__(self, file: Path, rel: str) -> None:
+        self.file = file
+        self.rel = rel
+        self.locations: dict[Path_, Location] = {}
+        self.problems: list[Problem] = []
+        self._scalar = yaml.SafeLoader("")  # a constructor for scalars with YAML's safe rules
+        self.max_values, self.max_depth, self.max_rows = limits.VALUES(), limits.DEPTH(), limits.ROWS()
+        self.max_chars, self.max_text = limits.FIELD_CHARS(), limits.TEXT_CHARS()
+        self.text = 0  # characters of text so far
+
+    def problem(self, code: str, message: str, node: yaml.Node, path: Path_) -> None:
+        self.problems.append(
+            Problem(
+                code,
+                message,
+                field=".".join(str(p) for p in path),
+                location=Location(self.rel, line=node.start_mark.line + 1),
+            )
+        )
+
+    def _explicit(self, node: yaml.ScalarNode) -> bool:
+        """Whether the node's tag was written (``!!bool maybe``) rather than resolved from its text."""
+        implicit = self._scalar.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _STR
+        return node.tag != implicit
+
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
+        """The value YAML's safe rules give; the text as written when they cannot (2024-02-30 is no date)."""
+        if node.tag not in _SCALAR_TAGS:
+            self._refuse_tag(node, path)
+            return None
+        try:
+            value = self._scalar.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001 - PyYAML raises ValueError, KeyError or AttributeError here
+            if isinstance(node, yaml.ScalarNode) and self._explicit(node):
+                self.problem(
+                    "E-YAML-TAG-VALUE",
+                    f"{node.value!r} 不是 {_shown_tag(node.tag)} 类型的值；请删去标签 {_shown_tag(node.tag)} 或改正取值 "
+                    "(the value does not fit its YAML tag)",
+                    node,
+                    path,
+                )
+                return None
+            return node.value  # the model then says what is wrong with it, and where
+        if isinstance(value, str):
+            self._count_text(value, node, path)
+        return value
+
+    def _refuse_tag(self, node: yaml.Node, path: Path_) -> None:
+        if node.tag == _CORE + "merge":
+            message = "不支持 YAML 合并键 <<，请把各项直接写出 (the YAML merge key << is not supported)"
+        else:
+            message = (
+                f"YAML 标签 {_shown_tag(node.tag)} 不允许：数据文件只能写文字、数字、日期、是/否、列表和键值 "
+                "(YAML tags other than the core types are refused)"
+            )
+        self.problem("E-YAML-TAG", message, node, path)
+
+    def _count_text(self, value: str, node: yaml.Node, path: Path_) -> None:
+        if len(value) > self.max_chars:
+            self.problem(*limits.text_over(len(value)), node, path)
+        before, self.text = self.text, self.text + len(value)
+        if before <= self.max_text < self.text:
+            self.problem(*limits.texts_over(), node, path)
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.locations[path] = Location(self.rel, line=node.start_mark.line + 1)
+        if len(self.locations) > self.max_values:
+            raise _TooLarge(node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag not in (_MAP, _SEQ):
+                self._refuse_tag(node, path)
+                return None
+            if len(path) >= self.max_depth:
+                self.problem(
+                    "E-LIMIT-DEPTH",
+                    f"数据嵌套超过 {self.max_depth} 层 (nested deeper than the limit of {limits.DEPTH.env})",
+                    node,
+                    path,
+                )
+                return None
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(self.scalar(key_node, path))
+                if key in out:
+                    self.problems.append(
+                        Problem(
+                            "E-YAML-DUPLICATE-KEY",
+                            f"键 {key} 重复出现，后一个会覆盖前一个 (duplicate key)",
+                            field=".".join(str(p) for p in (*path, key)),
+                            location=Location(self.rel, line=key_node.start_mark.line + 1),
+                        )
+                    )
+                out[key] = self.build(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            items = node.value
+            if len(items) > self.max_rows:
+                self.problem(*limits.rows_over(self.max_rows), items[self.max_rows], (*path, self.max_rows))
+                items = items[: self.max_rows]
+            return [self.build(item, (*path, i)) for i, item in enumerate(items)]
+        return self.scalar(node, path)
+
+
+def read_text(file: Path, cluster_id: str, rel: str) -> str:
+    """The text of a data file, refused (with a code) when it is too large or not UTF-8."""
+    limit = limits.INPUT_BYTES()
+    with file.open("rb") as fh:  # read at most one byte more than allowed, whatever the file claims
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-LIMIT-INPUT-SIZE",
+                    f"数据文件超过 {limits.INPUT_BYTES.shown()} 的上限，不予读取 (input file over the limit of "
+                    f"{limits.INPUT_BYTES.env})",
+                    location=Location(rel),
+                )
+            ],
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-FILE-ENCODING",
+                    f"文件不是 UTF-8 编码 (file is not UTF-8): {exc}",
+                    location=Location(rel, line=data.count(b"\n", 0, exc.start) + 1),
+                )
+            ],
+        ) from None
+
+
+def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
+    """Parse ``file`` and return its data with a location for each value."""
+    rel = str(file.relative_to(root)) if root and file.is_relative_to(root) else str(file)
+    text = read_text(file, cluster_id, rel)
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-SYNTAX",
+                    f"YAML 格式错误 (YAML syntax error): {exc.problem}",
+                    location=Location(rel, line=line),
+                )
+            ],
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control byte
+        # libyaml counts the position in UTF-8 bytes, PyYAML in characters: find the character instead.
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = text.count("\n", 0, at if at >= 0 else exc.position) + 1
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-TEXT-CONTROL-CHAR",
+                    f"第{line}行有 YAML 不允许的字符 U+{exc.character:04X}（控制字符，多由复制粘贴带入），请删除 "
+                    "(a character YAML does not allow)",
+                    location=Location(rel, line=line),
+                )
+            ],
+        ) from None
+    except yaml.YAMLError as exc:  # anything else the parser refuses: still the file's fault, not ours
+        raise DataInvalid(
+            cluster_id,
+            [Problem("E-YAML-SYNTAX", f"YAML 格式错误 (YAML syntax error): {exc}", location=Location(rel))],
+        ) from None
+    if node is None or not isinstance(node, yaml.MappingNode):
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel)
+                )
+            ],
+        )
+    builder = _Builder(file, rel)
+    try:
+        data = builder.build(node, ())
+    except _TooLarge as exc:
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-TOO-LARGE",
+                    f"数据展开后超过 {builder.max_values} 项（别名 & 和 * 层层引用？），不予读取 (the data expands to "
+                    f"too many values: {limits.VALUES.env})",
+                    location=Location(rel, line=exc.line),
+                )
+            ],
+        ) from None
+    if builder.problems:
+        raise DataInvalid(cluster_id, builder.problems)
+    if not isinstance(data, dict):  # a root mapping with a refused tag
+        raise DataInvalid(
+            cluster_id,
+            [
+                Problem(
+                    "E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel)
+                )
+            ],
+        )
+    return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)
+
+
+def input_file(inputs: Path, cluster_id: str) -> Path:
+    """The cluster's one input file: ``cluster.yaml`` or ``cluster.xlsx`` (both at once is refused)."""
+    folder = cluster_dir(inputs, cluster_id)
+    found = [folder / name for name in ("cluster.yaml", "cluster.xlsx") if (folder / name).is_file()]
+    if not found:
+        raise UsageError(
+            f"集群 {cluster_id} 缺少输入文件：{folder}/cluster.yaml 或 cluster.xlsx (missing input)",
+            code="E-USAGE-NO-INPUT",
+        )
+    if len(found) > 1:
+        raise UsageError(
+            f"集群 {cluster_id} 同时有 cluster.yaml 和 cluster.xlsx，不知道以哪个为准；请删除或移走其中一个 "
+            "(both input forms present: keep one)",
+            code="E-USAGE-TWO-INPUTS",
+        )
+    return found[0]
+
+
+def load_cluster(inputs: Path, cluster_id: str) -> RawInput:
+    """Find and read the input file of a cluster, YAML or Excel."""
+    file = input_file(inputs, cluster_id)
+    if file.suffix == ".xlsx":
+        from pipeline.forms.workbook_read import read
+
+        return read(file, cluster_id, root=inputs.parent)
+    return load_yaml(file, cluster_id, root=inputs.parent)
