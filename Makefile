@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init validate programmes show round adopt test fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init validate programmes show round adopt test test-fast fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -63,6 +63,9 @@ adopt: setup ## Adopt the province's form: make adopt FORM=附件1.docx PROGRAMM
 
 test: setup ## Run the tests (they use the real LibreOffice)
 	@$(BIN)/python -m pytest -q
+
+test-fast: setup ## The tests that need no LibreOffice, on every core, fuzzing briefly (a minute or less)
+	@CLUSTERPACK_TEST_FAST=1 HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -n auto -p no:cacheprovider
 
 fuzz: setup ## The property tests at nightly size (10 000 examples each; make test runs a few hundred)
 	@HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest -q tests/test_fuzz.py

@@ -1,9 +1,17 @@
-"""Shared fixtures: a private copy of the project's inputs/templates, and the example packet built once."""
+"""Shared fixtures: a private copy of the project's inputs/templates, and the example packet built once.
+
+Two lanes: ``make test`` runs everything with the real LibreOffice; ``make test-fast`` (CLUSTERPACK_TEST_FAST=1)
+runs the tests not marked ``office`` and fails any unmarked test that starts LibreOffice, so the marks stay true.
+Conversions are cached in one folder for the session (CLUSTERPACK_CACHE, keyed by the document's bytes, as for a
+user), except in tests marked ``private_cache``, which watch the cache or LibreOffice at work.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +24,43 @@ from pipeline.workflows import packet as packets
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "qinglan-agrimachinery"
+FAST = os.environ.get("CLUSTERPACK_TEST_FAST") == "1"
+OFFICE_FIXTURES = {"example_packet", "example_cities"}  # built with LibreOffice: a test using one needs it
+_SHARED_CACHE = tempfile.mkdtemp(prefix="clusterpack-test-cache-")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["CLUSTERPACK_CACHE"] = _SHARED_CACHE
+    if FAST:  # a batch's worker processes, which the fixture below cannot reach, find no LibreOffice either
+        os.environ["CLUSTERPACK_SOFFICE"] = "/bin/false"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_SHARED_CACHE, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if OFFICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.office)
+    if FAST:
+        kept = [i for i in items if i.get_closest_marker("office") is None]
+        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("office")])
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _lane(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's cache (shared, or its own outputs/.cache) and, in the fast lane, no LibreOffice at all."""
+    if request.node.get_closest_marker("private_cache"):
+        monkeypatch.delenv("CLUSTERPACK_CACHE", raising=False)
+    if FAST:
+        from pipeline.stages import convert
+
+        def refuse(*_a, **_k):
+            pytest.fail(f"{request.node.nodeid} starts LibreOffice: mark it @pytest.mark.office (make test runs it)")
+
+        monkeypatch.setattr(convert.OfficeWorker, "__init__", refuse)
 
 
 def normalise(text: str) -> str:

@@ -12,11 +12,14 @@ from pipeline.errors import ConversionFailed, DataInvalid
 from pipeline.stages import convert
 from pipeline.workflows import packet as packets
 
+pytestmark = pytest.mark.private_cache  # it watches the cache or LibreOffice at work
+
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.office
 def test_failed_conversion_keeps_previous_packet(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = paths_of(root)
     good = packets.bundle(EXAMPLE, paths)

@@ -57,6 +57,7 @@ def _problems(root: Path, files: dict[str, bytes | None], items: list[dict]) -> 
     return {p.code: p.message for p in info.value.problems}
 
 
+@pytest.mark.office
 def test_every_kind_of_file_goes_in(root: Path, tmp_path: Path) -> None:
     folder = root / "inputs" / "att" / "attachments"
     folder.mkdir(parents=True)
@@ -162,6 +163,7 @@ def test_bad_attachment_builds_nothing(root: Path) -> None:
     assert not any((root / "outputs").rglob("*.pdf"))
 
 
+@pytest.mark.office
 def test_signed_scan_with_other_page_count_warns(root: Path) -> None:
     (root / "inputs" / EXAMPLE / "signed" / "declaration.pdf").write_bytes(pdf_bytes(2))
     result = packets.bundle(EXAMPLE, paths_of(root))

@@ -15,6 +15,8 @@ from pipeline.errors import ConversionFailed
 from pipeline.stages import convert
 from pipeline.workflows import batch
 
+pytestmark = pytest.mark.private_cache  # it watches the cache or LibreOffice at work
+
 IDS = ["alpha", "bravo", "charlie"]
 
 
@@ -28,6 +30,7 @@ def province(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.office
 def test_batch_then_no_change_then_one_field(province: Path) -> None:
     paths = paths_of(province)
     first = batch.bundle_many(IDS, paths, jobs=2)
@@ -50,6 +53,7 @@ def test_batch_then_no_change_then_one_field(province: Path) -> None:
     assert changed.stats.converted == 1 and changed.stats.reused > 10
 
 
+@pytest.mark.office
 def test_one_failure_does_not_stop_the_others(province: Path) -> None:
     f = province / "inputs" / "bravo" / "cluster.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("enterprises: 268", "enterprises: -5"), encoding="utf-8")
@@ -58,6 +62,7 @@ def test_one_failure_does_not_stop_the_others(province: Path) -> None:
     assert result.outcomes[1].exit_code == 3 and result.failed
 
 
+@pytest.mark.office
 def test_killed_worker_mid_batch_is_restarted_and_the_document_retried(province: Path, monkeypatch) -> None:
     real = convert.OfficeWorker.convert
     calls = {"n": 0}  # per worker process: each kills its own LibreOffice once
@@ -90,6 +95,7 @@ class SleepyWorker(convert.OfficeWorker):
         return super().convert(src, dst)
 
 
+@pytest.mark.office
 def test_hanging_conversion_fails_its_cluster_only(province: Path, monkeypatch) -> None:
     # only charlie's plan hangs: mark it so the stub can tell it from the others' identical plan
     f = province / "inputs" / "charlie" / "cluster.yaml"
@@ -114,6 +120,7 @@ def _document_xml(docx: Path) -> bytes:
     return zipfile.ZipFile(docx).read("word/document.xml")
 
 
+@pytest.mark.office
 def test_real_worker_times_out_and_leaves_no_process() -> None:
     worker = convert.OfficeWorker(timeout=0.01)
     pid = worker._proc.pid

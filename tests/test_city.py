@@ -47,6 +47,7 @@ def _mm(length) -> float:
     return length / 36000
 
 
+@pytest.mark.office
 def test_letter_layout_per_gbt_9704(city_build) -> None:
     doc = Document(city_build.folder / "推荐文件.docx")
     s = doc.sections[0]
@@ -80,6 +81,7 @@ def citybuild_red():
     return RED
 
 
+@pytest.mark.office
 def test_letter_pdf_reads_right(city_build) -> None:
     reader = PdfReader(city_build.folder / "推荐文件.pdf")
     pages = [normalise(p.extract_text()) for p in reader.pages]
@@ -99,6 +101,7 @@ def test_letter_pdf_reads_right(city_build) -> None:
         assert "—2—" in pages[1]
 
 
+@pytest.mark.office
 def test_body_lines_hold_28_characters(city_build) -> None:
     # 22 × 28 grid: a full line of the first body paragraph holds 28 字 (Latin counts half).
     from pipeline.stages.letter import em_width
@@ -110,6 +113,7 @@ def test_body_lines_hold_28_characters(city_build) -> None:
     assert 27 <= em_width(full) <= 28.5, (full, em_width(full))
 
 
+@pytest.mark.office
 def test_city_packet_bookmarks_two_levels_and_toc(city_build) -> None:
     reader = PdfReader(city_build.folder / "推荐材料.pdf")
     outline = reader.outline
@@ -148,6 +152,7 @@ def test_city_packet_bookmarks_two_levels_and_toc(city_build) -> None:
     )
 
 
+@pytest.mark.office
 def test_summary_table_xlsx_and_pdf(city_build) -> None:
     ws = load_workbook(city_build.folder / "汇总表.xlsx").active
     assert ws["A1"].value == "山东省特色产业集群申报信息汇总表"
@@ -160,6 +165,7 @@ def test_summary_table_xlsx_and_pdf(city_build) -> None:
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
 
 
+@pytest.mark.office
 def test_review_sheet_and_zip(city_build) -> None:
     ws = load_workbook(city_build.folder / "审核表.xlsx").active
     assert ws["A1"].value == "条件" and ws["E2"].value == "通过"
@@ -263,6 +269,7 @@ def test_qingdao_bureau_for_tese(root) -> None:
     assert recommend.plan("370200", paths_of(root)).bureau == "青岛市民营经济发展局"
 
 
+@pytest.mark.office
 def test_signed_letter_replaces_generated_one(root) -> None:
     shutil.copytree(ROOT / "inputs" / "cities", root / "inputs" / "cities")
     signed = root / "inputs" / "cities" / CITY / "signed"

@@ -558,6 +558,7 @@ def _pages(reader: PdfReader, outline, title: str) -> str:
     return normalise("".join(reader.pages[k].extract_text() for k in range(start, max(end, start + 1))))
 
 
+@pytest.mark.office
 @pytest.mark.parametrize("cluster_id", [EASY, NEAR])
 def test_packet_bookmarks_chapters_and_tables(packets, cluster_id) -> None:
     result = packets[cluster_id]
@@ -591,6 +592,7 @@ def test_packet_bookmarks_chapters_and_tables(packets, cluster_id) -> None:
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
 
 
+@pytest.mark.office
 @pytest.mark.parametrize(("cluster_id", "pages"), [(EASY, 29), (NEAR, 26)])
 def test_packet_pages_cover_and_commitment_fit_one_page_each(packets, cluster_id, pages) -> None:
     m = packets[cluster_id].manifest()["packet"]
@@ -599,6 +601,7 @@ def test_packet_pages_cover_and_commitment_fit_one_page_each(packets, cluster_id
     assert m["cover_pages"] == 1 and parts["commitment"] == 1 and parts["summary-row"] == 1
 
 
+@pytest.mark.office
 def test_near_threshold_packet_records_its_check_results(packets) -> None:
     checks = {r["id"]: r for r in packets[NEAR].manifest()["checks"]["results"]}
     assert checks["revenue"]["actual"] == "51.20亿元" and checks["revenue"]["status"] == rules.PASS
@@ -615,6 +618,7 @@ def test_near_threshold_packet_records_its_check_results(packets) -> None:
     assert "放宽" in report and "三（末段）" in report
 
 
+@pytest.mark.office
 def test_sensitive_proof_stays_out_of_the_packet(packets) -> None:
     folder = packets[EASY].folder
     text = normalise("".join(p.extract_text() for p in PdfReader(folder / "申报书.pdf").pages))
@@ -623,6 +627,7 @@ def test_sensitive_proof_stays_out_of_the_packet(packets) -> None:
     assert (folder / "敏感材料清单.pdf").is_file()
 
 
+@pytest.mark.office
 def test_enterprise_table_has_a_row_per_firm_and_two_totals(packets) -> None:
     doc = Document(packets[EASY].folder / "05-产业链条.docx")
     (table,) = doc.tables

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLE, normalise
 from pypdf import PdfReader
 
@@ -30,6 +31,7 @@ def _set(root: Path, old: str, new: str) -> None:
     f.write_text(text.replace(old, new), encoding="utf-8")
 
 
+@pytest.mark.office
 def test_unmet_condition_builds_a_watermarked_draft_and_exits_4(root: Path) -> None:
     _set(root, "  enterprises: 268\n", "  enterprises: 99\n")
     r = _cli("bundle", EXAMPLE, "--root", str(root))
@@ -47,6 +49,7 @@ def test_unmet_condition_builds_a_watermarked_draft_and_exits_4(root: Path) -> N
     assert "未达到" in report and "不符合申报条件" in report
 
 
+@pytest.mark.office
 def test_draft_flag_makes_a_draft_the_expected_outcome(root: Path) -> None:
     _set(root, "area_km2: 46.8", "area_km2: 146.8")
     r = _cli("bundle", EXAMPLE, "--root", str(root), "--draft")

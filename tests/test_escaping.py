@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import example_data, normalise, paths_of, write_cluster
 from docx import Document
 from pypdf import PdfReader
@@ -22,6 +23,7 @@ TRICKY = {
 }
 
 
+@pytest.mark.office
 def test_tricky_text_comes_out_literally(root: Path) -> None:
     data = example_data()
     data["cluster"]["main_products"] = " ".join(TRICKY.values())

@@ -23,7 +23,7 @@ from pipeline.core import limits
 from pipeline.errors import ExitCode
 from pipeline.stages import convert
 
-pytestmark = pytest.mark.office
+pytestmark = [pytest.mark.office, pytest.mark.private_cache]
 GIB = 1 << 30
 
 

@@ -62,6 +62,7 @@ def _body_fonts(pdf: Path) -> set[str]:
     return {c["fontname"].split("+")[-1] for c in chars}
 
 
+@pytest.mark.office
 def test_fonts_folder_face_draws_the_body(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # without the folder: the free 仿宋 stands in, and the manifest says so
     monkeypatch.setenv("CLUSTERPACK_FONTS", str(tree / "fonts"))

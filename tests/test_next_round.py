@@ -35,6 +35,7 @@ def _text(pdf: Path, pages: slice = slice(None)) -> str:
     return normalise("".join(p.extract_text() for p in PdfReader(pdf).pages[pages]))
 
 
+@pytest.mark.office
 def test_the_cover_reads_the_new_wenhao(next_round: case.BuildResult) -> None:
     cover = _text(next_round.folder / "申报材料.pdf", slice(0, 1))
     assert "鲁工信示例〔2027〕1号" in cover and "鲁工信发〔2020〕5号" not in cover
@@ -42,6 +43,7 @@ def test_the_cover_reads_the_new_wenhao(next_round: case.BuildResult) -> None:
     assert PdfReader(next_round.folder / "申报材料.pdf").pages and next_round.manifest()["packet"]["cover_pages"] == 1
 
 
+@pytest.mark.office
 def test_the_self_check_reads_the_new_threshold_and_says_the_notice_is_an_example(next_round) -> None:
     text = _text(next_round.folder / "自查报告.pdf")
     assert "年营业收入120亿元以上" in text and "≥120亿元" in text
@@ -51,6 +53,7 @@ def test_the_self_check_reads_the_new_threshold_and_says_the_notice_is_an_exampl
     assert "在有效期内" in text and "本通知为示例，并非真实通知" in text
 
 
+@pytest.mark.office
 def test_the_manifest_records_the_chain_and_the_dates(next_round) -> None:
     manifest = json.loads((next_round.folder / "manifest.json").read_text(encoding="utf-8"))
     programme = manifest["programme"]

@@ -66,6 +66,7 @@ def test_unknown_top_level_keys_are_still_refused(root: Path) -> None:
         assert [p.field for p in info.value.problems if p.code == "E-FIELD-UNKNOWN"] == ["evaluaton"]
 
 
+@pytest.mark.office
 def test_each_packet_takes_only_its_own_proof(root: Path) -> None:
     cid = _both(root, ["tese-eval", "tese-apply"])
     paths = paths_of(root)
@@ -100,6 +101,7 @@ def test_signed_scans_belong_to_the_default_programme_unless_filed_under_one(roo
     assert set(proofs.check_signed(raw, evaluation)[0]) == {evaluation.documents[-1].id}
 
 
+@pytest.mark.office
 def test_a_batch_of_all_clusters_builds_every_programme_each_names(root: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")
     _both(root, ["tese-apply", "tese-eval"])

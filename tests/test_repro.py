@@ -13,6 +13,8 @@ from pypdf import PdfReader
 
 from pipeline.workflows import packet as packets
 
+pytestmark = pytest.mark.private_cache  # it watches the cache or LibreOffice at work
+
 
 def _tree(base: Path) -> Path:
     shutil.copytree(ROOT / "templates", base / "templates")
@@ -28,6 +30,7 @@ def _digests(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.office
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # 2024-06-14
     a = packets.bundle(EXAMPLE, paths_of(_tree(tmp_path / "a")))

@@ -149,6 +149,7 @@ def reader(packet) -> PdfReader:
     return PdfReader(packet.folder / "综合评价材料.pdf")
 
 
+@pytest.mark.office
 def test_packet_builds_as_pdf_and_word_with_the_expiry_warned(packet) -> None:
     assert not packet.draft
     assert (packet.folder / "综合评价材料.pdf").is_file() and (packet.folder / "综合评价材料.docx").is_file()
@@ -166,6 +167,7 @@ def test_packet_builds_as_pdf_and_word_with_the_expiry_warned(packet) -> None:
     }
 
 
+@pytest.mark.office
 def test_bookmarks_in_order_with_proofs_under_their_category(reader) -> None:
     outline = bookmarks(reader)
     top = [t for t, _p, level in outline if level == 1]
@@ -178,6 +180,7 @@ def test_bookmarks_in_order_with_proofs_under_their_category(reader) -> None:
     assert pages == sorted(pages)
 
 
+@pytest.mark.office
 def test_each_indicator_table_lists_every_indicator_of_its_group_with_the_cutoff(reader) -> None:
     text = _part_text(reader, "综合评价自评报告")
     assert text.count(normalise(CUTOFF)) >= 1 + len(GROUPS)  # under the title and above each table
@@ -190,6 +193,7 @@ def test_each_indicator_table_lists_every_indicator_of_its_group_with_the_cutoff
             assert normalise(title) in section, (group, title)
 
 
+@pytest.mark.office
 def test_tables_show_last_year_this_year_and_the_change(packet) -> None:
     doc = Document(packet.folder / "01-综合评价自评报告.docx")
     rows = {r[0]: r for t in doc.tables[1:] for r in _cells(t)}
@@ -204,6 +208,7 @@ def test_tables_show_last_year_this_year_and_the_change(packet) -> None:
     assert len(doc.tables) == 1 + len(GROUPS)  # 基本情况 and one table per group
 
 
+@pytest.mark.office
 def test_five_key_areas_each_with_exactly_one_typical_project(packet, reader) -> None:
     doc = Document(packet.folder / "02-重点领域工作开展情况及典型项目.docx")
     headings = [p.text for p in doc.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、")]
@@ -218,6 +223,7 @@ def test_five_key_areas_each_with_exactly_one_typical_project(packet, reader) ->
         assert normalise(area) in text and undertaker in text
 
 
+@pytest.mark.office
 def test_proof_list_names_every_attachment_with_its_packet_number(packet, reader) -> None:
     doc = Document(packet.folder / "04-重要指标证明材料清单.docx")
     (table,) = doc.tables
@@ -234,6 +240,7 @@ def test_proof_list_names_every_attachment_with_its_packet_number(packet, reader
     assert not re.search(r"\.(pdf|docx?|jpe?g|png)", text, re.I)
 
 
+@pytest.mark.office
 def test_declaration_names_the_evaluation_and_the_notice(reader) -> None:
     text = _part_text(reader, DECLARATION)
     for phrase in (
@@ -251,6 +258,7 @@ def test_declaration_names_the_evaluation_and_the_notice(reader) -> None:
     assert "事故" not in text and "失信" not in text
 
 
+@pytest.mark.office
 def test_cover_and_toc(reader) -> None:
     cover = normalise(reader.pages[0].extract_text())
     assert "2022年度山东省特色产业集群" in cover and "综合评价材料" in cover
@@ -260,6 +268,7 @@ def test_cover_and_toc(reader) -> None:
         assert normalise(title) in toc
 
 
+@pytest.mark.office
 def test_word_bundle_holds_the_key_texts_each_document_in_its_own_section(packet) -> None:
     doc = Document(packet.folder / "综合评价材料.docx")
     paragraphs = normalise("\n".join(p.text for p in doc.paragraphs))

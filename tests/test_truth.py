@@ -71,6 +71,7 @@ def _text(pdf: Path) -> str:
     return normalise("".join(p.extract_text() for p in PdfReader(pdf).pages))
 
 
+@pytest.mark.office
 def test_the_letter_states_each_clusters_verdict(three) -> None:
     text = _text(three.folder / "推荐文件.pdf")
     met = f"1.{MET_NAME}（申报单位：青岚经济开发区管理委员会）：符合申报条件。"
@@ -87,6 +88,7 @@ def test_the_letter_states_each_clusters_verdict(three) -> None:
     assert "个集群符合申报条件" not in text  # never one sentence for all when they differ
 
 
+@pytest.mark.office
 def test_the_summary_table_and_review_sheet_carry_the_same_verdicts(three) -> None:
     ws = load_workbook(three.folder / "汇总表.xlsx").active
     head = [c.value for c in ws[3]]
@@ -105,6 +107,7 @@ def test_the_summary_table_and_review_sheet_carry_the_same_verdicts(three) -> No
     assert review.cell(rows["集群区域面积在100平方公里以内"], 7).value == rules.RELAXED
 
 
+@pytest.mark.office
 def test_a_forced_cluster_goes_as_a_final_packet_with_the_bureaus_reason(three) -> None:
     folder = three.folder.parents[1] / FORCED
     manifest = yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -115,6 +118,7 @@ def test_a_forced_cluster_goes_as_a_final_packet_with_the_bureaus_reason(three) 
     assert "不符合申报条件" in report and normalise(REASON) in report
 
 
+@pytest.mark.office
 def test_a_relaxed_cluster_discloses_the_relaxation_and_its_proof_in_its_own_packet(three) -> None:
     folder = three.folder.parents[1] / RELAXED
     reader = PdfReader(folder / "申报材料.pdf")
@@ -246,6 +250,7 @@ def two_programmes(tmp_path_factory):
     return paths, again
 
 
+@pytest.mark.office
 def test_each_programmes_packet_and_zip_carry_its_own_sealed_letter(two_programmes) -> None:
     _paths, results = two_programmes
     numbers = {"tese-apply": "潍工信字〔2024〕58号", "tese-eval": "潍工信字〔2022〕31号"}
@@ -265,6 +270,7 @@ def _pdf_text_bytes(data: bytes) -> str:
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
+@pytest.mark.office
 def test_a_sealed_summary_scan_replaces_the_generated_one_in_packet_and_zip(two_programmes) -> None:
     paths, results = two_programmes
     result = results["tese-apply"]
@@ -278,6 +284,7 @@ def test_a_sealed_summary_scan_replaces_the_generated_one_in_packet_and_zip(two_
     assert "已用盖章扫描件" in _text(result.folder / "报送清单.pdf")
 
 
+@pytest.mark.office
 def test_a_scan_in_a_folder_that_serves_several_programmes_is_refused(two_programmes) -> None:
     paths, _results = two_programmes
     shared = paths.inputs / "cities" / CITY / "signed"
@@ -299,6 +306,7 @@ def test_a_sealed_documents_own_pdf_carries_no_page_number(example_packet) -> No
     assert "—1—" in numbered
 
 
+@pytest.mark.office
 def test_a_scan_that_shows_its_printouts_number_shows_one_number_in_the_packet(tmp_path) -> None:
     paths = paths_of(tmp_path)
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
@@ -324,6 +332,7 @@ def test_a_scan_that_shows_its_printouts_number_shows_one_number_in_the_packet(t
 # --- checks the notices imply -------------------------------------------------------------------
 
 
+@pytest.mark.office
 def test_nineteen_leading_firms_build_a_final_packet_that_says_yuanze_shang(tmp_path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     shutil.copytree(ROOT / "inputs" / "quanyue-software", tmp_path / "inputs" / "qy19")

@@ -74,6 +74,7 @@ def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
     assert checking.prepare("wb", paths_of(root))[1] == original
 
 
+@pytest.mark.office
 def test_init_fill_and_bundle(root: Path) -> None:
     from click.testing import CliRunner
 
@@ -218,6 +219,7 @@ def test_dropdowns_and_units_in_headers(root: Path) -> None:
     assert any("GB 32100" in p for p in prompts)
 
 
+@pytest.mark.office
 def test_workbook_opens_in_libreoffice_calc(root: Path) -> None:
     xlsx = _to_xlsx(root)
     with OfficeWorker() as office:
@@ -234,6 +236,7 @@ def test_workbook_opens_in_libreoffice_calc(root: Path) -> None:
         assert normalise(header) in text, header
 
 
+@pytest.mark.office
 def test_shipped_workbook_example_gives_the_same_packet(tmp_path: Path) -> None:
     base = tmp_path
     shutil.copytree(ROOT / "templates", base / "templates")

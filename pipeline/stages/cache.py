@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline.core.case import Paths, tool_version
 from pipeline.kits import fonts
-from pipeline.stages import cache, convert
+from pipeline.stages import convert
 from pipeline.stages.proofs import Refused, inside, locate
 
 
@@ -170,19 +170,22 @@ class CachedConverter:
 def converter(
     paths: Paths,
     timeout: float | None = None,
-    stats: cache.Stats | None = None,
+    stats: Stats | None = None,
     eager: bool = False,
     memory: int | None = None,
-) -> cache.CachedConverter:
+) -> CachedConverter:
     """The cached, self-restarting LibreOffice converter a build uses.
 
     LibreOffice starts when the cache first lacks a document, or at once in the background with
     ``eager`` (a single packet about to be built will almost always need it). ``memory`` is its
     data-memory limit (limits.office_memory: a batch shares the budget among its workers).
+    The cache is ``outputs/.cache/pdf``, or the folder ``CLUSTERPACK_CACHE`` names (one cache shared by
+    several projects, e.g. a bureau's copies; entries are keyed by the document's bytes and the environment).
     """
-    return cache.CachedConverter(
-        paths.outputs / ".cache" / "pdf",
-        cache.environment_digest(tool_version()),
+    shared = os.environ.get("CLUSTERPACK_CACHE")
+    return CachedConverter(
+        Path(shared) / "pdf" if shared else paths.outputs / ".cache" / "pdf",
+        environment_digest(tool_version()),
         lambda: convert.ResilientWorker(timeout=timeout, prestart=eager, memory=memory),
         stats,
         eager=eager,
