@@ -74,11 +74,8 @@ lint: setup ## ruff and mypy
 	@$(BIN)/ruff check pipeline tests scripts
 	@$(BIN)/mypy pipeline
 
-templates: setup ## Rebuild the committed .docx templates of every programme from scripts/
-	@$(BIN)/python scripts/make_templates.py
-	@$(BIN)/python scripts/templates_tese_eval.py
-	@$(BIN)/python scripts/templates_digital.py
-	@$(BIN)/python scripts/template_relaxation.py
+templates: setup ## Remake the .docx templates from scripts/ where they changed; one edited by hand is kept (FORCE=1 overwrites)
+	@$(BIN)/python scripts/templates.py $(if $(FORCE),--force)
 
 clean: ## Remove generated outputs
 	@find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import templatelock  # noqa: E402  (the committed templates are the truth: see templatelock.py)
 
 from pipeline.kits.docxkit import (
     CENTER,
@@ -168,7 +171,7 @@ def application_form() -> None:
             if text:
                 run(p, text + "    ", SONG, 10.5)
     keep_rows_together(t)
-    doc.save(OUT / "01-application-form.docx")
+    templatelock.save(doc, OUT / "01-application-form.docx")
 
 
 def text_document(name: str, heading_expr: str, loop: str, subtitle: str = ""):
@@ -189,7 +192,7 @@ def text_document(name: str, heading_expr: str, loop: str, subtitle: str = ""):
 
 def profile() -> None:
     doc = text_document("profile", "{{ cluster.name }}", "profile.sections", subtitle="发展情况简介")
-    doc.save(OUT / "02-profile.docx")
+    templatelock.save(doc, OUT / "02-profile.docx")
 
 
 def plan() -> None:
@@ -206,7 +209,7 @@ def plan() -> None:
         aligns=[CENTER, LEFT, CENTER, CENTER, CENTER],
     )
     add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 12)
-    doc.save(OUT / "03-plan.docx")
+    templatelock.save(doc, OUT / "03-plan.docx")
 
 
 def brands() -> None:
@@ -244,7 +247,7 @@ def brands() -> None:
         aligns=[CENTER, LEFT, CENTER, LEFT, CENTER],
     )
     add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 10)
-    doc.save(OUT / "04-brands-media.docx")
+    templatelock.save(doc, OUT / "04-brands-media.docx")
 
 
 def platforms() -> None:
@@ -277,7 +280,7 @@ def platforms() -> None:
         line_pt=24,
         before_pt=6,
     )
-    doc.save(OUT / "05-platforms.docx")
+    templatelock.save(doc, OUT / "05-platforms.docx")
 
 
 def informatisation() -> None:
@@ -291,7 +294,7 @@ def informatisation() -> None:
     ):
         heading(doc, label)
         body(doc, "{{ " + expr + " }}")
-    doc.save(OUT / "06-informatisation.docx")
+    templatelock.save(doc, OUT / "06-informatisation.docx")
 
 
 def declaration() -> None:
@@ -312,7 +315,7 @@ def declaration() -> None:
     ):
         p = para(doc, text, FANG, 16, align=RIGHT, before_pt=before)
         p.paragraph_format.right_indent = None
-    doc.save(OUT / "08-declaration.docx")
+    templatelock.save(doc, OUT / "08-declaration.docx")
 
 
 def summary_table() -> None:
@@ -368,7 +371,7 @@ def summary_table() -> None:
         aligns=[CENTER, CENTER, LEFT, LEFT, CENTER] + [RIGHT] * 7 + [LEFT, LEFT],
     )
     para(doc, "注：金额单位为亿元，保留两位小数；数据年度为{{ ind.year }}年。", SONG, 10.5, line_pt=20, before_pt=6)
-    doc.save(OUT / "09-summary-row.docx")
+    templatelock.save(doc, OUT / "09-summary-row.docx")
 
 
 def cover() -> None:
@@ -393,7 +396,7 @@ def cover() -> None:
         run(p, "{{ " + expr + " }}", FANG, 16)
     para(doc, "", line_pt=40, before_pt=60)
     para(doc, "{{ packet.notice }}", KAI, 14, align=CENTER, line_pt=24)
-    doc.save(OUT / "cover.docx")
+    templatelock.save(doc, OUT / "cover.docx")
 
 
 def toc() -> None:
@@ -406,7 +409,7 @@ def toc() -> None:
     run(p, "\t", FANG, 16)
     run(p, "{{ e.page }}", FANG, 16)
     tag(doc, "{%p endfor %}")
-    doc.save(OUT / "toc.docx")
+    templatelock.save(doc, OUT / "toc.docx")
 
 
 def self_check() -> None:
@@ -461,7 +464,7 @@ def self_check() -> None:
     )
     common = OUT.parent / "common"
     common.mkdir(exist_ok=True)
-    doc.save(common / "self-check.docx")
+    templatelock.save(doc, common / "self-check.docx")
 
 
 if __name__ == "__main__":
@@ -480,4 +483,4 @@ if __name__ == "__main__":
         self_check,
     ):
         make()
-    print(f"templates written to {OUT}")
+    print(f"templates checked in {OUT}")

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import templatelock  # noqa: E402  (the committed templates are the truth: see templatelock.py)
 
 from pipeline.kits.docxkit import CENTER, FANG, HEI, JUSTIFY, LEFT, SONG, XBS, add_row, new_document, para, table, tag
 
@@ -49,7 +52,7 @@ def relaxation(out: Path) -> None:
     add_row(t, ["{%tr endfor %}", "", "", "", ""], SONG, 10.5)
     para(doc, "证明材料：{{ r.proof }}。", FANG, 16, align=JUSTIFY, indent_chars=2, before_pt=6)
     tag(doc, "{%p endfor %}")
-    doc.save(out)
+    templatelock.save(doc, out)
 
 
 def main() -> None:

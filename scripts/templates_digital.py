@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import templatelock  # noqa: E402  (the committed templates are the truth: see templatelock.py)
 from make_templates import body, kv_table, title  # noqa: E402
 
 from pipeline.kits.docxkit import (  # noqa: E402
@@ -128,7 +129,7 @@ def cover() -> None:
         row.height = Mm(14)
         run(row.cells[1].paragraphs[0], "{{ " + expr + " }}", FANG, 16)
         cell_bottom_border(row.cells[1])
-    doc.save(OUT / "cover.docx")
+    templatelock.save(doc, OUT / "cover.docx")
 
 
 def toc() -> None:
@@ -141,7 +142,7 @@ def toc() -> None:
     run(p, "\t", FANG, 16)
     run(p, "{{ e.page }}", FANG, 16)
     tag(doc, "{%p endfor %}")
-    doc.save(OUT / "toc.docx")
+    templatelock.save(doc, OUT / "toc.docx")
 
 
 def commitment() -> None:
@@ -169,7 +170,7 @@ def commitment() -> None:
             run(row.cells[2].paragraphs[0], value, FANG, 16)
     p = para(doc, "{{ declaration.date }}", FANG, 16, align=RIGHT, before_pt=12)
     p.paragraph_format.right_indent = Mm(11)
-    doc.save(OUT / "00-commitment.docx")
+    templatelock.save(doc, OUT / "00-commitment.docx")
 
 
 def applicant() -> None:
@@ -202,7 +203,7 @@ def applicant() -> None:
     body(doc, "{{ operator.organisation }}")
     subheading(doc, "（三）运营和财务状况")
     body(doc, "{{ operator.operation }}")
-    doc.save(OUT / "01-applicant.docx")
+    templatelock.save(doc, OUT / "01-applicant.docx")
 
 
 def cluster() -> None:
@@ -222,14 +223,14 @@ def cluster() -> None:
     para(doc, "", line_pt=14)
     subheading(doc, "集群概况")
     paragraphs(doc, "cluster.overview")
-    doc.save(OUT / "02-cluster.docx")
+    templatelock.save(doc, OUT / "02-cluster.docx")
 
 
 def positioning() -> None:
     doc = document()
     chapter(doc, "三、发展定位")
     sections(doc, "positioning")
-    doc.save(OUT / "03-positioning.docx")
+    templatelock.save(doc, OUT / "03-positioning.docx")
 
 
 def scale() -> None:
@@ -253,7 +254,7 @@ def scale() -> None:
     )
     note(doc, "注：规上企业营业收入总额和主导产业相关规上企业数{{ scale.basis }}。")
     paragraphs(doc, "scale.paragraphs")
-    doc.save(OUT / "04-scale.docx")
+    templatelock.save(doc, OUT / "04-scale.docx")
 
 
 def chain() -> None:
@@ -293,7 +294,7 @@ def chain() -> None:
         merge_to=5,
         pt=9,
     )
-    doc.save(OUT / "05-chain.docx")
+    templatelock.save(doc, OUT / "05-chain.docx")
 
 
 def innovation() -> None:
@@ -357,7 +358,7 @@ def innovation() -> None:
             ("研发投入占销售收入比重", "{{ innovation.rd_ratio }}"),
         ],
     )
-    doc.save(OUT / "06-innovation.docx")
+    templatelock.save(doc, OUT / "06-innovation.docx")
 
 
 def services() -> None:
@@ -374,7 +375,7 @@ def services() -> None:
         ["{{ p.no }}", "{{ p.name }}", "{{ p.kind }}", "{{ p.content }}", "{{ p.since }}"],
         [CENTER, LEFT, CENTER, LEFT, CENTER],
     )
-    doc.save(OUT / "07-services.docx")
+    templatelock.save(doc, OUT / "07-services.docx")
 
 
 def support() -> None:
@@ -392,7 +393,7 @@ def support() -> None:
         [CENTER, LEFT, LEFT, CENTER, CENTER, LEFT],
         pt=9,
     )
-    doc.save(OUT / "08-support.docx")
+    templatelock.save(doc, OUT / "08-support.docx")
 
 
 def goals() -> None:
@@ -413,7 +414,7 @@ def goals() -> None:
     para(doc, "", line_pt=14)
     subheading(doc, "（二）主要措施")
     sections(doc, "goals.measures", east=FANG, bold=True)
-    doc.save(OUT / "09-goals.docx")
+    templatelock.save(doc, OUT / "09-goals.docx")
 
 
 def summary_table() -> None:
@@ -476,7 +477,7 @@ def summary_table() -> None:
         "科技奖励和知识产权为近三年集群内规上企业获得的科技奖励、专利和软件著作权合计；"
         "研发投入占比为规上企业上年度研发投入总额占销售收入总额比重。",
     )
-    doc.save(OUT / "10-summary-row.docx")
+    templatelock.save(doc, OUT / "10-summary-row.docx")
 
 
 if __name__ == "__main__":
@@ -497,4 +498,4 @@ if __name__ == "__main__":
         summary_table,
     ):
         make()
-    print(f"templates written to {OUT}")
+    print(f"templates checked in {OUT}")

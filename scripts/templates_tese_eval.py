@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import templatelock  # noqa: E402  (the committed templates are the truth: see templatelock.py)
 from make_templates import body, heading, kv_table, text_document, title  # noqa: E402
 
 from pipeline.kits.docxkit import (  # noqa: E402
@@ -130,7 +131,7 @@ def self_evaluation() -> None:
                 p.paragraph_format.keep_with_next = True
     para(doc, "", SONG, 10.5, line_pt=8)
     tag(doc, "{%p endfor %}")
-    doc.save(OUT / "01-self-evaluation.docx")
+    templatelock.save(doc, OUT / "01-self-evaluation.docx")
 
 
 def key_areas() -> None:
@@ -156,14 +157,14 @@ def key_areas() -> None:
             r.font.bold = True
     keep_rows_together(t)
     tag(doc, "{%p endfor %}")
-    doc.save(OUT / "02-key-areas.docx")
+    templatelock.save(doc, OUT / "02-key-areas.docx")
 
 
 def summary() -> None:
     doc = text_document(
         "summary", "{{ cluster.name }}", "summary.sections", subtitle="{{ evaluation.round }}发展成效和自评结论"
     )
-    doc.save(OUT / "03-summary.docx")
+    templatelock.save(doc, OUT / "03-summary.docx")
 
 
 def proof_list() -> None:
@@ -202,7 +203,7 @@ def proof_list() -> None:
         before_pt=6,
         align=JUSTIFY,
     )
-    doc.save(OUT / "04-proof-list.docx")
+    templatelock.save(doc, OUT / "04-proof-list.docx")
 
 
 def declaration() -> None:
@@ -225,7 +226,7 @@ def declaration() -> None:
     ):
         p = para(doc, text, FANG, 16, align=RIGHT, before_pt=before)
         p.paragraph_format.right_indent = None
-    doc.save(OUT / "05-declaration.docx")
+    templatelock.save(doc, OUT / "05-declaration.docx")
 
 
 def cover() -> None:
@@ -246,7 +247,7 @@ def cover() -> None:
         run(p, "{{ " + expr + " }}", FANG, 16)
     para(doc, "", line_pt=40, before_pt=30)
     para(doc, "{{ packet.notice }}", KAI, 14, align=CENTER, line_pt=24)
-    doc.save(OUT / "cover.docx")
+    templatelock.save(doc, OUT / "cover.docx")
 
 
 def toc() -> None:
@@ -259,11 +260,11 @@ def toc() -> None:
     run(p, "\t", FANG, 16)
     run(p, "{{ e.page }}", FANG, 16)
     tag(doc, "{%p endfor %}")
-    doc.save(OUT / "toc.docx")
+    templatelock.save(doc, OUT / "toc.docx")
 
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     for make in (self_evaluation, key_areas, summary, proof_list, declaration, cover, toc):
         make()
-    print(f"templates written to {OUT}")
+    print(f"templates checked in {OUT}")
