@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init validate programmes show round adopt test test-fast fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init validate programmes show round adopt test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -66,6 +66,9 @@ test: setup ## Run the tests (they use the real LibreOffice)
 
 test-fast: setup ## The tests that need no LibreOffice, on every core, fuzzing briefly (a minute or less)
 	@CLUSTERPACK_TEST_FAST=1 HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -n auto -p no:cacheprovider
+
+golden: setup ## Rewrite tests/golden/ (each example packet's text, part by part) after a deliberate change; review the diff
+	@$(BIN)/python -m pytest -q tests/test_golden.py --refresh-golden
 
 fuzz: setup ## The property tests at nightly size (10 000 examples each; make test runs a few hundred)
 	@HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest -q tests/test_fuzz.py

@@ -29,6 +29,10 @@ OFFICE_FIXTURES = {"example_packet", "example_cities"}  # built with LibreOffice
 _SHARED_CACHE = tempfile.mkdtemp(prefix="clusterpack-test-cache-")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--refresh-golden", action="store_true", help="rewrite tests/golden/ from the built packets")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["CLUSTERPACK_CACHE"] = _SHARED_CACHE
     if FAST:  # a batch's worker processes, which the fixture below cannot reach, find no LibreOffice either

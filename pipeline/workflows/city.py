@@ -321,14 +321,16 @@ def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary
     writer = PdfWriter()
     writer.append(str(toc_pdf), import_outline=False)
     writer.add_outline_item(title="目录", page_number=0)
-    parent = None
+    parent, heading = None, None
     for title, path, _n, level, is_packet in parts:
         start = len(writer.pages)
-        if path is None:
-            parent = writer.add_outline_item(title=title, page_number=start)
+        if path is None:  # a heading over the packets that follow: its page is the first of them
+            heading = title
             continue
         reader = PdfReader(str(path))
         writer.append(reader, import_outline=False)
+        if heading is not None:
+            parent, heading = writer.add_outline_item(title=heading, page_number=start), None
         item = writer.add_outline_item(title=title, page_number=start, parent=parent if level > 1 else None)
         if level == 1:
             parent = None
