@@ -284,3 +284,33 @@ def test_signed_letter_replaces_generated_one(root) -> None:
     reader = PdfReader(result.folder / "推荐材料.pdf")
     starts = {i.title: reader.get_destination_page_number(i) for i in reader.outline if not isinstance(i, list)}
     assert starts["附件1　山东省特色产业集群申报信息汇总表"] - starts["推荐文件"] == 3
+
+
+@pytest.mark.office
+def test_a_city_toc_that_cannot_settle_is_an_error_and_the_last_city_packet_stays(
+    city_build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The city's 目录 is settled as a cluster's is (assemble.settle_toc): one that never settles is E-TEMPLATE-TOC."""
+    from pipeline.errors import TemplateProblem
+    from pipeline.stages import cache
+
+    before = {p.name: p.read_bytes() for p in city_build.folder.iterdir() if p.is_file()}
+    real, grown = cache.converter, iter(range(1, 100))
+
+    def growing(*args, **kwargs):  # the real converter, whose city 目录 gains a page each time it is made
+        office = real(*args, **kwargs)
+        convert = office.convert
+
+        def each(src: Path, dst: Path) -> int:
+            pages = convert(src, dst)
+            return pages + next(grown) if src.name == "toc.docx" and src.parent.name.startswith("city-") else pages
+
+        office.convert = each
+        return office
+
+    monkeypatch.setattr(cache, "converter", growing)
+    paths = paths_of(city_build.folder.parents[3])
+    with pytest.raises(TemplateProblem) as info:
+        city_packet.city_bundle(CITY, paths)
+    assert info.value.code == "E-TEMPLATE-TOC"
+    assert {p.name: p.read_bytes() for p in city_build.folder.iterdir() if p.is_file()} == before
