@@ -6,6 +6,7 @@ full-width punctuation mark counts 1; every run of other non-space characters co
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 __all__ = ["Count", "count", "is_wide"]
@@ -38,6 +39,7 @@ _WIDE_RANGES: tuple[tuple[int, int], ...] = (
 _WIDE_EXTRA = frozenset("“”‘’—…·")
 
 
+@functools.cache
 def is_wide(ch: str) -> bool:
     """True when Word counts ``ch`` as one 字 on its own."""
     if ch in _WIDE_EXTRA:

@@ -271,6 +271,7 @@ class Metrics:
         self._glyphs = font.getGlyphSet()
         self._font = font
         self._bounds: dict[str, tuple[float, float]] = {}
+        self._advances: dict[str, float] = {}
         hhea = font["hhea"]
         self.height = (hhea.ascent - hhea.descent) / self.upm  # ascent + descent, in em
 
@@ -279,10 +280,11 @@ class Metrics:
 
     def advance(self, ch: str) -> float:
         """The advance of ``ch`` in em (0.5 for a character the face lacks: a fallback face draws it)."""
-        glyph = self.cmap.get(ord(ch))
-        if glyph is None:
-            return 1.0 if ord(ch) >= 0x2E80 else 0.5
-        return float(self._hmtx[glyph][0]) / self.upm
+        if ch not in self._advances:
+            glyph = self.cmap.get(ord(ch))
+            fallback = 1.0 if ord(ch) >= 0x2E80 else 0.5
+            self._advances[ch] = fallback if glyph is None else float(self._hmtx[glyph][0]) / self.upm
+        return self._advances[ch]
 
     def vertical(self, ch: str) -> tuple[float, float]:
         """(lowest, highest) ink of ``ch`` relative to the baseline, in em."""

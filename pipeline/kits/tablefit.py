@@ -120,29 +120,41 @@ def _face(name: str) -> fonts.Metrics:
 
 def width_pt(text: str, style: Style, spacing: float = 0.0) -> float:
     """The width of ``text`` as LibreOffice sets it: each character in the face of its script."""
-    east, latin = _face(style.east), _face(style.latin)
-    total = 0.0
-    for k, ch in enumerate(text):
+    return _extend(0.0, "", text, _face(style.east), _face(style.latin), style.size, spacing)
+
+
+def _extend(
+    total: float, prev: str, text: str, east: fonts.Metrics, latin: fonts.Metrics, size: float, spacing: float
+) -> float:
+    """``total`` (the width of a text ending in ``prev``) with ``text`` set after it, character by character.
+
+    The same additions in the same order as measuring the whole from its start: a line measured as it
+    grows has exactly the width of the line measured at once.
+    """
+    for ch in text:
         if ch in JOINERS:
+            prev = ch
             continue
         wide = is_wide(ch) or ch in PUNCT
-        total += (east if wide else latin).advance(ch) * style.size + spacing
-        prev = text[k - 1] if k else ""
+        total += (east if wide else latin).advance(ch) * size + spacing
         if prev and (is_wide(prev) or prev in PUNCT) != wide and (ch if not wide else prev).isalnum():
-            total += AUTOSPACE_EM * style.size  # only between CJK and a Latin letter or digit
+            total += AUTOSPACE_EM * size  # only between CJK and a Latin letter or digit
+        prev = ch
     return total
 
 
 def lines(text: str, style: Style, avail: float, spacing: float = 0.0, whole: bool = True) -> list[str]:
     """Greedy line breaking of ``text`` in ``avail`` pt (a unit wider than the line goes alone)."""
+    east, latin = _face(style.east), _face(style.latin)
     out: list[str] = []
-    cur = ""
+    cur, width = "", 0.0
     for tok in _tokens(text, whole):
-        if cur and width_pt(cur + tok, style, spacing) > avail:
+        grown = _extend(width, cur[-1:], tok, east, latin, style.size, spacing)
+        if cur and grown > avail:
             out.append(cur)
-            cur = tok
+            cur, width = tok, _extend(0.0, "", tok, east, latin, style.size, spacing)
         else:
-            cur += tok
+            cur, width = cur + tok, grown
     if cur:
         out.append(cur)
     return out
