@@ -230,6 +230,24 @@ def write(data: ClusterData | None, out: Path, programme_title: str, notice: str
     _guide(guide, programme_title, notice)
     dump = data.model_dump() if data is not None else {"programme": programme_id}
 
+    # the sheets, in the order the reader finds them: 基本信息, one per list, one per long text
+    _record_sheet(wb, dump)
+    for title, path in TABLES:
+        _table_sheet(wb, title, path, dump)
+    for title, path in TEXTS:
+        _text_sheet(wb, title, path, dump)
+    _print_setup(guide, title_rows=False)
+
+    # every cell was written with put(); as_data is the guarantee; the file is reproducible
+    as_data(wb)
+    wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
+    wb.save(out)
+    repro.fixed_zip(out)
+    return out
+
+
+def _record_sheet(wb: Workbook, dump: dict[str, Any]) -> None:
+    """基本信息: one row per scalar field, its group, label, value and field key."""
     ws = wb.create_sheet(RECORD)
     for j, (text, width) in enumerate((("分组", 16), ("项目", 30), ("填写", 60), ("字段（请勿修改）", 30)), start=1):
         _style_header(put(ws, 1, j, text))
@@ -252,48 +270,46 @@ def write(data: ClusterData | None, out: Path, programme_title: str, notice: str
     ws.freeze_panes = "C2"
     _print_setup(ws)
 
-    for title, path in TABLES:
-        specs = table_specs(path)
-        ts = wb.create_sheet(title)
-        for j, spec in enumerate(specs, start=1):
-            _style_header(put(ts, 1, j, spec.header + (" *" if spec.required else "")))
-            ts.column_dimensions[get_column_letter(j)].width = max(10, min(40, _width(spec.header)))
-            _validation(ts, spec, f"{get_column_letter(j)}2:{get_column_letter(j)}200")
-        widths = [_width(spec.header) for spec in specs]
-        for i, item in enumerate(_get(dump, tuple(path.split("."))) or [], start=2):
-            for j, spec in enumerate(specs, start=1):
-                cell = put(ts, i, j, _display(spec, item.get(spec.path[0])))
-                cell.border = BOX
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                widths[j - 1] = max(widths[j - 1], _width(str(cell.value or "")))
-                if spec.kind == "date":
-                    cell.number_format = "yyyy-mm-dd"
-        for j, chars in enumerate(widths, start=1):
-            ts.column_dimensions[get_column_letter(j)].width = max(10.0, min(36.0, chars))
-        ts.freeze_panes = "A2"
-        ts.row_dimensions[1].height = 32
-        _print_setup(ts)
 
-    for title, path in TEXTS:
-        xs = wb.create_sheet(title)
-        for j, (text, width) in enumerate((("章节标题（每章第一段填写）", 28), ("段落（每行一段）", 110)), start=1):
-            _style_header(put(xs, 1, j, text))
-            xs.column_dimensions[get_column_letter(j)].width = width
-        r = 2
-        for section in _get(dump, tuple(path.split("."))) or []:
-            for k, para in enumerate(section["paragraphs"]):
-                if k == 0:
-                    put(xs, r, 1, section["heading"])
-                put(xs, r, 2, para).alignment = Alignment(wrap_text=True, vertical="top")
-                r += 1
-        xs.freeze_panes = "A2"
-        _print_setup(xs)
-    _print_setup(guide, title_rows=False)
-    as_data(wb)  # every cell was written with put(); this is the guarantee
-    wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
-    wb.save(out)
-    repro.fixed_zip(out)
-    return out
+def _table_sheet(wb: Workbook, title: str, path: str, dump: dict[str, Any]) -> None:
+    """One list as a table: a header of titles and units, one row per item, columns as wide as their text."""
+    specs = table_specs(path)
+    ts = wb.create_sheet(title)
+    for j, spec in enumerate(specs, start=1):
+        _style_header(put(ts, 1, j, spec.header + (" *" if spec.required else "")))
+        ts.column_dimensions[get_column_letter(j)].width = max(10, min(40, _width(spec.header)))
+        _validation(ts, spec, f"{get_column_letter(j)}2:{get_column_letter(j)}200")
+    widths = [_width(spec.header) for spec in specs]
+    for i, item in enumerate(_get(dump, tuple(path.split("."))) or [], start=2):
+        for j, spec in enumerate(specs, start=1):
+            cell = put(ts, i, j, _display(spec, item.get(spec.path[0])))
+            cell.border = BOX
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[j - 1] = max(widths[j - 1], _width(str(cell.value or "")))
+            if spec.kind == "date":
+                cell.number_format = "yyyy-mm-dd"
+    for j, chars in enumerate(widths, start=1):
+        ts.column_dimensions[get_column_letter(j)].width = max(10.0, min(36.0, chars))
+    ts.freeze_panes = "A2"
+    ts.row_dimensions[1].height = 32
+    _print_setup(ts)
+
+
+def _text_sheet(wb: Workbook, title: str, path: str, dump: dict[str, Any]) -> None:
+    """A long text, one paragraph per row; each section's heading beside its first paragraph."""
+    xs = wb.create_sheet(title)
+    for j, (text, width) in enumerate((("章节标题（每章第一段填写）", 28), ("段落（每行一段）", 110)), start=1):
+        _style_header(put(xs, 1, j, text))
+        xs.column_dimensions[get_column_letter(j)].width = width
+    r = 2
+    for section in _get(dump, tuple(path.split("."))) or []:
+        for k, para in enumerate(section["paragraphs"]):
+            if k == 0:
+                put(xs, r, 1, section["heading"])
+            put(xs, r, 2, para).alignment = Alignment(wrap_text=True, vertical="top")
+            r += 1
+    xs.freeze_panes = "A2"
+    _print_setup(xs)
 
 
 def _print_setup(ws: Any, title_rows: bool = True) -> None:

@@ -201,77 +201,71 @@ def load_yaml(file: Path, cluster_id: str, root: Path | None = None) -> RawInput
     """Parse ``file`` and return its data with a location for each value."""
     rel = str(file.relative_to(root)) if root and file.is_relative_to(root) else str(file)
     text = read_text(file, cluster_id, rel)
+    # first the nodes (syntax, characters, a mapping at the root), then the values with their lines
+    node = _compose(text, cluster_id, rel)
+    builder = _Builder(file, rel)
+    data = _build(builder, node, cluster_id)
+    return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)
+
+
+def _refused(cluster_id: str, code: str, message: str, location: Location) -> DataInvalid:
+    """The error for a file refused as a whole: one problem, at one place."""
+    return DataInvalid(cluster_id, [Problem(code, message, location=location)])
+
+
+def _compose(text: str, cluster_id: str, rel: str) -> yaml.MappingNode:
+    """The YAML node tree of ``text``, whose root must be a mapping."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise DataInvalid(
+        raise _refused(
             cluster_id,
-            [
-                Problem(
-                    "E-YAML-SYNTAX",
-                    f"YAML 格式错误 (YAML syntax error): {exc.problem}",
-                    location=Location(rel, line=line),
-                )
-            ],
+            "E-YAML-SYNTAX",
+            f"YAML 格式错误 (YAML syntax error): {exc.problem}",
+            Location(rel, line=line),
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control byte
         # libyaml counts the position in UTF-8 bytes, PyYAML in characters: find the character instead.
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line = text.count("\n", 0, at if at >= 0 else exc.position) + 1
-        raise DataInvalid(
+        raise _refused(
             cluster_id,
-            [
-                Problem(
-                    "E-TEXT-CONTROL-CHAR",
-                    f"第{line}行有 YAML 不允许的字符 U+{exc.character:04X}（控制字符，多由复制粘贴带入），请删除 "
-                    "(a character YAML does not allow)",
-                    location=Location(rel, line=line),
-                )
-            ],
+            "E-TEXT-CONTROL-CHAR",
+            f"第{line}行有 YAML 不允许的字符 U+{exc.character:04X}（控制字符，多由复制粘贴带入），请删除 "
+            "(a character YAML does not allow)",
+            Location(rel, line=line),
         ) from None
     except yaml.YAMLError as exc:  # anything else the parser refuses: still the file's fault, not ours
-        raise DataInvalid(
-            cluster_id,
-            [Problem("E-YAML-SYNTAX", f"YAML 格式错误 (YAML syntax error): {exc}", location=Location(rel))],
+        raise _refused(
+            cluster_id, "E-YAML-SYNTAX", f"YAML 格式错误 (YAML syntax error): {exc}", Location(rel)
         ) from None
     if node is None or not isinstance(node, yaml.MappingNode):
-        raise DataInvalid(
-            cluster_id,
-            [
-                Problem(
-                    "E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel)
-                )
-            ],
-        )
-    builder = _Builder(file, rel)
+        raise _refused(cluster_id, "E-YAML-ROOT", _NOT_A_MAPPING, Location(rel))
+    return node
+
+
+_NOT_A_MAPPING = "文件应是一个键值映射 (the file must be a mapping of keys)"
+
+
+def _build(builder: _Builder, node: yaml.MappingNode, cluster_id: str) -> dict[str, Any]:
+    """The data of the node tree; every problem the builder found is raised at once."""
     try:
         data = builder.build(node, ())
     except _TooLarge as exc:
-        raise DataInvalid(
+        raise _refused(
             cluster_id,
-            [
-                Problem(
-                    "E-YAML-TOO-LARGE",
-                    f"数据展开后超过 {builder.max_values} 项（别名 & 和 * 层层引用？），不予读取 (the data expands to "
-                    f"too many values: {limits.VALUES.env})",
-                    location=Location(rel, line=exc.line),
-                )
-            ],
+            "E-YAML-TOO-LARGE",
+            f"数据展开后超过 {builder.max_values} 项（别名 & 和 * 层层引用？），不予读取 (the data expands to "
+            f"too many values: {limits.VALUES.env})",
+            Location(builder.rel, line=exc.line),
         ) from None
     if builder.problems:
         raise DataInvalid(cluster_id, builder.problems)
     if not isinstance(data, dict):  # a root mapping with a refused tag
-        raise DataInvalid(
-            cluster_id,
-            [
-                Problem(
-                    "E-YAML-ROOT", "文件应是一个键值映射 (the file must be a mapping of keys)", location=Location(rel)
-                )
-            ],
-        )
-    return RawInput(cluster_id=cluster_id, file=file, data=data, locations=builder.locations)
+        raise _refused(cluster_id, "E-YAML-ROOT", _NOT_A_MAPPING, Location(builder.rel))
+    return data
 
 
 def input_file(inputs: Path, cluster_id: str) -> Path:
