@@ -167,12 +167,22 @@ def _mapping_parts(prefix: str, value: dict[str, Any], depth: int = 1) -> list[s
     return out
 
 
+@dataclass
+class _Merging:
+    """One programme's merge onto its parent: whose parts they become, its file, and what it records."""
+
+    programme_id: str
+    file: Path
+    origins: dict[str, str]  # part → programme id, as Resolved.origins
+    changes: dict[str, list[str]] = field(default_factory=dict)  # part → the keys set, as Resolved.changes
+
+
 def _merge(
     parent: Resolved, own: dict[str, Any], programme_id: str, file: Path
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, list[str]]]:
     merged = copy.deepcopy(parent.data)
-    origins = {k: v for k, v in parent.origins.items() if not k.startswith(OWN)}
-    changes: dict[str, list[str]] = {}
+    m = _Merging(programme_id, file, {k: v for k, v in parent.origins.items() if not k.startswith(OWN)})
+    origins = m.origins
     for key in OWN:
         merged.pop(key, None)
     for key, value in own.items():
@@ -180,9 +190,9 @@ def _merge(
             merged[key] = value
             origins[key] = programme_id
         elif key in ID_LISTS:
-            merged[key] = _edit_list(key, merged.get(key) or [], value, programme_id, file, origins, changes)
+            merged[key] = _edit_list(key, merged.get(key) or [], value, m)
         elif key in MAPPINGS and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge_mapping(merged[key], value, key, programme_id, origins, changes)
+            merged[key] = _merge_mapping(merged[key], value, key, m)
         else:
             merged[key] = copy.deepcopy(value)
             for part in [p for p in origins if p == key or p.startswith(f"{key}.")]:
@@ -190,54 +200,57 @@ def _merge(
             mapping = key in MAPPINGS and isinstance(value, dict) and value
             for part in _mapping_parts(key, value) if mapping else [key]:
                 origins[part] = programme_id
-    return merged, origins, changes
+    return merged, origins, m.changes
 
 
 def _merge_mapping(
-    base: dict[str, Any],
-    over: dict[str, Any],
-    path: str,
-    programme_id: str,
-    origins: dict[str, str],
-    changes: dict[str, list[str]],
-    depth: int = 1,
+    base: dict[str, Any], over: dict[str, Any], path: str, m: _Merging, depth: int = 1
 ) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
         here = f"{path}.{key}"
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = _merge_mapping(base[key], value, here, programme_id, origins, changes, depth + 1)
+            out[key] = _merge_mapping(base[key], value, here, m, depth + 1)
             continue
         out[key] = copy.deepcopy(value)
         if depth <= DEPTH:
-            origins[here] = programme_id
+            m.origins[here] = m.programme_id
             if depth == DEPTH or not isinstance(value, dict):
                 continue
-            for part in [p for p in origins if p.startswith(f"{here}.")]:
-                del origins[part]
+            for part in [p for p in m.origins if p.startswith(f"{here}.")]:
+                del m.origins[part]
         else:  # deeper than origins go: the part at DEPTH is this programme's, in the keys named
             top = ".".join(here.split(".")[: DEPTH + 1])
-            origins[top] = programme_id
-            changes.setdefault(top, []).append(here.removeprefix(f"{top}."))
+            m.origins[top] = m.programme_id
+            m.changes.setdefault(top, []).append(here.removeprefix(f"{top}."))
     return out
 
 
-def _edit_list(
-    key: str,
-    base: list[Any],
-    over: Any,
-    programme_id: str,
-    file: Path,
-    origins: dict[str, str],
-    changes: dict[str, list[str]],
-) -> list[Any]:
-    for part in [p for p in origins if p.startswith(f"{key}.")] if isinstance(over, list) else []:
-        del origins[part]
+def _edit_list(key: str, base: list[Any], over: Any, m: _Merging) -> list[Any]:
+    """The parent's list ``base`` replaced by a list, or edited by a mapping of drop, change and add."""
     if isinstance(over, list):  # replaced whole
-        for item in over:
-            if isinstance(item, dict):
-                origins[f"{key}.{item.get('id')}"] = programme_id
-        return copy.deepcopy(over)
+        return _replace_list(key, over, m)
+    _check_edits(key, over, m.file)
+    items = [copy.deepcopy(i) for i in base]
+    ids = [i.get("id") for i in items]  # the parent's ids, which every edit names
+    # the edits in their order: drop, then change what is left, then add
+    items = _drop(key, items, ids, over, m)
+    _change(key, items, ids, over, m)
+    _add(key, items, ids, over, m)
+    return items
+
+
+def _replace_list(key: str, over: list[Any], m: _Merging) -> list[Any]:
+    for part in [p for p in m.origins if p.startswith(f"{key}.")]:
+        del m.origins[part]
+    for item in over:
+        if isinstance(item, dict):
+            m.origins[f"{key}.{item.get('id')}"] = m.programme_id
+    return copy.deepcopy(over)
+
+
+def _check_edits(key: str, over: Any, file: Path) -> None:
+    """An edit of a list is a mapping of drop, change and add, and nothing else."""
     if not isinstance(over, dict) or not set(over) <= set(EDITS):
         extra = sorted(set(over) - set(EDITS)) if isinstance(over, dict) else [type(over).__name__]
         raise TemplateProblem(
@@ -245,54 +258,61 @@ def _edit_list(
             f"(a list replaces the parent's; a mapping edits it with drop, change, add)",
             code="E-PROGRAMME-MERGE",
         )
-    items = [copy.deepcopy(i) for i in base]
-    ids = [i.get("id") for i in items]
 
-    def unknown(what: str, item_id: object) -> TemplateProblem:
-        return TemplateProblem(
-            f"{file}: {key}.{what}: {item_id} 不是上级项目中的 id；上级有：{', '.join(map(str, ids))} "
-            f"(no such {key[:-1]} in the programme extended)",
-            code="E-PROGRAMME-MERGE-ID",
-        )
 
+def _unknown(key: str, what: str, item_id: object, ids: list[Any], file: Path) -> TemplateProblem:
+    return TemplateProblem(
+        f"{file}: {key}.{what}: {item_id} 不是上级项目中的 id；上级有：{', '.join(map(str, ids))} "
+        f"(no such {key[:-1]} in the programme extended)",
+        code="E-PROGRAMME-MERGE-ID",
+    )
+
+
+def _drop(key: str, items: list[Any], ids: list[Any], over: dict[str, Any], m: _Merging) -> list[Any]:
     drop = over.get("drop") or []
     for item_id in drop:
         if item_id not in ids:
-            raise unknown("drop", item_id)
-        origins.pop(f"{key}.{item_id}", None)
-    items = [i for i in items if i.get("id") not in drop]
+            raise _unknown(key, "drop", item_id, ids, m.file)
+        m.origins.pop(f"{key}.{item_id}", None)
+    return [i for i in items if i.get("id") not in drop]
+
+
+def _change(key: str, items: list[Any], ids: list[Any], over: dict[str, Any], m: _Merging) -> None:
+    drop = over.get("drop") or []
     for item_id, change in (over.get("change") or {}).items():
         if item_id not in ids or item_id in drop:
-            raise unknown("change", item_id)
+            raise _unknown(key, "change", item_id, ids, m.file)
         if not isinstance(change, dict):
             raise TemplateProblem(
-                f"{file}: {key}.change.{item_id} 应为键值对，只写要改的键 (a change names the keys it replaces)",
+                f"{m.file}: {key}.change.{item_id} 应为键值对，只写要改的键 (a change names the keys it replaces)",
                 code="E-PROGRAMME-MERGE",
             )
         item = next(i for i in items if i.get("id") == item_id)
         if key in QUOTED:
-            _quote_changes_with(key, item, change, file)
+            _quote_changes_with(key, item, change, m.file)
         item.update(copy.deepcopy(change))
-        origins[f"{key}.{item_id}"] = programme_id
-        changes[f"{key}.{item_id}"] = sorted(change)
+        m.origins[f"{key}.{item_id}"] = m.programme_id
+        m.changes[f"{key}.{item_id}"] = sorted(change)
+
+
+def _add(key: str, items: list[Any], ids: list[Any], over: dict[str, Any], m: _Merging) -> None:
     for new in over.get("add") or []:
         if not isinstance(new, dict) or "id" not in new:
             raise TemplateProblem(
-                f"{file}: {key}.add 的每一项要有 id (each added item has an id)", code="E-PROGRAMME-MERGE"
+                f"{m.file}: {key}.add 的每一项要有 id (each added item has an id)", code="E-PROGRAMME-MERGE"
             )
         if new["id"] in [i.get("id") for i in items]:
             raise TemplateProblem(
-                f"{file}: {key}.add: {new['id']} 已存在；要修改请写在 change 下 (the id exists: change it instead)",
+                f"{m.file}: {key}.add: {new['id']} 已存在；要修改请写在 change 下 (the id exists: change it instead)",
                 code="E-PROGRAMME-MERGE-ID",
             )
         new = copy.deepcopy(new)
         before = new.pop("before", None)
         at = next((n for n, i in enumerate(items) if i.get("id") == before), None)
         if before is not None and at is None:
-            raise unknown("add.before", before)
+            raise _unknown(key, "add.before", before, ids, m.file)
         items.insert(len(items) if at is None else at, new)
-        origins[f"{key}.{new['id']}"] = programme_id
-    return items
+        m.origins[f"{key}.{new['id']}"] = m.programme_id
 
 
 def _quote_changes_with(key: str, item: dict[str, Any], change: dict[str, Any], file: Path) -> None:
