@@ -62,20 +62,33 @@ def available(templates: Path) -> list[str]:
 
 def load_programme(templates: Path, programme_id: str) -> Programme:
     """Read and check a programme folder; every template it names must exist."""
+    file = _programme_file(templates, programme_id)
+    # the merged programme.yaml as a typed Programme, then what its parts name: templates, schema, ids
+    programme = _validated(inherit.resolve(templates, programme_id), templates / programme_id, file)
+    _check_templates(programme, file)
+    _attach_schema(programme, file)
+    _check_references(programme, file)
+    return programme
+
+
+def _programme_file(templates: Path, programme_id: str) -> Path:
+    """The programme.yaml of ``programme_id``, after checking the id and that the folder exists."""
     if not CLUSTER_ID.match(programme_id):
         raise UsageError(
             f"申报项目编号 {programme_id!r} 不合规 (programme id must be a lowercase slug)", code="E-USAGE-PROGRAMME-ID"
         )
-    folder = templates / programme_id
-    file = folder / "programme.yaml"
+    file = templates / programme_id / "programme.yaml"
     if not file.is_file():
         raise UsageError(
             f"没有申报项目 {programme_id}；可用：{', '.join(available(templates)) or '无'} (unknown programme)",
             code="E-USAGE-NO-PROGRAMME",
         )
-    resolved = inherit.resolve(templates, programme_id)
+    return file
+
+
+def _validated(resolved: inherit.Resolved, folder: Path, file: Path) -> Programme:
     try:
-        programme = Programme.model_validate(
+        return Programme.model_validate(
             {
                 **resolved.data,
                 "folder": folder,
@@ -90,12 +103,19 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
         raise TemplateProblem(
             f"{file}{chain} 有误 (programme file is invalid): {exc}", code="E-TEMPLATE-PROGRAMME"
         ) from None
+
+
+def _check_templates(programme: Programme, file: Path) -> None:
     names = programme.template_names()
     missing = [n for n in names if not programme.template(n).is_file()]
     if missing:
         raise TemplateProblem(
             f"{file} 引用的模板不存在 (templates missing): {', '.join(missing)}", code="E-TEMPLATE-MISSING"
         )
+
+
+def _attach_schema(programme: Programme, file: Path) -> None:
+    """The rules checked, the programme's data schema attached, and every computed figure a rule names defined."""
     try:
         programme.ruleset  # noqa: B018 - checks that each rule's relaxation exists
     except ValidationError as exc:
@@ -114,6 +134,10 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
             f"{file}: 规则引用了未定义的计算指标 {', '.join(unknown)} (unknown computed figures)",
             code="E-TEMPLATE-RULES",
         )
+
+
+def _check_references(programme: Programme, file: Path) -> None:
+    """Document ids are unique; a material comes after a document; a relaxation's proof is a material."""
     ids = [d.id for d in programme.documents]
     if len(set(ids)) != len(ids):
         raise TemplateProblem(f"{file} 中文档 id 重复 (duplicate document ids)", code="E-TEMPLATE-PROGRAMME")
@@ -130,4 +154,3 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
                 f"{file}: 放宽条件 {r.id} 的 proof: {r.proof} 不是材料类别 (unknown proof category)",
                 code="E-TEMPLATE-PROGRAMME",
             )
-    return programme

@@ -70,58 +70,86 @@ class Part:
 
 def describe(templates: Path, programme: Programme) -> list[Part]:
     """The resolved programme, part by part, each with the programme (folder) it comes from."""
+    # in the order programme.yaml reads: its head, the documents and their templates, the conditions, data, city
+    return [
+        *_head(programme),
+        *_documents(templates, programme),
+        *_conditions(programme),
+        *_data_and_city(programme),
+    ]
+
+
+def _source(programme: Programme, part: str) -> str:
+    """The programme a part comes from: the nearest part recorded at or above it, else all that set some of it."""
     o = programme.origins
-    own = programme.id
+    best = max((k for k in o if part == k or part.startswith(f"{k}.")), key=len, default="")
+    if best:
+        return o[best]
+    # recorded below this part (city.letter.title, city.letter.status …): every programme that set some of it
+    below = [o[k] for k in o if k.startswith(f"{part}.")]
+    order = [programme.id, *programme.lineage]
+    return " + ".join(sorted(set(below), key=lambda x: order.index(x) if x in order else len(order))) or programme.id
 
-    def src(part: str) -> str:
-        best = max((k for k in o if part == k or part.startswith(f"{k}.")), key=len, default="")
-        if best:
-            return o[best]
-        # recorded below this part (city.letter.title, city.letter.status …): every programme that set some of it
-        below = [o[k] for k in o if k.startswith(f"{part}.")]
-        order = [own, *programme.lineage]
-        return " + ".join(sorted(set(below), key=lambda x: order.index(x) if x in order else len(order))) or own
 
+def _head(programme: Programme) -> list[Part]:
     n, v = programme.notice, programme.valid
     parts = [
-        Part("programme", "title", programme.title, src("title")),
-        Part("programme", "schema", programme.schema_name, src("schema")),
-        Part("programme", "extends", " → ".join(programme.lineage) or "—", own),
+        Part("programme", "title", programme.title, _source(programme, "title")),
+        Part("programme", "schema", programme.schema_name, _source(programme, "schema")),
+        Part("programme", "extends", " → ".join(programme.lineage) or "—", programme.id),
     ]
     for key in ("title", "number", "issuer", "date", "example"):
-        parts.append(Part("notice", key, str(getattr(n, key)), src(f"notice.{key}")))
-    parts.append(Part("valid", "from – until", f"{v.start} – {v.until or '长期'}", src("valid")))
+        parts.append(Part("notice", key, str(getattr(n, key)), _source(programme, f"notice.{key}")))
+    parts.append(Part("valid", "from – until", f"{v.start} – {v.until or '长期'}", _source(programme, "valid")))
     for key in ("title", "bundle"):
-        parts.append(Part("packet", key, str(getattr(programme.packet, key)), src(f"packet.{key}")))
-    for d in programme.documents:
-        parts.append(
-            Part(
-                "documents",
-                d.id,
-                f"{d.output} · form: {d.form}",
-                src(f"documents.{d.id}"),
-                _ch(programme, "documents", d.id),
-            )
+        parts.append(Part("packet", key, str(getattr(programme.packet, key)), _source(programme, f"packet.{key}")))
+    return parts
+
+
+def _documents(templates: Path, programme: Programme) -> list[Part]:
+    parts = [
+        Part(
+            "documents",
+            d.id,
+            f"{d.output} · form: {d.form}",
+            _source(programme, f"documents.{d.id}"),
+            _ch(programme, "documents", d.id),
         )
+        for d in programme.documents
+    ]
     for name in programme.template_names():
         folder = programme.template(name).parent
         parts.append(Part("templates", name, f"{folder.relative_to(templates.parent)}/{name}", folder.name))
+    return parts
+
+
+def _conditions(programme: Programme) -> list[Part]:
+    """The rules, the relaxations and the proof categories (materials)."""
+    parts = []
     for r in programme.rules:
         if r.any_of:
             what = " 或 ".join(f"{a.label}{a.op}{a.threshold}" for a in r.any_of)
         else:
             what = f"{r.op} {r.threshold}"
         parts.append(
-            Part("rules", r.id, f"{r.clause} {what} {r.unit}", src(f"rules.{r.id}"), _ch(programme, "rules", r.id))
+            Part(
+                "rules",
+                r.id,
+                f"{r.clause} {what} {r.unit}",
+                _source(programme, f"rules.{r.id}"),
+                _ch(programme, "rules", r.id),
+            )
         )
     for x in programme.relaxations:
-        parts.append(
-            Part("relaxations", x.id, x.clause, src(f"relaxations.{x.id}"), _ch(programme, "relaxations", x.id))
-        )
+        src = _source(programme, f"relaxations.{x.id}")
+        parts.append(Part("relaxations", x.id, x.clause, src, _ch(programme, "relaxations", x.id)))
     for m in programme.materials:
-        parts.append(Part("materials", m.id, f"{m.clause} {m.title}", src(f"materials.{m.id}")))
-    for key, value in programme.data.items():
-        parts.append(Part("data", key, str(value), src(f"data.{key}")))
+        parts.append(Part("materials", m.id, f"{m.clause} {m.title}", _source(programme, f"materials.{m.id}")))
+    return parts
+
+
+def _data_and_city(programme: Programme) -> list[Part]:
+    parts = [Part("data", key, str(value), _source(programme, f"data.{key}")) for key, value in programme.data.items()]
     if programme.city is not None:
         c = programme.city
         quota = f"{c.quota.default}（{c.quota.cities}）" if c.quota else "—"
@@ -132,7 +160,8 @@ def describe(templates: Path, programme: Programme) -> list[Part]:
             ("submission", c.submission.channel),
             ("summary_columns", "、".join(col.title for col in c.summary_columns)),
         ):
-            parts.append(Part("city", key, value, src(f"city.{key}"), programme.changes.get(f"city.{key}", [])))
+            src = _source(programme, f"city.{key}")
+            parts.append(Part("city", key, value, src, programme.changes.get(f"city.{key}", [])))
     return parts
 
 
