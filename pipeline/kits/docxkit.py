@@ -6,6 +6,8 @@ so a template is right in Word/WPS on a reviewer's PC and in LibreOffice here.""
 
 from __future__ import annotations
 
+from typing import Any, TypedDict, Unpack
+
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -158,36 +160,39 @@ def ppr_add(p, el) -> None:
     ppr.insert_element_before(el, *seq[seq.index(f"w:{tag}") + 1 :])
 
 
-def para(
-    container,
-    text: str = "",
-    east: str = FANG,
-    pt: float = 16.0,
-    bold: bool = False,
-    align=None,
-    indent_chars: float = 0,
-    line_pt: float | None = 28.0,
-    before_pt: float = 0,
-    after_pt: float = 0,
-    keep_next: bool = False,
-    page_break_before: bool = False,
-):
+class ParaFormat(TypedDict, total=False):
+    """How :func:`para` sets its paragraph out (keyword arguments, each optional; the default after it)."""
+
+    bold: bool  # False
+    align: Any  # a WD_ALIGN_PARAGRAPH; None keeps the style's
+    indent_chars: float  # first-line indent in characters of the paragraph's size; 0
+    line_pt: float | None  # exact line spacing in points, 28; None keeps single spacing
+    before_pt: float  # space before, 0
+    after_pt: float  # space after, 0
+    keep_next: bool  # False
+    page_break_before: bool  # False
+
+
+def para(container, text: str = "", east: str = FANG, pt: float = 16.0, **fmt: Unpack[ParaFormat]):
     """Add a paragraph holding ``text`` in one run (so a Jinja tag never splits across runs)."""
     p = container.add_paragraph()
     pf = p.paragraph_format
+    align = fmt.get("align")
     if align is not None:
         p.alignment = align
+    indent_chars = fmt.get("indent_chars", 0)
     if indent_chars:
         pf.first_line_indent = Pt(pt * indent_chars)
+    line_pt = fmt.get("line_pt", 28.0)
     if line_pt:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = Pt(line_pt)
-    pf.space_before, pf.space_after = Pt(before_pt), Pt(after_pt)
-    pf.keep_with_next = keep_next
-    pf.page_break_before = page_break_before
+    pf.space_before, pf.space_after = Pt(fmt.get("before_pt", 0)), Pt(fmt.get("after_pt", 0))
+    pf.keep_with_next = fmt.get("keep_next", False)
+    pf.page_break_before = fmt.get("page_break_before", False)
     pf.widow_control = True
     if text:
-        run(p, text, east, pt, bold)
+        run(p, text, east, pt, fmt.get("bold", False))
     return p
 
 
@@ -235,24 +240,25 @@ def table(doc, widths_mm: list[float], rows: int = 0, border: bool = True, cell_
     return t
 
 
-def add_row(
-    t,
-    texts: list[str],
-    east: str = SONG,
-    pt: float = 10.5,
-    bold: bool = False,
-    header: bool = False,
-    align=CENTER,
-    aligns: list | None = None,
-):
+class RowFormat(TypedDict, total=False):
+    """How :func:`add_row` sets its cells out (keyword arguments, each optional; the default after it)."""
+
+    bold: bool  # False
+    header: bool  # a header row, repeated on every page; False
+    align: Any  # every cell's WD_ALIGN_PARAGRAPH; CENTER
+    aligns: list[Any] | None  # one per cell, instead of align; None
+
+
+def add_row(t, texts: list[str], east: str = SONG, pt: float = 10.5, **fmt: Unpack[RowFormat]):
     """Append a row; each text goes in one run of its cell. Rows never split across pages."""
     row = t.add_row()
     trpr = row._tr.get_or_add_trPr()
     cant = OxmlElement("w:cantSplit")
     trpr.append(cant)
-    if header:
+    if fmt.get("header", False):
         h = OxmlElement("w:tblHeader")
         trpr.append(h)
+    aligns, align, bold = fmt.get("aligns"), fmt.get("align", CENTER), fmt.get("bold", False)
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         cell.width = Mm(t._widths[i])
         _valign(cell)
