@@ -244,10 +244,19 @@ def _condense(cell: Cell, text: str, style: Style, runs: list[Any], avail: float
         r.get_or_add_rPr().get_or_add_sz().set(qn("w:val"), str(round(size * 2)))
 
 
-def _widen(
-    c: Cell, text: str, style: Style, cells: list[Cell], width: list[float], need: list[float], margin: float
-) -> bool:
+@dataclass
+class _Columns:
+    """One table being fitted: its cells, their margins, and each column's width and the width it needs."""
+
+    cells: list[Cell]
+    margin: float  # left and right cell margins together, in points
+    need: list[float]  # per column: its widest whole unit (a word, a number) on one line
+    width: list[float]  # per column, as fitted so far
+
+
+def _widen(c: Cell, text: str, style: Style, table: _Columns) -> bool:
     """Give ``c``'s column up to three characters more from one column that can spare them."""
+    cells, width, need, margin = table.cells, table.width, table.need, table.margin
     for k in range(1, 4):
         extra = k * style.size
         if _orphan(text, style, width[c.col] + extra - margin):
@@ -285,34 +294,57 @@ def fit_table(tbl: Any, defaults: Style) -> None:
         return
     margin = _margins(tbl)
     cells = _cells(tbl, defaults)
-    # what each column needs: its widest whole unit
-    need = [0.0] * len(cols)
+    t = _Columns(cells, margin, _needs(cells, len(cols), margin), list(cols))
+    # each column gets its widest whole unit, from the columns that have more than theirs
+    _give_needs(t)
+    # columns whose every cell stays on one line give their spare width to the columns that wrap
+    _give_spare(t)
+    # a cell that still ends with one character alone: its column takes a little more, else condense
+    _widen_orphans(t)
+    _condense_orphans(t)
+    # the widths written: the grid's columns, then each cell's
+    if grid is not None:
+        for g, w in zip(grid.iterchildren(qn("w:gridCol")), t.width, strict=True):
+            g.set(qn("w:w"), str(round(w * 20)))
+    _cell_widths(t)
+
+
+def _needs(cells: list[Cell], ncols: int, margin: float) -> list[float]:
+    """What each column needs: its widest whole unit."""
+    need = [0.0] * ncols
     for c in cells:
-        if c.span == 1 and c.col < len(cols):
+        if c.span == 1 and c.col < ncols:
             for text, style, _runs in c.paras:
                 units = _tokens(text, short=SHORT_HEAD if c.head else SHORT)
                 widest = max((width_pt(t.strip(), style) for t in units), default=0.0)
                 need[c.col] = max(need[c.col], widest + margin + SAFETY_PT)
-    width = list(cols)
-    for j in range(len(cols)):
+    return need
+
+
+def _give_needs(t: _Columns) -> None:
+    width, need = t.width, t.need
+    for j in range(len(width)):
         short = need[j] - width[j]
         if short <= 0:
             continue
-        donors = [k for k in range(len(cols)) if k != j and width[k] > need[k]]
+        donors = [k for k in range(len(width)) if k != j and width[k] > need[k]]
         spare = sum(width[k] - need[k] for k in donors)
         take = min(short, spare)
         for k in donors:
             width[k] -= take * (width[k] - need[k]) / spare
         width[j] += take
-    # columns whose every cell stays on one line give their spare width to the columns that wrap,
-    # in proportion to what these lack for one line
-    full = [0.0] * len(cols)
-    for c in cells:
-        if c.span == 1 and c.col < len(cols):
+
+
+def _give_spare(t: _Columns) -> None:
+    """Spare width goes to the columns that wrap, in proportion to what these lack for one line."""
+    width, need, ncols = t.width, t.need, len(t.width)
+    full = [0.0] * ncols
+    for c in t.cells:
+        if c.span == 1 and c.col < ncols:
             for text, style, _runs in c.paras:
-                full[c.col] = max(full[c.col], width_pt(text, style) + margin + SAFETY_PT)
-    spare_of = {k: width[k] - max(need[k], full[k]) for k in range(len(cols)) if width[k] > max(need[k], full[k])}
-    lack = {k: full[k] - width[k] for k in range(len(cols)) if full[k] > width[k]}
+                full[c.col] = max(full[c.col], width_pt(text, style) + t.margin + SAFETY_PT)
+    spare_of = {k: width[k] - max(need[k], full[k]) for k in range(ncols) if width[k] > max(need[k], full[k])}
+    lack = {k: full[k] - width[k] for k in range(ncols) if full[k] > width[k]}
     if spare_of and lack:
         give = min(sum(spare_of.values()), sum(lack.values()))
         for k, v in spare_of.items():
@@ -320,31 +352,36 @@ def fit_table(tbl: Any, defaults: Style) -> None:
         total_lack = sum(lack.values())
         for k, v in lack.items():
             width[k] += give * v / total_lack
-    # a cell that still ends with one character alone: its column takes a little more, else condense
+
+
+def _widen_orphans(t: _Columns) -> None:
     for _round in range(4):
         changed = False
-        for c in cells:
+        for c in t.cells:
             for text, style, _runs in c.paras:
-                avail = sum(width[c.col : c.col + c.span]) - margin
-                if _orphan(text, style, avail) and c.span == 1 and _widen(c, text, style, cells, width, need, margin):
+                avail = sum(t.width[c.col : c.col + c.span]) - t.margin
+                if _orphan(text, style, avail) and c.span == 1 and _widen(c, text, style, t):
                     changed = True
         if not changed:
             break
-    for c in cells:
+
+
+def _condense_orphans(t: _Columns) -> None:
+    for c in t.cells:
         for text, style, runs in c.paras:
-            avail = sum(width[c.col : c.col + c.span]) - margin
+            avail = sum(t.width[c.col : c.col + c.span]) - t.margin
             if _orphan(text, style, avail):
                 _condense(c, text, style, runs, avail)
-    if grid is not None:
-        for g, w in zip(grid.iterchildren(qn("w:gridCol")), width, strict=True):
-            g.set(qn("w:w"), str(round(w * 20)))
-    for c in cells:
+
+
+def _cell_widths(t: _Columns) -> None:
+    for c in t.cells:
         tcpr = c.tc.get_or_add_tcPr()
         tcw = tcpr.find(qn("w:tcW"))
         if tcw is None:
             tcw = OxmlElement("w:tcW")
             tcpr.insert(0, tcw)
-        tcw.set(qn("w:w"), str(round(sum(width[c.col : c.col + c.span]) * 20)))
+        tcw.set(qn("w:w"), str(round(sum(t.width[c.col : c.col + c.span]) * 20)))
         tcw.set(qn("w:type"), "dxa")
 
 
