@@ -266,6 +266,28 @@ def _body_para(doc, text: str, indent: bool = True, align=WD_ALIGN_PARAGRAPH.JUS
 
 def write_letter(letter: Letter, out: Path) -> Path:
     """Lay the letter out per GB/T 9704-2012 信函格式 and save it as ``out``."""
+    doc = _letter_document()
+    section = doc.sections[0]
+    # Page 1: 发文机关标志 and the red double lines placed on the page (§10.1); no page number.
+    rule_bottom, text_top = _masthead(section, letter.issuer)
+    _footers(section)
+    # the head under the upper double line: 发文字号, title, 主送机关; then the 正文
+    _number_and_title(doc, letter, rule_bottom, text_top)
+    _body_para(doc, f"{letter.addressee}：", indent=False)
+    body = [_body_para(doc, _NO_BREAK_AFTER_CLOSE.sub("\\1\u200b", text)) for text in letter.body]
+    # The seal's top is within one line of the 正文 or 附件说明 (§7.3.5.1), so the signature and date
+    # go with the last lines above them: the 附件说明's last item or the body's last paragraph. Nothing
+    # more is kept together: the rest flows, and page 1 is filled.
+    tail = _attachments(doc, letter.attachments) if letter.attachments else body[-1:]
+    _signature(doc, letter, tail)
+    if letter.cc:
+        _cc(doc, letter.cc)
+    render.save(doc, out, creator=letter.issuer)
+    return out
+
+
+def _letter_document():
+    """An empty letter: 28 characters a line on a 22-line grid, page 1 and odd and even pages apart."""
     doc = docxkit.new_document(margins_mm=MARGINS_MM, body_font=docxkit.FANG, body_pt=BODY_PT)
     # 28 characters a line: 156 mm holds 27.6 字 of 16 pt, so characters sit 0.25 pt closer.
     spacing = OxmlElement("w:spacing")
@@ -275,17 +297,20 @@ def write_letter(letter: Letter, out: Path) -> Path:
     _grid(section)
     section.different_first_page_header_footer = True
     doc.settings.odd_and_even_pages_header_footer = True
+    return doc
 
-    # Page 1: 发文机关标志 and the red double lines placed on the page (§10.1); no page number.
-    rule_bottom, text_top = _masthead(section, letter.issuer)
+
+def _footers(section) -> None:
+    """No page number on page 1; later pages: — N — odd pages right, even pages left, one character in (§7.5.2)."""
     section.footer_distance = Mm(_footer_distance_mm())
     p = section.first_page_footer.paragraphs[0]
     _exact(p, 1)
     docxkit.run(p, "", docxkit.SONG, 1)
-    # Later pages: — N — odd pages right, even pages left, one character in (§7.5.2).
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right")
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")
 
+
+def _number_and_title(doc, letter: Letter, rule_bottom: float, text_top: float) -> None:
     # 发文字号 at the right of the type area, 7/8 of a 3号 character under the upper double line.
     number_top_mm = rule_bottom + NUMBER_GAP * BODY_PT / MM_PT
     baseline_pt = number_top_mm * MM_PT + EM_TOP * BODY_PT
@@ -302,25 +327,23 @@ def write_letter(letter: Letter, out: Path) -> Path:
         p = docxkit.para(doc, line, docxkit.XBS, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
         _exact(p, TITLE_LINE_PT)  # the title keeps its own pitch, off the 22-line grid
     _body_para(doc, "", indent=False)
-    _body_para(doc, f"{letter.addressee}：", indent=False)
-    body = [_body_para(doc, _NO_BREAK_AFTER_CLOSE.sub("\\1\u200b", text)) for text in letter.body]
-    # The seal's top is within one line of the 正文 or 附件说明 (§7.3.5.1), so the signature and date
-    # go with the last lines above them: the 附件说明's last item or the body's last paragraph. Nothing
-    # more is kept together: the rest flows, and page 1 is filled.
-    tail = [] if letter.attachments else body[-1:]
-    if letter.attachments:
-        _body_para(doc, "", indent=False)
-        for i, item in enumerate(letter.attachments, start=1):
-            p = _body_para(
-                doc, ("附件：" if i == 1 else "") + f"{i}.{item}", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT
-            )
-            # 附件：1.…, and 2.… aligned under 1.; a long name's next line under its first character
-            # (§7.3.4: 附件名称较长需回行时，应当与上一行附件名称的首字对齐)
-            number = _set_pt(f"{i}.")
-            p.paragraph_format.left_indent = Pt(BODY_PT * 5 + number)
-            p.paragraph_format.first_line_indent = Pt(-(BODY_PT * (3 if i == 1 else 0) + number))
-        tail.append(p)  # the 附件说明's last item goes with the signature
-    # Signature and date: the date 4 字 from the right, the signatory centred above it; room for the seal.
+
+
+def _attachments(doc, attachments: list[str]) -> list:
+    """The 附件说明 after a blank line; returns its last item, which goes with the signature."""
+    _body_para(doc, "", indent=False)
+    for i, item in enumerate(attachments, start=1):
+        p = _body_para(doc, ("附件：" if i == 1 else "") + f"{i}.{item}", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        # 附件：1.…, and 2.… aligned under 1.; a long name's next line under its first character
+        # (§7.3.4: 附件名称较长需回行时，应当与上一行附件名称的首字对齐)
+        number = _set_pt(f"{i}.")
+        p.paragraph_format.left_indent = Pt(BODY_PT * 5 + number)
+        p.paragraph_format.first_line_indent = Pt(-(BODY_PT * (3 if i == 1 else 0) + number))
+    return [p]
+
+
+def _signature(doc, letter: Letter, tail: list) -> None:
+    """Signature and date: the date 4 字 from the right, the signatory centred above it; room for the seal."""
     date_w, sig_w = set_width(letter.date), set_width(letter.signatory)
     date_right = 4.0
     sig_right = date_right + (date_w - sig_w) / 2
@@ -337,20 +360,20 @@ def write_letter(letter: Letter, out: Path) -> Path:
     p = _body_para(doc, letter.date, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     p.paragraph_format.right_indent = Pt(BODY_PT * date_right)
     p.paragraph_format.keep_together = True
-    if letter.cc:
-        # 版记 of the 信函格式: 抄送 only, no rules, at the foot of the last page's type area.
-        p = docxkit.para(doc, "抄送：" + "，".join(letter.cc) + "。", docxkit.FANG, 14, line_pt=LINE_PT)
-        p.paragraph_format.left_indent = Pt(14)
-        frame = OxmlElement("w:framePr")
-        for k, v in (
-            ("w", str(int(Mm(156).twips))),
-            ("hAnchor", "margin"),
-            ("vAnchor", "margin"),
-            ("yAlign", "bottom"),
-            ("xAlign", "left"),
-            ("wrap", "notBeside"),
-        ):
-            frame.set(qn(f"w:{k}"), v)
-        docxkit.ppr_add(p, frame)
-    render.save(doc, out, creator=letter.issuer)
-    return out
+
+
+def _cc(doc, cc: list[str]) -> None:
+    """版记 of the 信函格式: 抄送 only, no rules, at the foot of the last page's type area."""
+    p = docxkit.para(doc, "抄送：" + "，".join(cc) + "。", docxkit.FANG, 14, line_pt=LINE_PT)
+    p.paragraph_format.left_indent = Pt(14)
+    frame = OxmlElement("w:framePr")
+    for k, v in (
+        ("w", str(int(Mm(156).twips))),
+        ("hAnchor", "margin"),
+        ("vAnchor", "margin"),
+        ("yAlign", "bottom"),
+        ("xAlign", "left"),
+        ("wrap", "notBeside"),
+    ):
+        frame.set(qn(f"w:{k}"), v)
+    docxkit.ppr_add(p, frame)

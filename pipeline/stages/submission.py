@@ -56,36 +56,16 @@ def items(spec: Submission, built: Built) -> list[Item]:
     for f in spec.files:
         for fmt in f.formats:
             if f.what == "letter":
-                out.append(
-                    _sealed(
-                        "推荐文件",
-                        fmt,
-                        f"{city}-推荐文件.pdf",
-                        built.letter,
-                        built.letter_scan,
-                        f.sealed,
-                        built,
-                        "推荐文件.pdf",
-                    )
-                )
+                letter = _Signable("推荐文件", built.letter, built.letter_scan, "推荐文件.pdf")
+                out.append(_sealed(letter, fmt, f"{city}-推荐文件.pdf", f.sealed, built.signed_folder))
             elif f.what == "summary":
                 if fmt == "xlsx":
                     name = f"{city}-{built.summary_title}.xlsx"
                     out.append(Item(built.summary_title, "Excel", name, built.summary_xlsx, True, "已生成"))
                 else:
                     name = f"{city}-{built.summary_title}.pdf"
-                    out.append(
-                        _sealed(
-                            built.summary_title,
-                            fmt,
-                            name,
-                            built.summary_pdf,
-                            built.summary_scan,
-                            f.sealed,
-                            built,
-                            "汇总表.pdf",
-                        )
-                    )
+                    summary = _Signable(built.summary_title, built.summary_pdf, built.summary_scan, "汇总表.pdf")
+                    out.append(_sealed(summary, fmt, name, f.sealed, built.signed_folder))
             else:
                 for cluster, files in built.packets:
                     path = files[fmt]
@@ -108,15 +88,23 @@ def items(spec: Submission, built: Built) -> list[Item]:
     return out
 
 
-def _sealed(
-    what: str, fmt: str, name: str, generated: Path, scan: Path | None, sealed: bool, built: Built, scan_name: str
-) -> Item:
-    if scan is not None:  # a sealed scan, where there is one, is what goes
-        return Item(f"{what}（盖章扫描件）", FORMAT_NAMES[fmt], name, scan, True, "已用盖章扫描件")
+@dataclass(frozen=True)
+class _Signable:
+    """A document that may go as the scan of its sealed paper."""
+
+    what: str  # 推荐文件, the 汇总表's title
+    generated: Path  # the PDF built
+    scan: Path | None  # the sealed scan, where there is one
+    scan_name: str  # the scan's name in the signed folder
+
+
+def _sealed(doc: _Signable, fmt: str, name: str, sealed: bool, signed_folder: str) -> Item:
+    if doc.scan is not None:  # a sealed scan, where there is one, is what goes
+        return Item(f"{doc.what}（盖章扫描件）", FORMAT_NAMES[fmt], name, doc.scan, True, "已用盖章扫描件")
     if not sealed:
-        return Item(what, FORMAT_NAMES[fmt], name, generated, True, "已生成")
-    todo = f"待盖章扫描：扫描件放入 {built.signed_folder}/{scan_name} 后重新生成（暂为未盖章稿）"
-    return Item(f"{what}（盖章扫描件）", FORMAT_NAMES[fmt], name, generated, False, todo)
+        return Item(doc.what, FORMAT_NAMES[fmt], name, doc.generated, True, "已生成")
+    todo = f"待盖章扫描：扫描件放入 {signed_folder}/{doc.scan_name} 后重新生成（暂为未盖章稿）"
+    return Item(f"{doc.what}（盖章扫描件）", FORMAT_NAMES[fmt], name, doc.generated, False, todo)
 
 
 def write_zip(all_items: list[Item], zip_path: Path) -> list[str]:
