@@ -93,39 +93,11 @@ def adopt_xlsx(source: Path, programme: Programme, vocab: Vocabulary, folder: Pa
             f"申报项目 {programme.id} 没有市级汇总表 (the programme has no city 汇总表)", code="E-FORM-NO-SUMMARY"
         )
     columns = programme.city.summary_columns
-    check_form(source, "xlsx")  # a bomb, a DTD or a renamed file is refused before openpyxl reads it
-    try:
-        wb = load_workbook(source, read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
-        raise UsageError(
-            f"{source} 无法作为 Excel 工作簿读取 (not a readable .xlsx): {exc}", code="E-FORM-UNREADABLE"
-        ) from None
-    best: tuple[int, str, int] | None = None  # (matches, sheet, row)
-    for ws in wb.worksheets:
-        for r in range(1, min(ws.max_row, HEADER_SEARCH) + 1):
-            texts = [str(c.value) for c in ws[r] if c.value not in (None, "")]
-            score = sum(bool(_match(t, columns, vocab)) for t in texts)
-            if score >= 2 and (best is None or score > best[0]):
-                best = (score, ws.title, r)
-    if best is None:
-        raise UsageError(
-            f"{source} 中找不到表头行：没有一行含两个以上的汇总表列名（{'、'.join(c.title for c in columns[:4])}……） "
-            "(no header row found)",
-            code="E-FORM-NO-HEADER",
-        )
-    _score, sheet, row = best
+    # the header row: the row (of any sheet) that names most of our columns; then its columns, one by one
+    wb = _open(source)
+    sheet, row = _header_row(wb, source, columns, vocab)
     ws = wb[sheet]
-    mapped: dict[str, list[str]] = {}
-    unknown: dict[str, str] = {}
-    for cell in ws[row]:
-        if cell.value in (None, ""):
-            continue
-        letter = get_column_letter(cell.column)
-        titles = _match(str(cell.value), columns, vocab)
-        if titles:
-            mapped[letter] = titles
-        else:
-            unknown[letter] = str(cell.value).strip()
+    mapped, unknown = _read_header(ws, row, columns, vocab)
     first = row + 1
     while first <= ws.max_row and _is_sub_header(ws, first, mapped):  # a unit row under the header
         first += 1
@@ -147,6 +119,53 @@ def adopt_xlsx(source: Path, programme: Programme, vocab: Vocabulary, folder: Pa
         [f"{k} {v}" for k, v in unknown.items()],
         [c.title for c in columns if c.title not in used],
     )
+
+
+def _open(source: Path) -> Any:
+    check_form(source, "xlsx")  # a bomb, a DTD or a renamed file is refused before openpyxl reads it
+    try:
+        return load_workbook(source, read_only=False, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
+        raise UsageError(
+            f"{source} 无法作为 Excel 工作簿读取 (not a readable .xlsx): {exc}", code="E-FORM-UNREADABLE"
+        ) from None
+
+
+def _header_row(wb: Any, source: Path, columns: list[Column], vocab: Vocabulary) -> tuple[str, int]:
+    """The sheet and row whose cells name the most of our columns (two at least), the first of equals."""
+    best: tuple[int, str, int] | None = None  # (matches, sheet, row)
+    for ws in wb.worksheets:
+        for r in range(1, min(ws.max_row, HEADER_SEARCH) + 1):
+            texts = [str(c.value) for c in ws[r] if c.value not in (None, "")]
+            score = sum(bool(_match(t, columns, vocab)) for t in texts)
+            if score >= 2 and (best is None or score > best[0]):
+                best = (score, ws.title, r)
+    if best is None:
+        raise UsageError(
+            f"{source} 中找不到表头行：没有一行含两个以上的汇总表列名（{'、'.join(c.title for c in columns[:4])}……） "
+            "(no header row found)",
+            code="E-FORM-NO-HEADER",
+        )
+    _score, sheet, row = best
+    return sheet, row
+
+
+def _read_header(
+    ws: Any, row: int, columns: list[Column], vocab: Vocabulary
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each header cell's column letter → the titles of our columns it names, or (unknown) → its text."""
+    mapped: dict[str, list[str]] = {}
+    unknown: dict[str, str] = {}
+    for cell in ws[row]:
+        if cell.value in (None, ""):
+            continue
+        letter = get_column_letter(cell.column)
+        titles = _match(str(cell.value), columns, vocab)
+        if titles:
+            mapped[letter] = titles
+        else:
+            unknown[letter] = str(cell.value).strip()
+    return mapped, unknown
 
 
 def _is_sub_header(ws: Any, row: int, mapped: dict[str, list[str]]) -> bool:
