@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -99,26 +100,11 @@ def _strings(items: list[Any]) -> list[dict[str, Any]]:
 
 def build_context(data: DigitalClusterData, programme: Programme) -> dict[str, Any]:
     """Everything a template of ``programme`` may use, as strings."""
-    c, d, s, inn = data.cluster, data.digital, data.scale, data.innovation
-    fig = {k: _text(v) if not isinstance(v, Decimal) else v for k, v in figures(data).items()}
-    rev, rd, ratio = fig["above_scale_revenue"], fig["rd"], fig["rd_ratio"]
-    revenue_yi = _careful(rev / YI) if isinstance(rev, Decimal) else "—"
-    ratio_text = f"{_careful(ratio)}%" if isinstance(ratio, Decimal) else "—"
-    above = [f for f in data.firms if f.above_scale]
-    ip = sorted(inn.ip, key=lambda y: y.year)
-    inventions = [y.invention_patents for y in ip]
+    shown = _shown(data)
+    # one entry per part of the application form, in its order; the 汇总表's row last
     return {
         **base(programme, data.declaration.date),
-        "cluster": {
-            **c.model_dump(exclude={"area_km2"}),
-            "city": c.city_name,
-            "city_code": c.city,
-            "leading_industry": d.leading_industry,  # the 十大工程 one; the cluster's own words below
-            "industry": c.leading_industry,
-            "area": f"{units.number(c.area_km2, 2)}平方公里",
-            "year": str(d.year),
-            "overview": list(d.overview),
-        },
+        "cluster": _cluster(data),
         "applicant": data.applicant.model_dump(),
         "operator": {
             **{k: _text(v) for k, v in data.operator.model_dump().items()},
@@ -126,57 +112,14 @@ def build_context(data: DigitalClusterData, programme: Programme) -> dict[str, A
             "credit": "无" if data.operator.no_bad_credit_record else "有",
         },
         "positioning": [x.model_dump() for x in data.positioning],
-        "scale": {
-            **{k: units.yi(v) if isinstance(v, Decimal) else _text(v) for k, v in s.model_dump().items()},
-            "above_scale_revenue": f"{revenue_yi}亿元" if revenue_yi != "—" else "—",
-            "leading_share": units.percent(s.leading_revenue, s.revenue),
-            "leading_firms": fig["leading_firms"],
-            "basis": "按五、产业链条所列企业名单计" if data.firms else "按填报的统计数计",
-        },
-        "chain": {
-            "paragraphs": list(data.chain.paragraphs),
-            "leaders": fig["leaders"],
-            "backbones": fig["backbones"],
-            "listed": str(len(data.firms)),
-            "above_scale": str(len(above)),
-            "leading": str(sum(f.leading for f in above)),
-            "revenue": units.wan(_total([f.revenue for f in data.firms]), unit=False),
-            "rd": units.wan(_total([f.rd_expense or Decimal(0) for f in data.firms]), unit=False),
-            "above_scale_revenue": units.wan(_total([f.revenue for f in above]), unit=False),
-            "above_scale_rd": units.wan(_total([f.rd_expense or Decimal(0) for f in above]), unit=False),
-        },
-        "firms": [
-            {
-                **row,
-                "role": f.role.removesuffix("企业"),
-                "revenue": units.wan(f.revenue, unit=False),
-                "rd": units.wan(f.rd_expense, unit=False),
-            }
-            for row, f in zip(_strings(data.firms), data.firms, strict=True)
-        ],
-        "innovation": {
-            "paragraphs": list(inn.paragraphs),
-            "platforms": _strings(inn.platforms),
-            "national": fig["national"],
-            "provincial": fig["provincial"],
-            "ip": [
-                {**row, "invention": row["invention_patents"], "copyrights": row["software_copyrights"]}
-                | {"total": str(y.awards + y.patents + y.software_copyrights)}
-                for row, y in zip(_strings(ip), ip, strict=True)
-            ],
-            "ip_awards": str(sum(y.awards for y in ip)),
-            "ip_patents": str(sum(y.patents for y in ip)),
-            "ip_invention": "—" if not ip or None in inventions else str(sum(i or 0 for i in inventions)),
-            "ip_copyrights": str(sum(y.software_copyrights for y in ip)),
-            "ip_total": fig["ip_total"],
-            "rd": units.yi(rd) if isinstance(rd, Decimal) else "—",
-            "sales": f"{revenue_yi}亿元" if revenue_yi != "—" else "—",
-            "rd_ratio": ratio_text,
-        },
+        "scale": _scale(data, shown),
+        "chain": _chain(data, shown),
+        "firms": _firm_rows(data.firms),
+        "innovation": _innovation(data, shown),
         "services": {"paragraphs": list(data.services.paragraphs), "partners": _strings(data.services.partners)},
         "support": {"paragraphs": list(data.support.paragraphs), "policies": _strings(data.support.policies)},
         "goals": {
-            "base_year": str(d.year),
+            "base_year": str(data.digital.year),
             "target_year": str(data.goals.target_year),
             "paragraphs": list(data.goals.paragraphs),
             "targets": rows([x.model_dump() for x in data.goals.targets]),
@@ -187,15 +130,116 @@ def build_context(data: DigitalClusterData, programme: Programme) -> dict[str, A
             "environment": "未发生" if data.compliance.no_major_environmental_event else "发生过",
         },
         "declaration": {"date": units.cn_date(data.declaration.date)},
-        "row": {
-            "revenue": units.Figure(revenue_yi, Decimal(revenue_yi)) if revenue_yi != "—" else "—",
-            "leading_firms": _figure(figures(data)["leading_firms"]),
-            "leaders": _figure(figures(data)["leaders"]),
-            "backbones": _figure(figures(data)["backbones"]),
-            "platforms": f"{fig['national']}/{fig['provincial']}",
-            "ip": _figure(figures(data)["ip_total"]),
-            "rd_ratio": ratio_text,
-        },
+        "row": _row(data, shown),
+    }
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """The figures as the parts of the form show them."""
+
+    fig: dict[str, Any]  # figures(): money as Decimal 万元, the rest as text
+    revenue_yi: str  # 规上企业营业收入 in 亿元, "—" when unknown
+    ratio: str  # 研发投入占比 with its %, "—" when unknown
+
+
+def _shown(data: DigitalClusterData) -> _Shown:
+    fig = {k: _text(v) if not isinstance(v, Decimal) else v for k, v in figures(data).items()}
+    rev, ratio = fig["above_scale_revenue"], fig["rd_ratio"]
+    revenue_yi = _careful(rev / YI) if isinstance(rev, Decimal) else "—"
+    ratio_text = f"{_careful(ratio)}%" if isinstance(ratio, Decimal) else "—"
+    return _Shown(fig, revenue_yi, ratio_text)
+
+
+def _cluster(data: DigitalClusterData) -> dict[str, Any]:
+    c, d = data.cluster, data.digital
+    return {
+        **c.model_dump(exclude={"area_km2"}),
+        "city": c.city_name,
+        "city_code": c.city,
+        "leading_industry": d.leading_industry,  # the 十大工程 one; the cluster's own words below
+        "industry": c.leading_industry,
+        "area": f"{units.number(c.area_km2, 2)}平方公里",
+        "year": str(d.year),
+        "overview": list(d.overview),
+    }
+
+
+def _scale(data: DigitalClusterData, shown: _Shown) -> dict[str, Any]:
+    s = data.scale
+    return {
+        **{k: units.yi(v) if isinstance(v, Decimal) else _text(v) for k, v in s.model_dump().items()},
+        "above_scale_revenue": f"{shown.revenue_yi}亿元" if shown.revenue_yi != "—" else "—",
+        "leading_share": units.percent(s.leading_revenue, s.revenue),
+        "leading_firms": shown.fig["leading_firms"],
+        "basis": "按五、产业链条所列企业名单计" if data.firms else "按填报的统计数计",
+    }
+
+
+def _chain(data: DigitalClusterData, shown: _Shown) -> dict[str, Any]:
+    above = [f for f in data.firms if f.above_scale]
+    return {
+        "paragraphs": list(data.chain.paragraphs),
+        "leaders": shown.fig["leaders"],
+        "backbones": shown.fig["backbones"],
+        "listed": str(len(data.firms)),
+        "above_scale": str(len(above)),
+        "leading": str(sum(f.leading for f in above)),
+        "revenue": units.wan(_total([f.revenue for f in data.firms]), unit=False),
+        "rd": units.wan(_total([f.rd_expense or Decimal(0) for f in data.firms]), unit=False),
+        "above_scale_revenue": units.wan(_total([f.revenue for f in above]), unit=False),
+        "above_scale_rd": units.wan(_total([f.rd_expense or Decimal(0) for f in above]), unit=False),
+    }
+
+
+def _firm_rows(firms: list[Firm]) -> list[dict[str, Any]]:
+    return [
+        {
+            **row,
+            "role": f.role.removesuffix("企业"),
+            "revenue": units.wan(f.revenue, unit=False),
+            "rd": units.wan(f.rd_expense, unit=False),
+        }
+        for row, f in zip(_strings(firms), firms, strict=True)
+    ]
+
+
+def _innovation(data: DigitalClusterData, shown: _Shown) -> dict[str, Any]:
+    inn, fig, rd = data.innovation, shown.fig, shown.fig["rd"]
+    ip = sorted(inn.ip, key=lambda y: y.year)
+    inventions = [y.invention_patents for y in ip]
+    return {
+        "paragraphs": list(inn.paragraphs),
+        "platforms": _strings(inn.platforms),
+        "national": fig["national"],
+        "provincial": fig["provincial"],
+        "ip": [
+            {**row, "invention": row["invention_patents"], "copyrights": row["software_copyrights"]}
+            | {"total": str(y.awards + y.patents + y.software_copyrights)}
+            for row, y in zip(_strings(ip), ip, strict=True)
+        ],
+        "ip_awards": str(sum(y.awards for y in ip)),
+        "ip_patents": str(sum(y.patents for y in ip)),
+        "ip_invention": "—" if not ip or None in inventions else str(sum(i or 0 for i in inventions)),
+        "ip_copyrights": str(sum(y.software_copyrights for y in ip)),
+        "ip_total": fig["ip_total"],
+        "rd": units.yi(rd) if isinstance(rd, Decimal) else "—",
+        "sales": f"{shown.revenue_yi}亿元" if shown.revenue_yi != "—" else "—",
+        "rd_ratio": shown.ratio,
+    }
+
+
+def _row(data: DigitalClusterData, shown: _Shown) -> dict[str, Any]:
+    """The cluster's row of the city's 汇总表: counts as Figures, which the table adds up."""
+    revenue_yi, fig = shown.revenue_yi, shown.fig
+    return {
+        "revenue": units.Figure(revenue_yi, Decimal(revenue_yi)) if revenue_yi != "—" else "—",
+        "leading_firms": _figure(figures(data)["leading_firms"]),
+        "leaders": _figure(figures(data)["leaders"]),
+        "backbones": _figure(figures(data)["backbones"]),
+        "platforms": f"{fig['national']}/{fig['provincial']}",
+        "ip": _figure(figures(data)["ip_total"]),
+        "rd_ratio": shown.ratio,
     }
 
 

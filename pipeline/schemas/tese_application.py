@@ -22,33 +22,13 @@ PROFILE_LIMIT = 3000  # 第六条（二）: 发展情况简介（3000字以内�
 
 def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
     """Everything a template of ``programme`` may use, as strings."""
-    c, a, ind = data.cluster, data.applicant, data.indicators
-    ent_total = sum((e.revenue for e in data.enterprises), start=units.Decimal(0))
+    c, ind = data.cluster, data.indicators
+    # one entry per part of the packet, in the order of the notice's 附件; the 汇总表's row after the figures
     return {
         **base(programme, data.declaration.date),
         "cluster": cluster_info(c),
-        "applicant": a.model_dump(),
-        "ind": {
-            "year": str(ind.year),
-            "enterprises": str(ind.enterprises),
-            "above_scale_enterprises": str(ind.above_scale_enterprises),
-            "revenue": units.yi(ind.revenue),
-            "leading_industry_revenue": units.yi(ind.leading_industry_revenue),
-            "leading_share": units.percent(ind.leading_industry_revenue, ind.revenue),
-            "profit": units.yi(ind.profit),
-            "tax": units.yi(ind.tax),
-            "export": units.yi(ind.export),
-            "rd_expense": units.yi(ind.rd_expense),
-            "rd_ratio": units.percent(ind.rd_expense, ind.revenue),
-            "employees": str(ind.employees),
-            "high_tech_enterprises": str(ind.high_tech_enterprises),
-            "specialised_smes": str(ind.specialised_smes),
-            "little_giants": str(ind.little_giants),
-            "gazelles": str(ind.gazelles),
-            "champions": str(ind.champions),
-            "one_firm_one_tech": str(ind.one_firm_one_tech),
-            "leading_industry_rank": ind.leading_industry_rank,
-        },
+        "applicant": data.applicant.model_dump(),
+        "ind": _indicators(ind),
         "row": {
             "area": units.number(c.area_km2, 2),
             "enterprises": units.count(ind.enterprises),
@@ -58,6 +38,49 @@ def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
             "tax": units.yi(ind.tax, unit=False),
             "employees": units.count(ind.employees),
         },
+        **_lists(data),
+        "summary": _summary(data),
+        "info": data.informatisation.model_dump(),
+        "profile": {"sections": [s.model_dump() for s in data.profile.sections]},
+        "plan": {
+            "title": data.plan.title,
+            "base_year": str(ind.year),
+            "target_year": str(data.plan.target_year),
+            "targets": _rows([t.model_dump() for t in data.plan.targets]),
+            "sections": [s.model_dump() for s in data.plan.sections],
+        },
+        "declaration": {"date": units.cn_date(data.declaration.date)},
+    }
+
+
+def _indicators(ind: Indicators) -> dict[str, Any]:
+    """主要经济指标, as the application form shows them."""
+    return {
+        "year": str(ind.year),
+        "enterprises": str(ind.enterprises),
+        "above_scale_enterprises": str(ind.above_scale_enterprises),
+        "revenue": units.yi(ind.revenue),
+        "leading_industry_revenue": units.yi(ind.leading_industry_revenue),
+        "leading_share": units.percent(ind.leading_industry_revenue, ind.revenue),
+        "profit": units.yi(ind.profit),
+        "tax": units.yi(ind.tax),
+        "export": units.yi(ind.export),
+        "rd_expense": units.yi(ind.rd_expense),
+        "rd_ratio": units.percent(ind.rd_expense, ind.revenue),
+        "employees": str(ind.employees),
+        "high_tech_enterprises": str(ind.high_tech_enterprises),
+        "specialised_smes": str(ind.specialised_smes),
+        "little_giants": str(ind.little_giants),
+        "gazelles": str(ind.gazelles),
+        "champions": str(ind.champions),
+        "one_firm_one_tech": str(ind.one_firm_one_tech),
+        "leading_industry_rank": ind.leading_industry_rank,
+    }
+
+
+def _lists(data: ClusterData) -> dict[str, Any]:
+    """The numbered tables: enterprises, brands, media, platforms."""
+    return {
         "enterprises": _rows(
             [
                 {
@@ -80,26 +103,21 @@ def build_context(data: ClusterData, programme: Programme) -> dict[str, Any]:
             ]
         ),
         "platforms": _rows([{**p.model_dump(), "year": str(p.year)} for p in data.platforms]),
-        "summary": {
-            "enterprise_revenue": units.wan(ent_total, unit=False),
-            "enterprise_share": units.percent(ent_total, ind.revenue),
-            "brands_provincial": str(sum(b.level in PROVINCIAL for b in data.brands)),
-            "media_provincial": str(sum(m.level in PROVINCIAL for m in data.media)),
-            "platforms": str(len(data.platforms)),
-            "platforms_national": str(sum(p.level == "国家级" for p in data.platforms)),
-            "platforms_province": str(sum(p.level == "省级" for p in data.platforms)),
-            "platforms_provincial": str(sum(p.level in PROVINCIAL for p in data.platforms)),
-        },
-        "info": data.informatisation.model_dump(),
-        "profile": {"sections": [s.model_dump() for s in data.profile.sections]},
-        "plan": {
-            "title": data.plan.title,
-            "base_year": str(ind.year),
-            "target_year": str(data.plan.target_year),
-            "targets": _rows([t.model_dump() for t in data.plan.targets]),
-            "sections": [s.model_dump() for s in data.plan.sections],
-        },
-        "declaration": {"date": units.cn_date(data.declaration.date)},
+    }
+
+
+def _summary(data: ClusterData) -> dict[str, Any]:
+    """The tables' totals and counts."""
+    ent_total = sum((e.revenue for e in data.enterprises), start=units.Decimal(0))
+    return {
+        "enterprise_revenue": units.wan(ent_total, unit=False),
+        "enterprise_share": units.percent(ent_total, data.indicators.revenue),
+        "brands_provincial": str(sum(b.level in PROVINCIAL for b in data.brands)),
+        "media_provincial": str(sum(m.level in PROVINCIAL for m in data.media)),
+        "platforms": str(len(data.platforms)),
+        "platforms_national": str(sum(p.level == "国家级" for p in data.platforms)),
+        "platforms_province": str(sum(p.level == "省级" for p in data.platforms)),
+        "platforms_provincial": str(sum(p.level in PROVINCIAL for p in data.platforms)),
     }
 
 

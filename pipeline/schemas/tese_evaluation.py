@@ -283,32 +283,10 @@ def build_context(data: EvaluationData, programme: Programme) -> dict[str, Any]:
     line1, line2 = _title_lines(programme.packet.title)
     if line2:
         common["packet"] = {**common["packet"], "title_line1": line1, "title_line2": line2}
+    # the figures once, then shown by group, by key, and in the 汇总表's row
     figures = {i.key: _figure(i, ev) for i in FIGURES}
-    groups = []
-    for n, (key, title) in enumerate(GROUPS.items()):
-        groups.append(
-            {
-                "no": f"（{CN_NUMBERS[n]}）",
-                "key": key,
-                "title": title,
-                "figures": _rows([figures[i.key] for i in FIGURES if i.group == key]),
-                "unit_note": "金额单位：亿元" if any(i.kind == "money" for i in FIGURES if i.group == key) else "",
-                "texts": [{"title": i.title, "text": getattr(ev.descriptions, i.key)} for i in TEXTS if i.group == key],
-            }
-        )
-    by_area = {a.area: a for a in ev.key_areas}
-    areas = [
-        {
-            "no": CN_NUMBERS[n],
-            "area": area,
-            "work": list(by_area[area].work),
-            "project": by_area[area].project.model_dump(),
-        }
-        for n, area in enumerate(AREAS)
-        if area in by_area
-    ]
+    areas = _areas(ev)
     proofs = proof_rows(data, programme)
-    revenue = figures["revenue"]
     return {
         **common,
         "notice": {"title": programme.notice.title, "number": programme.notice.number},
@@ -321,27 +299,64 @@ def build_context(data: EvaluationData, programme: Programme) -> dict[str, Any]:
             "cutoff": units.cn_date(ev.cutoff),
             "recognised": {"year": str(ev.recognised.year), "document_number": ev.recognised.document_number},
         },
-        "groups": groups,
+        "groups": _groups(ev, figures),
         "figures": figures,
         "key_areas": areas,
         "summary": {"sections": [s.model_dump() for s in ev.summary]},
         "proofs": proofs,
         "proof_count": str(len(proofs)),
         "declaration": {"date": units.cn_date(data.declaration.date)},
-        "row": {
-            "recognised": str(ev.recognised.year),
-            "market_entities": figures["market_entities"]["current"],
-            "above_scale": figures["above_scale"]["current"],
-            "revenue": revenue["current"],
-            "revenue_change": revenue["change"],
-            "profit": figures["profit"]["current"],
-            "tax": figures["tax"]["current"],
-            "value_added": figures["value_added"]["current"],
-            "employees": figures["employees"]["current"],
-            "specialised": figures["specialised"]["current"],
-            "key_areas": str(len(areas)),
-            "contact": f"{data.applicant.contact}\n{data.applicant.phone}",  # two lines in the 汇总表's cell
-        },
+        "row": _row(data, figures, len(areas)),
+    }
+
+
+def _groups(ev: Evaluation, figures: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """The four aspects of the notice, each with its figures and its texts."""
+    groups = []
+    for n, (key, title) in enumerate(GROUPS.items()):
+        groups.append(
+            {
+                "no": f"（{CN_NUMBERS[n]}）",
+                "key": key,
+                "title": title,
+                "figures": _rows([figures[i.key] for i in FIGURES if i.group == key]),
+                "unit_note": "金额单位：亿元" if any(i.kind == "money" for i in FIGURES if i.group == key) else "",
+                "texts": [{"title": i.title, "text": getattr(ev.descriptions, i.key)} for i in TEXTS if i.group == key],
+            }
+        )
+    return groups
+
+
+def _areas(ev: Evaluation) -> list[dict[str, Any]]:
+    by_area = {a.area: a for a in ev.key_areas}
+    return [
+        {
+            "no": CN_NUMBERS[n],
+            "area": area,
+            "work": list(by_area[area].work),
+            "project": by_area[area].project.model_dump(),
+        }
+        for n, area in enumerate(AREAS)
+        if area in by_area
+    ]
+
+
+def _row(data: EvaluationData, figures: dict[str, dict[str, str]], key_areas: int) -> dict[str, str]:
+    """The cluster's row of the city's 汇总表: this year's figures."""
+    revenue = figures["revenue"]
+    return {
+        "recognised": str(data.evaluation.recognised.year),
+        "market_entities": figures["market_entities"]["current"],
+        "above_scale": figures["above_scale"]["current"],
+        "revenue": revenue["current"],
+        "revenue_change": revenue["change"],
+        "profit": figures["profit"]["current"],
+        "tax": figures["tax"]["current"],
+        "value_added": figures["value_added"]["current"],
+        "employees": figures["employees"]["current"],
+        "specialised": figures["specialised"]["current"],
+        "key_areas": str(key_areas),
+        "contact": f"{data.applicant.contact}\n{data.applicant.phone}",  # two lines in the 汇总表's cell
     }
 
 
