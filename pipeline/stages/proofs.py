@@ -11,6 +11,7 @@ import errno
 import io
 import stat
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -265,36 +266,13 @@ def check(
     """
     cluster = raw.file.parent
     folder = cluster / "attachments"
+    # an attachments/ folder linked out of the cluster's is refused whole
+    if attached and folder.exists() and not inside(folder, cluster):
+        return [], [_folder_outside(raw)]
+    # each attachment on its own: its category, then its file and content
     materials = {m.id: m for m in programme.materials}
     problems: list[Problem] = []
-    found: list[tuple[Attachment, Material, Path, str, list[int] | None, Location]] = []
-    totals = [0, 0]  # bytes and pages going into the packet
-
-    def problem(i: int, code: str, message: str, key: str = "file", severity: str = "error") -> None:
-        path = ("attachments", i, key)
-        problems.append(
-            Problem(
-                code,
-                message,
-                field=".".join(map(str, path)),
-                label=f"佐证材料 › 第{i + 1}项",
-                location=raw.where(path),
-                severity=severity,
-            )
-        )
-
-    if attached and folder.exists() and not inside(folder, cluster):
-        problems.append(
-            Problem(
-                "E-ATTACHMENT-FOLDER-OUTSIDE",
-                "attachments/ 目录是指向集群目录之外的链接，不予使用；请把佐证材料放进集群目录下的 attachments/ "
-                "(attachments/ links out of the cluster's folder)",
-                field="attachments",
-                label="佐证材料",
-                location=raw.where(("attachments",)),
-            )
-        )
-        return [], problems
+    found: list[_Found] = []
     for i, item in enumerate(attached):
         if item is None:
             continue
@@ -303,38 +281,84 @@ def check(
             continue
         if material is None:
             known = "、".join(f"{m.id}（{m.title}）" for m in programme.materials) or "无"
-            problem(
-                i,
-                "E-ATTACHMENT-CATEGORY",
-                f"材料类别 {item.category} 不在本项目的材料清单中；可选：{known}",
-                "category",
+            message = f"材料类别 {item.category} 不在本项目的材料清单中；可选：{known}"
+            problems.append(_problem(raw, i, "E-ATTACHMENT-CATEGORY", message, "category"))
+            continue
+        one, said = _check_attachment(raw, i, item, material, folder, max_mb)
+        problems.extend(said)
+        if one is not None:
+            found.append(one)
+    # the packet's proofs together against their limits, then numbered in packet order
+    going = [f for f in found if not f.item.sensitive]
+    problems.extend(_packet_totals(raw, sum(f.size for f in going), sum(f.count for f in going)))
+    return _numbered(raw, programme, found), problems
+
+
+@dataclass(frozen=True)
+class _Found:
+    """An attachment that passed its checks, before it is numbered."""
+
+    item: Attachment
+    material: Material
+    path: Path
+    kind: str
+    pages: list[int] | None  # the pages taken, None for all
+    count: int  # pages going into the packet (0 for a Word file until it is converted)
+    size: int  # bytes
+    where: Location
+
+
+def _problem(raw: RawInput, i: int, code: str, message: str, key: str = "file", severity: str = "error") -> Problem:
+    """A problem of the ``i``-th attachment, at its line in the data."""
+    path = ("attachments", i, key)
+    return Problem(
+        code,
+        message,
+        field=".".join(map(str, path)),
+        label=f"佐证材料 › 第{i + 1}项",
+        location=raw.where(path),
+        severity=severity,
+    )
+
+
+def _folder_outside(raw: RawInput) -> Problem:
+    return Problem(
+        "E-ATTACHMENT-FOLDER-OUTSIDE",
+        "attachments/ 目录是指向集群目录之外的链接，不予使用；请把佐证材料放进集群目录下的 attachments/ "
+        "(attachments/ links out of the cluster's folder)",
+        field="attachments",
+        label="佐证材料",
+        location=raw.where(("attachments",)),
+    )
+
+
+def _check_attachment(
+    raw: RawInput, i: int, item: Attachment, material: Material, folder: Path, max_mb: float | None
+) -> tuple[_Found | None, list[Problem]]:
+    """The ``i``-th attachment found and checked, with its warnings; or None and why it cannot go in."""
+    try:
+        resolved = locate(folder, item.file)
+        if max_mb is not None and resolved.stat().st_size > max_mb * 1e6:
+            raise Refused(
+                "E-ATTACHMENT-SIZE",
+                f"{item.file} 有 {resolved.stat().st_size / 1e6:.1f} MB，超过 {max_mb:g} MB 的上限 (file too large)",
             )
-            continue
-        try:
-            resolved = locate(folder, item.file)
-            if max_mb is not None and resolved.stat().st_size > max_mb * 1e6:
-                raise Refused(
-                    "E-ATTACHMENT-SIZE",
-                    f"{item.file} 有 {resolved.stat().st_size / 1e6:.1f} MB，超过 {max_mb:g} MB 的上限 (file too large)",
-                )
-            kind, pages, count, warnings = _check_one(resolved, item, material)
-        except Refused as refusal:
-            problem(i, refusal.code, refusal.message, refusal.key)
-            continue
-        for code, message in warnings:
-            problem(i, code, message, severity="warning")
-        if not item.sensitive:
-            totals[0] += resolved.stat().st_size
-            totals[1] += count
-        found.append((item, material, resolved, kind, pages, raw.where(("attachments", i, "file"))))
-    problems.extend(_packet_totals(raw, *totals))
-    numbers = {id(item): number for number, item, _m in numbered(programme.materials, [f[0] for f in found])}
+        kind, pages, count, warnings = _check_one(resolved, item, material)
+    except Refused as refusal:
+        return None, [_problem(raw, i, refusal.code, refusal.message, refusal.key)]
+    said = [_problem(raw, i, code, message, severity="warning") for code, message in warnings]
+    size = resolved.stat().st_size
+    return _Found(item, material, resolved, kind, pages, count, size, raw.where(("attachments", i, "file"))), said
+
+
+def _numbered(raw: RawInput, programme: Programme, found: list[_Found]) -> list[Proof]:
+    """The proofs numbered as the packet shows them (佐证材料 2-1 …), in that order."""
+    numbers = {id(item): number for number, item, _m in numbered(programme.materials, [f.item for f in found])}
     proofs = [
-        Proof(item, m, numbers[id(item)], path, kind, pages, raw.cluster_id, where)
-        for item, m, path, kind, pages, where in found
+        Proof(f.item, f.material, numbers[id(f.item)], f.path, f.kind, f.pages, raw.cluster_id, f.where) for f in found
     ]
     proofs.sort(key=lambda p: tuple(int(x) for x in p.number.split("-")))
-    return proofs, problems
+    return proofs
 
 
 def _packet_totals(raw: RawInput, size: int, pages: int) -> list[Problem]:
