@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from pipeline.core.case import Case, Paths, build_date
 from pipeline.core.fields import CITIES, CityCode, Date, Model, Phone, Text, WenHao
-from pipeline.core.programme import Programme
+from pipeline.core.programme import CitySpec, Programme
 from pipeline.core.raw import RawInput, check_cluster_id, parse
 from pipeline.core.standing import Standing
 from pipeline.errors import ClusterpackError, DataInvalid, Location, Problem, UsageError
@@ -131,48 +131,73 @@ def plan(
 
     With ``strict_dates`` a programme not in force on ``today``, or past its deadline, is refused (exit 2).
     """
+    # read: the city's file, and the programme it recommends for
     file = city_file(paths.inputs, city_code, programme_id)
     raw = load_yaml(file, f"city {city_code}", root=paths.inputs.parent)
     city, problems = parse(raw, CityInput)
     if city is None:
         raise DataInvalid(city_code, problems, subject="市")
     if city.city != city_code:
-        problems.append(
-            _p(
-                raw,
-                ("city",),
-                "E-CITY-FILE",
-                f"文件名是 {city_code}，内容写的是 {city.city} (file name and city differ)",
-            )
-        )
+        message = f"文件名是 {city_code}，内容写的是 {city.city} (file name and city differ)"
+        problems.append(_p(raw, ("city",), "E-CITY-FILE", message))
     programme = load_programme(paths.templates, programme_id or city.programme)
+    spec = _city_workflow(programme)
+    if programme.id != city.programme and city.programme not in programme.lineage:  # a later round serves it
+        message = f"推荐文件写的是 {city.programme}，要生成的是 {programme.id}"
+        problems.append(_p(raw, ("programme",), "E-PROGRAMME-MISMATCH", message))
+    today = today or build_date()
+    # the recommendation as a whole: the quota, each cluster checked once, the clusters forced
+    problems.extend(_quota(raw, city, programme, spec))
+    reports = _check_clusters(raw, city, programme, paths, today, problems)
+    problems.extend(_forced(raw, city, reports))
+    # what goes with the letter: the official 汇总表's columns we cannot fill, the sealed scans, the deadline
+    layout = summarylayout.read_layout(programme)
+    if layout is not None:  # the official 汇总表: its columns we cannot fill are said on every build
+        problems.extend(
+            dataclasses.replace(w, location=Location(str(programme.template(summarylayout.LAYOUT_FILE))))
+            for w in summarylayout.problems(programme, layout)
+        )
+    signed, signed_problems = signed_scans(file, paths.inputs)
+    problems.extend(signed_problems)
+    problems.extend(_past_deadline(raw, city, programme, spec.deadline, today))
+    # the programme on this day (the deadline is the letter's, checked above); --strict-dates refuses
+    standing = programmes.standing(programme, today, paths.templates)
+    dated = standing.problems(strict=strict_dates)
+    dated = [d for d in dated if strict_dates or d.code != "W-PROGRAMME-DEADLINE"]  # W-CITY-DEADLINE says it
+    programmes.refuse(dated)
+    problems.extend(dataclasses.replace(d, location=raw.where(("programme",))) for d in dated)
+    # every error at once, or the plan with its warnings
+    if any(p.severity == "error" for p in problems):
+        raise DataInvalid(city_code, problems, subject="市")
+    bureau = city.bureau or spec.bureau_of(city.city, city.city_name)
+    warnings = [p for p in problems if p.severity == "warning"]
+    return CityPlan(city, programme, bureau, reports, warnings, file, signed, standing, layout)
+
+
+def _city_workflow(programme: Programme) -> CitySpec:
     if programme.city is None:
         raise UsageError(
             f"申报项目 {programme.id} 没有市级推荐流程 (the programme has no city workflow)",
             code="E-USAGE-NO-CITY-WORKFLOW",
         )
-    if programme.id != city.programme and city.programme not in programme.lineage:  # a later round serves it
-        problems.append(
-            _p(
-                raw,
-                ("programme",),
-                "E-PROGRAMME-MISMATCH",
-                f"推荐文件写的是 {city.programme}，要生成的是 {programme.id}",
-            )
-        )
-    spec = programme.city
-    today = today or build_date()
+    return programme.city
+
+
+def _quota(raw: RawInput, city: CityInput, programme: Programme, spec: CitySpec) -> list[Problem]:
     quota = spec.quota
     if quota and len(city.clusters) > quota.limit(city.city):
-        problems.append(
-            _p(
-                raw,
-                ("clusters",),
-                "E-CITY-QUOTA",
-                f"{city.city_name}最多推荐{quota.limit(city.city)}个集群（{programme.notice.number} {quota.clause}），"
-                f"这里列了{len(city.clusters)}个 (over the city's quota)",
-            )
+        message = (
+            f"{city.city_name}最多推荐{quota.limit(city.city)}个集群（{programme.notice.number} {quota.clause}），"
+            f"这里列了{len(city.clusters)}个 (over the city's quota)"
         )
+        return [_p(raw, ("clusters",), "E-CITY-QUOTA", message)]
+    return []
+
+
+def _check_clusters(
+    raw: RawInput, city: CityInput, programme: Programme, paths: Paths, today: dt.date, problems: list[Problem]
+) -> list[Case]:
+    """Each cluster recommended, checked once, in order; what is wrong with any is added to ``problems``."""
     seen: set[str] = set()
     reports: list[Case] = []
     for i, cid in enumerate(city.clusters):
@@ -183,55 +208,49 @@ def plan(
         try:
             report = checking.check(cid, paths, programme.id, today)
         except DataInvalid as exc:
-            problems.append(
-                _p(
-                    raw,
-                    ("clusters", i),
-                    "E-CITY-CLUSTER-INVALID",
-                    f"集群 {cid} 的数据有误，见下 (the cluster's data is invalid)",
-                )
-            )
+            message = f"集群 {cid} 的数据有误，见下 (the cluster's data is invalid)"
+            problems.append(_p(raw, ("clusters", i), "E-CITY-CLUSTER-INVALID", message))
             problems.extend(exc.problems)
             continue
         except ClusterpackError as exc:
             problems.append(_p(raw, ("clusters", i), "E-CITY-CLUSTER-MISSING", exc.user_message()))
             continue
-        if report.data.cluster.city != city.city:
-            problems.append(
-                _p(
-                    raw,
-                    ("clusters", i),
-                    "E-CITY-OTHER-CITY",
-                    f"集群 {cid} 属于{report.data.cluster.city_name}，不能由{city.city_name}推荐 (the cluster belongs to another city)",
-                )
-            )
-        if not report.passed:
-            unmet = "；".join(report.summary()["unmet"])
-            if cid in city.force:
-                problems.append(
-                    _p(
-                        raw,
-                        ("force",),
-                        "W-CITY-FORCED",
-                        f"集群 {cid} 未满足：{unmet}；按 force 强制推荐，已列入审核表",
-                        "warning",
-                    )
-                )
-            else:
-                problems.append(
-                    _p(
-                        raw,
-                        ("clusters", i),
-                        "E-CITY-CLUSTER-UNMET",
-                        f"集群 {cid} 未满足申报条件：{unmet}；如确需推荐，请在 force 中列出 (conditions unmet)",
-                    )
-                )
+        problems.extend(_recommendable(raw, i, cid, city, report))
         reports.append(report)
+    return reports
+
+
+def _recommendable(raw: RawInput, i: int, cid: str, city: CityInput, report: Case) -> list[Problem]:
+    """The ``i``-th cluster is the city's own, and meets the conditions or is forced with a reason."""
+    out = []
+    if report.data.cluster.city != city.city:
+        out.append(
+            _p(
+                raw,
+                ("clusters", i),
+                "E-CITY-OTHER-CITY",
+                f"集群 {cid} 属于{report.data.cluster.city_name}，不能由{city.city_name}推荐 (the cluster belongs to another city)",
+            )
+        )
+    if not report.passed:
+        unmet = "；".join(report.summary()["unmet"])
+        if cid in city.force:
+            message = f"集群 {cid} 未满足：{unmet}；按 force 强制推荐，已列入审核表"
+            out.append(_p(raw, ("force",), "W-CITY-FORCED", message, "warning"))
+        else:
+            message = f"集群 {cid} 未满足申报条件：{unmet}；如确需推荐，请在 force 中列出 (conditions unmet)"
+            out.append(_p(raw, ("clusters", i), "E-CITY-CLUSTER-UNMET", message))
+    return out
+
+
+def _forced(raw: RawInput, city: CityInput, reports: list[Case]) -> list[Problem]:
+    """Each cluster under force is recommended, and misses a condition."""
+    out = []
     for cid in city.force:
-        if cid not in seen:
-            problems.append(_p(raw, ("force", cid), "E-CITY-FORCE-UNKNOWN", f"force 中的 {cid} 不在推荐名单中"))
+        if cid not in city.clusters:
+            out.append(_p(raw, ("force", cid), "E-CITY-FORCE-UNKNOWN", f"force 中的 {cid} 不在推荐名单中"))
         elif all(r.passed for r in reports if r.cluster_id == cid):
-            problems.append(
+            out.append(
                 _p(
                     raw,
                     ("force", cid),
@@ -240,38 +259,19 @@ def plan(
                     "warning",
                 )
             )
-    layout = summarylayout.read_layout(programme)
-    if layout is not None:  # the official 汇总表: its columns we cannot fill are said on every build
-        problems.extend(
-            dataclasses.replace(w, location=Location(str(programme.template(summarylayout.LAYOUT_FILE))))
-            for w in summarylayout.problems(programme, layout)
-        )
-    signed, signed_problems = signed_scans(file, paths.inputs)
-    problems.extend(signed_problems)
-    if spec.deadline:
+    return out
+
+
+def _past_deadline(
+    raw: RawInput, city: CityInput, programme: Programme, deadline: dt.date | None, today: dt.date
+) -> list[Problem]:
+    """The letter's date, else today, past the programme's deadline: a warning."""
+    if deadline:
         for when, label in ((city.date, "成文日期"), (today, "今天")):
-            if when > spec.deadline:
-                problems.append(
-                    _p(
-                        raw,
-                        ("date",),
-                        "W-CITY-DEADLINE",
-                        f"{label} {when} 已过申报截止日期 {spec.deadline}（{programme.notice.number}） (past the deadline)",
-                        "warning",
-                    )
-                )
-                break
-    # the programme on this day (the deadline is the letter's, checked above); --strict-dates refuses
-    standing = programmes.standing(programme, today, paths.templates)
-    dated = standing.problems(strict=strict_dates)
-    dated = [d for d in dated if strict_dates or d.code != "W-PROGRAMME-DEADLINE"]  # W-CITY-DEADLINE says it
-    programmes.refuse(dated)
-    problems.extend(dataclasses.replace(d, location=raw.where(("programme",))) for d in dated)
-    if any(p.severity == "error" for p in problems):
-        raise DataInvalid(city_code, problems, subject="市")
-    bureau = city.bureau or spec.bureau_of(city.city, city.city_name)
-    warnings = [p for p in problems if p.severity == "warning"]
-    return CityPlan(city, programme, bureau, reports, warnings, file, signed, standing, layout)
+            if when > deadline:
+                message = f"{label} {when} 已过申报截止日期 {deadline}（{programme.notice.number}） (past the deadline)"
+                return [_p(raw, ("date",), "W-CITY-DEADLINE", message, "warning")]
+    return []
 
 
 def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Problem]]:
