@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import click
 from rich.console import Console
@@ -150,7 +150,7 @@ def bundle(
                 )
         else:
             todo = [(c, programme_id) for c in clusters]
-        sys.exit(_batch(todo, paths, draft, force, jobs, timeout, strict_dates))
+        sys.exit(_batch(todo, paths, draft, jobs, force=force, timeout=timeout, strict_dates=strict_dates))
     if len(clusters) != 1:
         _fail(
             UsageError(
@@ -185,10 +185,8 @@ def _batch(
     todo: list[tuple[str, str | None]],
     paths: case.Paths,
     draft: bool,
-    force: bool,
     jobs: int | None,
-    timeout: float | None,
-    strict_dates: bool = False,
+    **options: Unpack[batch.BatchOptions],
 ) -> int:
     from rich.progress import (
         BarColumn,
@@ -216,9 +214,7 @@ def _batch(
                 bar.console.print(f"[red]失败 {outcome.label}[/]: {outcome.message}")
             bar.advance(task)
 
-        result = batch.bundle_many(
-            todo, paths, jobs, timeout=timeout, force=force, progress=tick, strict_dates=strict_dates
-        )
+        result = batch.bundle_many(todo, paths, jobs, progress=tick, **options)
     s = result.stats
     clusters = len({cid for cid, _ in todo})
     several = f"、{len(todo)} 份材料" if len(todo) != clusters else ""  # a cluster built for several programmes

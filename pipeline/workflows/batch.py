@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pipeline.core import case, limits, scratch
 from pipeline.core.fields import programme_ids
@@ -101,73 +101,86 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _run_share(
-    share: list[Job],
-    paths: case.Paths,
-    today: dt.date | None,
-    timeout: float | None,
-    force: bool,
-    events: Any,
-    parent: int = 0,
-    memory: int | None = None,
-    strict_dates: bool = False,
-) -> None:
+class BatchOptions(TypedDict, total=False):
+    """How a batch builds its packets (every key optional)."""
+
+    programme_id: str | None  # for clusters given by id: the programme (None: each its data's default)
+    today: dt.date | None  # the build's date (None: SOURCE_DATE_EPOCH, else today)
+    timeout: float | None  # seconds one conversion may take (None: the limit's default)
+    force: bool  # rebuild although nothing has changed
+    strict_dates: bool  # refuse a programme not in force on the day (exit 2), instead of warning
+
+
+@dataclass(frozen=True)
+class _Share:
+    """One worker's part of a batch: its jobs, in order, and how it builds them."""
+
+    jobs: list[Job]
+    paths: case.Paths
+    today: dt.date | None
+    timeout: float | None
+    force: bool
+    strict_dates: bool
+    parent: int = 0  # the batch's process: a worker whose parent is gone exits
+    memory: int | None = None  # its LibreOffice's share of the memory budget
+
+
+def _run_share(share: _Share, events: Any) -> None:
     """One worker process: its clusters in order through one cached, self-restarting LibreOffice."""
     scratch.die_with_parent()  # a batch that is killed takes its workers (and so their LibreOffice) along
-    if parent and os.getppid() != parent:  # it died before the line above
+    if share.parent and os.getppid() != share.parent:  # it died before the line above
         os._exit(1)
     stats = cache.Stats()
     try:
-        with writing(paths.outputs):
-            office = cache.converter(paths, timeout=timeout, stats=stats, memory=memory)
+        with writing(share.paths.outputs):
+            office = cache.converter(share.paths, timeout=share.timeout, stats=stats, memory=share.memory)
     except ClusterpackError as exc:  # outputs/ cannot be written: every cluster of the share says so
-        for cid, pid in share:
+        for cid, pid in share.jobs:
             events.put(
                 ("outcome", Outcome(cid, FAILED, 0.0, exc.user_message(), exit_code=exc.exit_code, programme=pid))
             )
         events.put(("done", (0, 0)))
         return
     try:
-        for cid, pid in share:
-            t0 = time.monotonic()
-            try:
-                options: packets.Options = {"office": office, "force": force, "strict_dates": strict_dates}
-                if today is not None:
-                    options["today"] = today
-                r = packets.bundle(cid, paths, pid, **options)
-            except ClusterpackError as exc:
-                lines = exc.user_message().splitlines()
-                outcome = Outcome(
-                    cid,
-                    FAILED,
-                    time.monotonic() - t0,
-                    lines[0] if lines else "",
-                    exit_code=exc.exit_code,
-                    programme=pid,
-                )
-            except Exception as exc:  # a bug in one cluster must not stop the others
-                message = f"内部错误 (internal error): {type(exc).__name__}: {exc}"
-                outcome = Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1, programme=pid)
-            else:
-                status = SKIPPED if r.skipped else DRAFT if r.draft else BUILT
-                unmet = "；".join(r.unmet) if r.draft else ""
-                outcome = Outcome(cid, status, time.monotonic() - t0, unmet, r.folder, programme=pid)
-            events.put(("outcome", outcome))
+        for cid, pid in share.jobs:
+            events.put(("outcome", _build_one(share, office, cid, pid)))
     finally:
         office.close()
         events.put(("done", (stats.converted, stats.reused)))
+
+
+def _build_one(share: _Share, office: cache.CachedConverter, cid: str, pid: str | None) -> Outcome:
+    """One packet of the share, whatever happens: built, draft, skipped, or failed with why."""
+    t0 = time.monotonic()
+    try:
+        options: packets.Options = {"office": office, "force": share.force, "strict_dates": share.strict_dates}
+        if share.today is not None:
+            options["today"] = share.today
+        r = packets.bundle(cid, share.paths, pid, **options)
+    except ClusterpackError as exc:
+        lines = exc.user_message().splitlines()
+        return Outcome(
+            cid,
+            FAILED,
+            time.monotonic() - t0,
+            lines[0] if lines else "",
+            exit_code=exc.exit_code,
+            programme=pid,
+        )
+    except Exception as exc:  # a bug in one cluster must not stop the others
+        message = f"内部错误 (internal error): {type(exc).__name__}: {exc}"
+        return Outcome(cid, FAILED, time.monotonic() - t0, message, exit_code=1, programme=pid)
+    status = SKIPPED if r.skipped else DRAFT if r.draft else BUILT
+    unmet = "；".join(r.unmet) if r.draft else ""
+    return Outcome(cid, status, time.monotonic() - t0, unmet, r.folder, programme=pid)
 
 
 def bundle_many(
     clusters: list[str] | list[Job],
     paths: case.Paths | None = None,
     jobs: int | None = None,
-    programme_id: str | None = None,
-    today: dt.date | None = None,
-    timeout: float | None = None,
-    force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
-    strict_dates: bool = False,
+    **options: Unpack[BatchOptions],
 ) -> BatchResult:
     """Build every cluster of ``clusters``; report each as built, draft, failed or skipped.
 
@@ -176,6 +189,47 @@ def bundle_many(
     share one core), with its own LibreOffice worker.
     """
     paths = paths or case.Paths()
+    jobs = _workers(jobs)
+    result = BatchResult()
+    started = time.monotonic()
+    todo: list[Job] = [c if isinstance(c, tuple) else (c, options.get("programme_id")) for c in clusters]
+    # worker k takes jobs k, k+N, …: the same batch converts the same documents in the same order
+    memory = limits.office_memory(jobs)
+    shares = [
+        _Share(
+            todo[k::jobs],
+            paths,
+            options.get("today"),
+            options.get("timeout"),
+            options.get("force", False),
+            options.get("strict_dates", False),
+            os.getpid(),
+            memory,
+        )
+        for k in range(jobs)
+    ]
+    ctx = mp.get_context("fork")
+    events = ctx.Queue()
+    procs = [
+        ctx.Process(target=_run_share, args=(share, events), name=f"worker-{k}")
+        for k, share in enumerate(shares)
+        if share.jobs
+    ]
+    for p in procs:
+        p.start()
+    # the outcomes as they come; then the jobs of a worker that died outright; in the order asked
+    seen = _collect(procs, events, result, progress)
+    for p in procs:
+        p.join()
+    _died(todo, seen, result, progress)
+    order = {job: i for i, job in enumerate(todo)}
+    result.outcomes.sort(key=lambda o: order[(o.cluster, o.programme)])
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _workers(jobs: int | None) -> int:
+    """The workers asked for (default: one per core), as many as fit in the memory budget together."""
     jobs = max(1, jobs or default_jobs())
     if jobs > limits.max_jobs():  # the memory budget is for all of them together
         log.warning(
@@ -186,24 +240,13 @@ def bundle_many(
             limits.max_jobs(),
         )
         jobs = limits.max_jobs()
-    memory = limits.office_memory(jobs)
-    result = BatchResult()
-    started = time.monotonic()
-    todo: list[Job] = [c if isinstance(c, tuple) else (c, programme_id) for c in clusters]
-    ctx = mp.get_context("fork")
-    events = ctx.Queue()
-    shares = [todo[k::jobs] for k in range(jobs)]
-    procs = [
-        ctx.Process(
-            target=_run_share,
-            args=(share, paths, today, timeout, force, events, os.getpid(), memory, strict_dates),
-            name=f"worker-{k}",
-        )
-        for k, share in enumerate(shares)
-        if share
-    ]
-    for p in procs:
-        p.start()
+    return jobs
+
+
+def _collect(
+    procs: list[Any], events: Any, result: BatchResult, progress: Callable[[Outcome], None] | None
+) -> set[Job]:
+    """Every outcome the workers send, until each is done (or all are dead); returns the jobs reported."""
     running = len(procs)
     seen: set[Job] = set()
     while running:
@@ -221,8 +264,10 @@ def bundle_many(
         else:
             running -= 1
             result.stats.add(converted=payload[0], reused=payload[1])
-    for p in procs:
-        p.join()
+    return seen
+
+
+def _died(todo: list[Job], seen: set[Job], result: BatchResult, progress: Callable[[Outcome], None] | None) -> None:
     for cid, pid in todo:  # the jobs of a process that died outright
         if (cid, pid) not in seen:
             outcome = Outcome(
@@ -231,7 +276,3 @@ def bundle_many(
             result.outcomes.append(outcome)
             if progress:
                 progress(outcome)
-    order = {job: i for i, job in enumerate(todo)}
-    result.outcomes.sort(key=lambda o: order[(o.cluster, o.programme)])
-    result.seconds = time.monotonic() - started
-    return result
