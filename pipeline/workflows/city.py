@@ -287,6 +287,10 @@ def _range(pages: int) -> str:
     return "1" if pages == 1 else f"1—{pages}"
 
 
+# One part of the city's packet: (title, file, pages, level, is a cluster's packet); a heading has no file.
+_Part = tuple[str, Path | None, int, int, bool]
+
+
 def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path) -> tuple[Path, int, int]:
     """目录, the letter, then each 附件; bookmarks per part and, under a packet, its own parts.
 
@@ -294,9 +298,36 @@ def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary
     own from its 目录): the 目录 gives each part's printed range, so every number in it can be found.
     """
     p = job.plan
+    parts = _parts(job, items, letter_pdf, summary_pdf)
+
+    def rows(_toc_pages: int) -> list[dict[str, str]]:
+        return [{"title": "　　" * (level - 1) + t, "page": _range(n) if n else ""} for t, _f, n, level, _c in parts]
+
+    # the 目录, settled (its own pages do not count in the ranges); then the parts after it, bookmarked
+    toc_pdf, toc_pages = assemble.settle_toc(
+        lambda r: render.render(p.programme.template(p.programme.packet.toc), {"toc": r}, job.work / "toc.docx"),
+        rows,
+        job.office,
+        job.work / "toc.pdf",
+    )
+    writer = _merged(toc_pdf, parts)
+    writer.page_mode = "/UseOutlines"
+    writer.add_metadata(
+        {
+            "/Title": f"{p.city.city_name}{p.programme.title}推荐材料",
+            "/Author": p.bureau,
+            "/Creator": f"clusterpack {case.tool_version()}",
+        }
+    )
+    packet = job.out / "推荐材料.pdf"
+    repro.finish_pdf(writer, packet)
+    return packet, len(writer.pages), toc_pages
+
+
+def _parts(job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path) -> list[_Part]:
+    """The letter, then each 附件: the 汇总表, a cluster's packet, or a heading over several."""
     letter_pages = convert.check_pdf(letter_pdf)
-    # (title, file, pages, level, is a cluster's packet)
-    parts: list[tuple[str, Path | None, int, int, bool]] = [("推荐文件", letter_pdf, letter_pages, 1, False)]
+    parts: list[_Part] = [("推荐文件", letter_pdf, letter_pages, 1, False)]
     for k, a in enumerate(items, start=1):
         if a.part == "summary":
             parts.append((f"附件{k}　{a.text}", summary_pdf, convert.check_pdf(summary_pdf), 1, False))
@@ -306,18 +337,13 @@ def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary
         else:
             parts.append((f"附件{k}　{a.text}", None, 0, 1, False))
             for i, c in enumerate(a.clusters, start=1):
-                title = f"{k}-{i}　{c.name}{p.programme.packet.bundle}"
+                title = f"{k}-{i}　{c.name}{job.plan.programme.packet.bundle}"
                 parts.append((title, c.files()["pdf"], c.pages, 2, True))
+    return parts
 
-    def rows(_toc_pages: int) -> list[dict[str, str]]:
-        return [{"title": "　　" * (level - 1) + t, "page": _range(n) if n else ""} for t, _f, n, level, _c in parts]
 
-    toc_pdf, toc_pages = assemble.settle_toc(
-        lambda r: render.render(p.programme.template(p.programme.packet.toc), {"toc": r}, job.work / "toc.docx"),
-        rows,
-        job.office,
-        job.work / "toc.pdf",
-    )
+def _merged(toc_pdf: Path, parts: list[_Part]) -> PdfWriter:
+    """The 目录 and the parts in one PDF, a bookmark for each; a cluster's own bookmarks one level below it."""
     writer = PdfWriter()
     writer.append(str(toc_pdf), import_outline=False)
     writer.add_outline_item(title="目录", page_number=0)
@@ -340,17 +366,7 @@ def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary
             index = reader.get_destination_page_number(sub)
             if index is not None and is_packet:
                 writer.add_outline_item(title=str(sub.title), page_number=start + index, parent=item)
-    writer.page_mode = "/UseOutlines"
-    writer.add_metadata(
-        {
-            "/Title": f"{p.city.city_name}{p.programme.title}推荐材料",
-            "/Author": p.bureau,
-            "/Creator": f"clusterpack {case.tool_version()}",
-        }
-    )
-    packet = job.out / "推荐材料.pdf"
-    repro.finish_pdf(writer, packet)
-    return packet, len(writer.pages), toc_pages
+    return writer
 
 
 def _gather_sensitive(job: _CityJob) -> int:
