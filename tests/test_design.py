@@ -148,3 +148,47 @@ def test_no_import_circles_between_modules() -> None:
     for module in sorted(graph):
         if module not in seen:
             visit(module, [module])
+
+
+MAX_LINES, MAX_PARAMS = 60, 6
+
+
+def _functions():
+    import ast
+
+    for path in _sources():
+        if "resources" in path.parts:  # the UNO helper runs under LibreOffice's own Python, apart
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield path, node
+
+
+def _is_click_command(node) -> bool:
+    # a click command's parameters are its options, one each, turned into one library call
+    return any("command" in ast_text(d) or "option" in ast_text(d) for d in node.decorator_list)
+
+
+def ast_text(node) -> str:
+    import ast
+
+    return ast.unparse(node)
+
+
+def test_no_function_is_longer_than_a_screen() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for path, node in _functions()
+        if node.end_lineno - node.lineno + 1 > MAX_LINES
+    ]
+    assert long == []
+
+
+def test_no_function_takes_more_than_six_parameters() -> None:
+    many = []
+    for path, node in _functions():
+        a = node.args
+        names = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs) if x.arg not in ("self", "cls")]
+        if len(names) > MAX_PARAMS and not _is_click_command(node):
+            many.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {len(names)} parameters")
+    assert many == []
