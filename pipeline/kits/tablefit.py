@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -120,17 +120,25 @@ def _face(name: str) -> fonts.Metrics:
 
 def width_pt(text: str, style: Style, spacing: float = 0.0) -> float:
     """The width of ``text`` as LibreOffice sets it: each character in the face of its script."""
-    return _extend(0.0, "", text, _face(style.east), _face(style.latin), style.size, spacing)
+    return _extend(0.0, "", text, _Setting(_face(style.east), _face(style.latin), style.size, spacing))
 
 
-def _extend(
-    total: float, prev: str, text: str, east: fonts.Metrics, latin: fonts.Metrics, size: float, spacing: float
-) -> float:
+class _Setting(NamedTuple):
+    """How a text is set: the faces of its two scripts, its size and the spacing between characters."""
+
+    east: fonts.Metrics
+    latin: fonts.Metrics
+    size: float
+    spacing: float
+
+
+def _extend(total: float, prev: str, text: str, setting: _Setting) -> float:
     """``total`` (the width of a text ending in ``prev``) with ``text`` set after it, character by character.
 
     The same additions in the same order as measuring the whole from its start: a line measured as it
     grows has exactly the width of the line measured at once.
     """
+    east, latin, size, spacing = setting
     for ch in text:
         if ch in JOINERS:
             prev = ch
@@ -145,14 +153,14 @@ def _extend(
 
 def lines(text: str, style: Style, avail: float, spacing: float = 0.0, whole: bool = True) -> list[str]:
     """Greedy line breaking of ``text`` in ``avail`` pt (a unit wider than the line goes alone)."""
-    east, latin = _face(style.east), _face(style.latin)
+    setting = _Setting(_face(style.east), _face(style.latin), style.size, spacing)
     out: list[str] = []
     cur, width = "", 0.0
     for tok in _tokens(text, whole):
-        grown = _extend(width, cur[-1:], tok, east, latin, style.size, spacing)
+        grown = _extend(width, cur[-1:], tok, setting)
         if cur and grown > avail:
             out.append(cur)
-            cur, width = tok, _extend(0.0, "", tok, east, latin, style.size, spacing)
+            cur, width = tok, _extend(0.0, "", tok, setting)
         else:
             cur, width = cur + tok, grown
     if cur:
