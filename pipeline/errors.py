@@ -52,14 +52,15 @@ class Problem:
     field: str = ""  # dotted English key, e.g. applicant.credit_code
     label: str = ""  # Chinese field label, e.g. 申报单位 › 统一社会信用代码
     location: Location | None = None
-    severity: str = "error"  # error | warning
+    # error | warning | notice (what was read as the person meant it: an amount converted to its field's unit)
+    severity: str = "error"
 
     def render(self, cluster: str, subject: str = "集群") -> str:
         where = f" · {self.location}" if self.location else ""
         what = ""
         if self.field:
             what = f" · 字段 {self.label} ({self.field})" if self.label else f" · 字段 {self.field}"
-        kind = "错误" if self.severity == "error" else "警告"
+        kind = {"error": "错误", "notice": "提示"}.get(self.severity, "警告")
         return f"{kind} [{self.code}] {subject} {cluster}{where}{what}: {self.message}"
 
 

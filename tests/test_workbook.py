@@ -111,12 +111,14 @@ def test_text_in_a_number_cell(root: Path) -> None:
     assert p.code == "E-NUMBER-INT" and str(p.location) == f"inputs/wb/cluster.xlsx 基本信息!{coord}"
 
 
-def test_wan_typed_in_a_yi_column(root: Path) -> None:
+def test_wan_typed_in_a_yi_column_is_converted_and_said(root: Path) -> None:
     xlsx = _to_xlsx(root)
     coord = _cell(xlsx, "基本信息", "indicators.revenue")
-    _edit(xlsx, "基本信息", coord, "1864500万元")
-    (p,) = _problems(root)
-    assert p.code == "E-XLSX-UNIT" and p.location.cell == coord and p.location.sheet == "基本信息"
+    _edit(xlsx, "基本信息", coord, "1,864,500万元")
+    case = checking.check("wb", paths_of(root))
+    assert case.data.indicators.revenue == 1864500
+    (p,) = [w for w in case.warnings if w.code == "N-MONEY-CONVERTED"]
+    assert p.location.cell == coord and p.location.sheet == "基本信息" and p.field == "indicators.revenue"
 
 
 def test_empty_required_cell(root: Path) -> None:

@@ -115,16 +115,8 @@ class _Reader:
         if spec.kind in ("int", "decimal", "money"):
             text = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
         if spec.kind == "money":
+            # a unit written in the cell is the amount's own (converted, and said); a bare number is the column's
             typed = next((u for u in MONEY_UNITS if text.endswith(u)), None)
-            if typed and typed != spec.unit:
-                self.problem(
-                    "E-XLSX-UNIT",
-                    f"此列单位是{spec.unit}，单元格写的是 {v}；请换算成{spec.unit}后只填数字 (unit differs from the column's)",
-                    sheet,
-                    cell.coordinate,
-                    key or spec.key,
-                )
-                return None
             return text if typed else {"value": text, "unit": spec.unit}
         if spec.kind == "int" and text.endswith(("户", "家", "人", "个")):
             return text[:-1]

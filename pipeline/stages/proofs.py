@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 
-from pipeline.core import limits, repro
+from pipeline.core import limits, reading, repro
 from pipeline.core.case import Proof, numbered
 from pipeline.core.fields import Attachment, default_programme
 from pipeline.core.programme import Material, Programme
@@ -299,14 +299,15 @@ def check(
         if item is None:
             continue
         material = materials.get(item.category)
-        if material is None and item.category in others:
+        if material is None and reading.name_key(item.category) in others:
             continue
         if material is None:
-            known = "、".join(f"{m.id}（{m.title}）" for m in programme.materials) or "无"
+            known = "、".join(f"{m.title}（{m.id}）" for m in programme.materials) or "无"
             problem(
                 i,
                 "E-ATTACHMENT-CATEGORY",
-                f"材料类别 {item.category} 不在本项目的材料清单中；可选：{known}",
+                f"材料类别 {item.category} 不在本项目的材料清单中；请填以下类别的名称或括号中的编号：{known} "
+                "(the category is not one of the programme's materials)",
                 "category",
             )
             continue

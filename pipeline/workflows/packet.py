@@ -140,8 +140,12 @@ def _self_check_context(job: _Job) -> dict[str, Any]:
             f"未达到（原则上）{counts[rules.ADVISORY]}项，放宽{counts[rules.RELAXED]}项，"
             f"缺佐证{counts[rules.NO_EVIDENCE]}项。结论：{verdict}。",
             "notes": [f"注{i}：{r.note}" for i, r in enumerate(report.results, start=1) if r.note],
-            # the programme's dates are said once, in the validity line
-            "warnings": [f"提示：{w.message}" for w in report.warnings if not w.code.startswith("W-PROGRAMME-")],
+            # the programme's dates are said once, in the validity line; notices (a unit converted) are the terminal's
+            "warnings": [
+                f"提示：{w.message}"
+                for w in report.warnings
+                if w.severity == "warning" and not w.code.startswith("W-PROGRAMME-")
+            ],
             "forms": forms,
             "validity": job.case.standing.validity_text(),
             "tool": tool_version(),
