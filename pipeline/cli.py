@@ -358,9 +358,8 @@ def init(cluster: str, programme_id: str, form: str | None, root: str | None) ->
                 f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS"
             )
         (folder / "attachments").mkdir(parents=True, exist_ok=True)
-        notice = f"《{programme.notice.title}》（{programme.notice.number}）"
         if form == "xlsx":
-            out = workbook.write(None, folder / "cluster.xlsx", programme.title, notice, programme.id)
+            out = workbook.write(None, folder / "cluster.xlsx", programme)
         else:
             out = folder / "cluster.yaml"
             out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
@@ -398,8 +397,7 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
         target.parent.mkdir(parents=True, exist_ok=True)
         if to == "xlsx":
             _needs_workbook(programme)
-            notice = f"《{programme.notice.title}》（{programme.notice.number}）"
-            workbook.write(data, target, programme.title, notice, programme.id)
+            workbook.write(data, target, programme)
         else:
             text = yaml.safe_dump(workbook.to_plain(data), allow_unicode=True, sort_keys=False, width=1000)
             target.write_text(text, encoding="utf-8")

@@ -170,6 +170,10 @@ def _plain_text(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_plain_text), AfterValidator(_text)]
 
 
+class Hint(str):
+    """Marks a type with the one sentence that says how to write it (a cell's input message, the 填表说明)."""
+
+
 _POSTCODE = re.compile(r"^\d{6}$")
 
 
@@ -195,22 +199,36 @@ def _pages(value: object) -> str:
 
 
 # A text of its own format (a postcode, a page range), a bare number taken as the text it was typed as.
-Postcode = Annotated[str, BeforeValidator(_postcode), WithJsonSchema({"type": "string", "pattern": _POSTCODE.pattern})]
+Postcode = Annotated[
+    str,
+    BeforeValidator(_postcode),
+    WithJsonSchema({"type": "string", "pattern": _POSTCODE.pattern}),
+    Hint("6位数字，如 264000"),
+]
 
 
-PageRange = Annotated[str, BeforeValidator(_pages), WithJsonSchema({"type": "string", "pattern": _PAGES.pattern})]
+PageRange = Annotated[
+    str,
+    BeforeValidator(_pages),
+    WithJsonSchema({"type": "string", "pattern": _PAGES.pattern}),
+    Hint("只取文件的部分页时填写，如 1-3,5；不填即全部"),
+]
 
 
 YesNo = Annotated[bool, BeforeValidator(yes_no)]
 
 
-WenHao = Annotated[str, BeforeValidator(_wenhao)]
+WenHao = Annotated[
+    str,
+    BeforeValidator(_wenhao),
+    Hint("文号用六角括号，如 鲁工信发〔2020〕5号；写成 [2020] 或 【2020】 会被改正并提示"),
+]
 
 
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Date = Annotated[dt.date, BeforeValidator(_date), Hint("日期，如 2024-06-14 或 2024年6月14日")]
 
 
-Uscc = Annotated[str, BeforeValidator(_uscc)]
+Uscc = Annotated[str, BeforeValidator(_uscc), Hint("18位统一社会信用代码（GB 32100），工具会校验两级校验码")]
 
 
 class Lookup(dict[str, str]):
@@ -220,10 +238,10 @@ class Lookup(dict[str, str]):
 CityCode = Annotated[str, BeforeValidator(_city), Lookup({name: code for code, name in CITIES.items()})]
 
 
-Phone = Annotated[str, BeforeValidator(_phone)]
+Phone = Annotated[str, BeforeValidator(_phone), Hint("固定电话如 0536-1234567，或11位手机号")]
 
 
-Email = Annotated[str, AfterValidator(_email)]
+Email = Annotated[str, AfterValidator(_email), Hint("电子邮箱，如 name@example.com")]
 
 
 class Unit(str):
