@@ -23,7 +23,7 @@ from pipeline.core import case, limits, rules
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
 from pipeline.forms import workbook
 from pipeline.stages import check as checking
-from pipeline.workflows import batch, catalogue, official
+from pipeline.workflows import batch, catalogue, cityinit, official
 from pipeline.workflows import city as city_packet
 from pipeline.workflows import packet as packets
 
@@ -331,42 +331,78 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
 
 
 @main.command(epilog=EPILOG)
-@click.argument("cluster")
-@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id): a folder under templates/.")
+@click.argument("cluster", required=False)
+@click.option(
+    "--programme", "programme_id", help="申报项目 (programme id): a folder under templates/; init lists them."
+)
+@click.option("--city", "city_code", help="A city code (370600): write the city bureau's decision file instead.")
 @click.option(
     "--form",
     type=click.Choice(["xlsx", "yaml"]),
     help="Input form to create (default: the Excel workbook where the programme has one, else YAML).",
 )
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-def init(cluster: str, programme_id: str, form: str | None, root: str | None) -> None:
-    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in, and attachments/."""
+def init(
+    cluster: str | None, programme_id: str | None, city_code: str | None, form: str | None, root: str | None
+) -> None:
+    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in; with --city, the city's decision."""
+    paths = _paths(root)
+    try:
+        programme_id = _programme_named(programme_id, paths)
+        if city_code is not None:
+            if cluster:
+                raise UsageError(
+                    "--city 写的是市的推荐决定，不要同时给集群编号 (--city takes no cluster)",
+                    code="E-USAGE-BAD-ARGUMENT",
+                )
+            out = cityinit.init_city(city_code, programme_id, paths)
+            done = f"填好空着的项后运行 make city CITY={city_code} PROGRAMME={programme_id}"
+        else:
+            out = _init_cluster(cluster, programme_id, form, paths)
+            done = f"填好后运行 make validate CLUSTER={cluster} 检查，make bundle CLUSTER={cluster} 生成"
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(f"已创建 {out} (created)：{done}")
+
+
+def _programme_named(programme_id: str | None, paths: case.Paths) -> str:
+    """The programme asked for; without one, a usage error that lists every programme in Chinese."""
+    if programme_id:
+        return programme_id
+    entries = [e for e in catalogue.catalogue(paths.templates, case.build_date()) if not e.error]
+    choices = "；".join(f"{e.id}（{e.title}，{e.status}）" for e in entries) or "（templates/ 下没有申报项目）"
+    raise UsageError(
+        f"请用 --programme 指明申报项目（make init … PROGRAMME=…），可选：{choices} (name the programme)",
+        code="E-USAGE-NO-PROGRAMME",
+    )
+
+
+def _init_cluster(cluster: str | None, programme_id: str, form: str | None, paths: case.Paths) -> Path:
+    """A new cluster folder with its empty input file and attachments/."""
     from pipeline.core.raw import check_cluster_id
     from pipeline.forms.skeleton import skeleton
     from pipeline.stages.programmes import load_programme
 
-    paths = _paths(root)
-    try:
-        check_cluster_id(cluster)
-        programme = load_programme(paths.templates, programme_id)
-        form = form or ("xlsx" if programme.data_schema.workbook else "yaml")
-        if form == "xlsx":
-            _needs_workbook(programme)
-        folder = paths.inputs / cluster
-        if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
-            raise UsageError(
-                f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS"
-            )
-        (folder / "attachments").mkdir(parents=True, exist_ok=True)
-        if form == "xlsx":
-            out = workbook.write(None, folder / "cluster.xlsx", programme)
-        else:
-            out = folder / "cluster.yaml"
-            out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
-    except ClusterpackError as exc:
-        _fail(exc)
-        return
-    click.echo(f"已创建 {out} (created)：填好后运行 make bundle CLUSTER={cluster}")
+    if not cluster:
+        raise UsageError(
+            "请给出新集群的编号，如 clusterpack init yantai-xx --programme … (name the cluster)",
+            code="E-USAGE-NO-CLUSTER",
+        )
+    check_cluster_id(cluster)
+    programme = load_programme(paths.templates, programme_id)
+    form = form or ("xlsx" if programme.data_schema.workbook else "yaml")
+    if form == "xlsx":
+        _needs_workbook(programme)
+    folder = paths.inputs / cluster
+    if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
+        raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS")
+    (folder / "attachments").mkdir(parents=True, exist_ok=True)
+    if form == "xlsx":
+        return workbook.write(None, folder / "cluster.xlsx", programme)
+    out = folder / "cluster.yaml"
+    out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
+    return out
 
 
 @main.command(epilog=EPILOG)

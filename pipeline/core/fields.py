@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from pipeline.core import wordcount
 from pipeline.core.codes import normalise_wenhao, uscc_problem
-from pipeline.core.units import parse_money
+from pipeline.core.units import how_to_write, parse_money
 from pipeline.core.written import as_text, whole_number, yes_no
 
 CITIES: dict[str, str] = {
@@ -270,6 +270,20 @@ def unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
             meta.extend(extra)
         else:
             return annotation, meta, optional
+
+
+def how_to_fill(info: FieldInfo) -> str:
+    """What to write in a field left empty: its type's own sentence, its choices, or how an amount is written."""
+    core, meta, _optional = unwrap(info.annotation)
+    hint = next((str(m) for m in [*info.metadata, *meta] if isinstance(m, Hint)), "")
+    unit = unit_of(info)
+    if hint:
+        return hint
+    if unit:
+        return how_to_write(unit)
+    if typing.get_origin(core) is Literal:
+        return "可选：" + "、".join(str(a) for a in typing.get_args(core))
+    return info.description or ""
 
 
 def unit_of(info: FieldInfo) -> str | None:

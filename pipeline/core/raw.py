@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
+from pipeline.core.fields import how_to_fill
 from pipeline.core.written import BOOL_HOW, COUNT_HOW
 from pipeline.errors import Location, Problem, UsageError
 
@@ -98,9 +100,31 @@ def _problem(raw: RawInput, err: Any, model: type[BaseModel]) -> Problem:
             message = template
     else:
         code, message = "E-VALUE", f"取值不对 (invalid value): {err['msg']}"
+    if code == "E-FIELD-MISSING":
+        message = _missing(model, loc)
     if kind != "missing" and "input" in err and not isinstance(err["input"], (dict, list, type(None))):
         message += f"；填的是 {err['input']!r}"
     return problem_at(raw, loc, code, message, model=model)
+
+
+def field_info(model: type[BaseModel], loc: tuple[str | int, ...]) -> FieldInfo | None:
+    """The field at ``loc`` (list indices stepped over), None where the model has none."""
+    current: Any = model
+    info: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        info = current.model_fields[part]
+        current = inner_model(info.annotation)
+    return info
+
+
+def _missing(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    info = field_info(model, loc)
+    how = how_to_fill(info) if info is not None else ""
+    return f"缺少必填项，请填写{'：' + how if how else ''} (required field is missing)"
 
 
 def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:
