@@ -114,7 +114,7 @@ def locate(folder: Path, name: str) -> Path:
     return resolved
 
 
-def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[int] | None, int, list[tuple[str, str]]]:
+def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[int] | None, int, list[tuple[str, ...]]]:
     """(pages taken, how many, warnings) of a PDF proof; raises Refused."""
     reader = _open_pdf(path)
     if reader is None:
@@ -140,12 +140,13 @@ def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[i
                 f"(the pages' content inflates past the limit: {limits.UNZIPPED_BYTES.env})",
             )
     taken = len(pages) if pages is not None else count
-    warnings = []
+    warnings: list[tuple[str, ...]] = []
     if taken > material.max_pages:
         warnings.append(
             (
                 "W-ATTACHMENT-MANY-PAGES",
                 f"{item.file} 有 {taken} 页，{material.title}一般不超过 {material.max_pages} 页；请确认是否选对了文件或用 pages 选取页码",
+                f"“{item.title}”有 {taken} 页，{material.title}一般不超过 {material.max_pages} 页，请确认是否选对了文件",
             )
         )
     return pages, taken, warnings
@@ -270,7 +271,7 @@ def check(
     found: list[tuple[Attachment, Material, Path, str, list[int] | None, Location]] = []
     totals = [0, 0]  # bytes and pages going into the packet
 
-    def problem(i: int, code: str, message: str, key: str = "file", severity: str = "error") -> None:
+    def problem(i: int, code: str, message: str, key: str = "file", severity: str = "error", page: str = "") -> None:
         path = ("attachments", i, key)
         problems.append(
             Problem(
@@ -280,6 +281,7 @@ def check(
                 label=f"佐证材料 › 第{i + 1}项",
                 location=raw.where(path),
                 severity=severity,
+                page=page,
             )
         )
 
@@ -322,8 +324,8 @@ def check(
         except Refused as refusal:
             problem(i, refusal.code, refusal.message, refusal.key)
             continue
-        for code, message in warnings:
-            problem(i, code, message, severity="warning")
+        for code, message, *page in warnings:  # (code, message[, what a printed page says])
+            problem(i, code, message, severity="warning", page="".join(page))
         if not item.sensitive:
             totals[0] += resolved.stat().st_size
             totals[1] += count
