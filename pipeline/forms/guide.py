@@ -41,6 +41,8 @@ def _sheet_line(sheet: Sheet) -> str:
 def _label(spec: Spec) -> str:
     if spec.kind == "money":
         return f"金额（{spec.unit}）"
+    if spec.kind == "date":
+        return "日期"
     if spec.note or spec.lookup:
         return spec.title
     if spec.kind == "choice":

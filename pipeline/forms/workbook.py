@@ -71,6 +71,8 @@ def write(data: BaseModel | None, out: Path, programme: Programme) -> Path:
         _sheet(wb.create_sheet(sheet.title), sheet, (model, layout, lookups), dump)
     guide.fill(first, programme, layout, _all_specs(model, layout, lookups))
     _print_setup(first, title_rows=False)
+    for ws in wb.worksheets:
+        _fit_heights(ws)
     as_data(wb)  # every cell was written with put(); this is the guarantee
     wb.properties.created = wb.properties.modified = repro.instant().replace(tzinfo=None)
     wb.save(out)
@@ -168,6 +170,23 @@ def _grid(ws: Any, sheet: Grid, where: Where, dump: dict[str, Any]) -> None:
 
 def _width(text: str) -> float:
     return sum(2.1 if ord(c) > 0x2E80 else 1.1 for c in text) + 2
+
+
+LINE_PT = 15.0  # one line of 11 pt text
+
+
+def _fit_heights(ws: Any) -> None:
+    """Each row tall enough for its wrapped texts: Excel, WPS and Calc keep a saved height, none measures it on load."""
+    widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+    for row in ws.iter_rows(min_row=2 if ws.title != GUIDE else 1):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            width = max(4.0, widths.get(cell.column_letter, 13.0) - 1)
+            lines = max(lines, sum(max(1, -(-int(_width(part) - 2) // int(width))) for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(409.0, lines * LINE_PT)
 
 
 def _table(ws: Any, specs: list[Spec], items: list[dict[str, Any]]) -> None:
