@@ -66,6 +66,20 @@ def click_code(exc: click.UsageError) -> str:
     return next((code for kind, code in _CLICK_CODES if isinstance(exc, kind)), "E-USAGE-ARGS")
 
 
+def _chinese_first(exc: click.UsageError) -> str:
+    """click's message, after what to do in Chinese: a missing --programme lists the programmes."""
+    said = exc.format_message()
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        option = (exc.param.opts or [exc.param.name or ""])[0]
+        if exc.param.name == "programme_id":
+            try:
+                _programme_named(None, case.Paths())
+            except UsageError as listed:
+                return f"{listed} · {said}"
+        return f"缺少 {option}，请补上 · {said}"
+    return said
+
+
 class _Commands(click.Group):
     """The command group; its usage errors (click's as well as ours) say their code, and exit 2."""
 
@@ -80,7 +94,7 @@ class _Commands(click.Group):
             if exc.ctx is not None:
                 click.echo(exc.ctx.get_usage(), err=True)
                 click.echo(f"运行 {exc.ctx.command_path} --help 查看用法 (try --help)", err=True)
-            click.secho(f"错误 [{click_code(exc)}] {exc.format_message()} (usage error)", fg="red", err=True)
+            click.secho(f"错误 [{click_code(exc)}] {_chinese_first(exc)} (usage error)", fg="red", err=True)
             sys.exit(ExitCode.USAGE)
         except click.ClickException as exc:  # click's file errors and the like: still the user's call
             click.secho(f"错误 [E-USAGE-ARGS] {exc.format_message()} (usage error)", fg="red", err=True)
@@ -373,7 +387,7 @@ def _programme_named(programme_id: str | None, paths: case.Paths) -> str:
     entries = [e for e in catalogue.catalogue(paths.templates, case.build_date()) if not e.error]
     choices = "；".join(f"{e.id}（{e.title}，{e.status}）" for e in entries) or "（templates/ 下没有申报项目）"
     raise UsageError(
-        f"请用 --programme 指明申报项目（make init … PROGRAMME=…），可选：{choices} (name the programme)",
+        f"请用 --programme 指明申报项目（make 命令中写 PROGRAMME=…），可选：{choices} (name the programme)",
         code="E-USAGE-NO-PROGRAMME",
     )
 

@@ -102,3 +102,10 @@ def test_a_city_file_from_init_builds_the_city_packet(tmp_path: Path) -> None:
     _fill(tmp_path / "inputs" / "cities" / f"370100-{PROGRAMME}.yaml")
     result = city_packet.city_bundle("370100", paths_of(tmp_path), PROGRAMME)
     assert (result.folder / "推荐文件.pdf").is_file() and result.pages > 1 and len(result.clusters) == 1
+
+
+def test_a_missing_programme_option_lists_the_programmes_in_chinese() -> None:
+    from pipeline.cli import main as entry
+
+    r = CliRunner().invoke(entry, ["schema"])  # click's own missing-option error, through the group
+    assert r.exit_code == 2 and "E-USAGE-MISSING" in r.output and "tese-eval（" in r.output
