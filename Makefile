@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init validate programmes show round adopt test test-fast golden fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init city-init validate programmes show round adopt test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -43,8 +43,15 @@ check: setup ## Check CLUSTER against the programme's conditions (a table; JSON 
 city: setup ## Build a city bureau's letter, 汇总表 and packet: make city CITY=370700 [PROGRAMME=…]
 	@$(BIN)/clusterpack city $(CITY) $(if $(PROGRAMME),--programme $(PROGRAMME))
 
-init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in
-	@$(BIN)/clusterpack init $(CLUSTER) --programme $(or $(PROGRAMME),tese-apply)
+init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in: make init CLUSTER=x PROGRAMME=… (asks when not given)
+	@p='$(PROGRAMME)'; \
+	if [ -z "$$p" ] && [ -t 0 ]; then \
+		$(BIN)/clusterpack programmes; read -r -p "申报项目编号 (programme id, 见上表): " p; \
+	fi; \
+	$(BIN)/clusterpack init $(CLUSTER) $${p:+--programme "$$p"}
+
+city-init: setup ## Start a city's decision file: make city-init CITY=370600 PROGRAMME=digital-apply
+	@$(BIN)/clusterpack init --city $(CITY) $(if $(PROGRAMME),--programme $(PROGRAMME))
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

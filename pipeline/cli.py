@@ -23,7 +23,7 @@ from pipeline.core import case, limits, rules
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
 from pipeline.forms import workbook
 from pipeline.stages import check as checking
-from pipeline.workflows import batch, catalogue, official
+from pipeline.workflows import batch, catalogue, cityinit, official
 from pipeline.workflows import city as city_packet
 from pipeline.workflows import packet as packets
 
@@ -66,6 +66,20 @@ def click_code(exc: click.UsageError) -> str:
     return next((code for kind, code in _CLICK_CODES if isinstance(exc, kind)), "E-USAGE-ARGS")
 
 
+def _chinese_first(exc: click.UsageError) -> str:
+    """click's message, after what to do in Chinese: a missing --programme lists the programmes."""
+    said = exc.format_message()
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        option = (exc.param.opts or [exc.param.name or ""])[0]
+        if exc.param.name == "programme_id":
+            try:
+                _programme_named(None, case.Paths())
+            except UsageError as listed:
+                return f"{listed} · {said}"
+        return f"缺少 {option}，请补上 · {said}"
+    return said
+
+
 class _Commands(click.Group):
     """The command group; its usage errors (click's as well as ours) say their code, and exit 2."""
 
@@ -80,7 +94,7 @@ class _Commands(click.Group):
             if exc.ctx is not None:
                 click.echo(exc.ctx.get_usage(), err=True)
                 click.echo(f"运行 {exc.ctx.command_path} --help 查看用法 (try --help)", err=True)
-            click.secho(f"错误 [{click_code(exc)}] {exc.format_message()} (usage error)", fg="red", err=True)
+            click.secho(f"错误 [{click_code(exc)}] {_chinese_first(exc)} (usage error)", fg="red", err=True)
             sys.exit(ExitCode.USAGE)
         except click.ClickException as exc:  # click's file errors and the like: still the user's call
             click.secho(f"错误 [E-USAGE-ARGS] {exc.format_message()} (usage error)", fg="red", err=True)
@@ -327,43 +341,78 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
 
 
 @main.command(epilog=EPILOG)
-@click.argument("cluster")
-@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id): a folder under templates/.")
+@click.argument("cluster", required=False)
+@click.option(
+    "--programme", "programme_id", help="申报项目 (programme id): a folder under templates/; init lists them."
+)
+@click.option("--city", "city_code", help="A city code (370600): write the city bureau's decision file instead.")
 @click.option(
     "--form",
     type=click.Choice(["xlsx", "yaml"]),
     help="Input form to create (default: the Excel workbook where the programme has one, else YAML).",
 )
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-def init(cluster: str, programme_id: str, form: str | None, root: str | None) -> None:
-    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in, and attachments/."""
+def init(
+    cluster: str | None, programme_id: str | None, city_code: str | None, form: str | None, root: str | None
+) -> None:
+    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in; with --city, the city's decision."""
+    paths = _paths(root)
+    try:
+        programme_id = _programme_named(programme_id, paths)
+        if city_code is not None:
+            if cluster:
+                raise UsageError(
+                    "--city 写的是市的推荐决定，不要同时给集群编号 (--city takes no cluster)",
+                    code="E-USAGE-BAD-ARGUMENT",
+                )
+            out = cityinit.init_city(city_code, programme_id, paths)
+            done = f"填好空着的项后运行 make city CITY={city_code} PROGRAMME={programme_id}"
+        else:
+            out = _init_cluster(cluster, programme_id, form, paths)
+            done = f"填好后运行 make validate CLUSTER={cluster} 检查，make bundle CLUSTER={cluster} 生成"
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(f"已创建 {out} (created)：{done}")
+
+
+def _programme_named(programme_id: str | None, paths: case.Paths) -> str:
+    """The programme asked for; without one, a usage error that lists every programme in Chinese."""
+    if programme_id:
+        return programme_id
+    entries = [e for e in catalogue.catalogue(paths.templates, case.build_date()) if not e.error]
+    choices = "；".join(f"{e.id}（{e.title}，{e.status}）" for e in entries) or "（templates/ 下没有申报项目）"
+    raise UsageError(
+        f"请用 --programme 指明申报项目（make 命令中写 PROGRAMME=…），可选：{choices} (name the programme)",
+        code="E-USAGE-NO-PROGRAMME",
+    )
+
+
+def _init_cluster(cluster: str | None, programme_id: str, form: str | None, paths: case.Paths) -> Path:
+    """A new cluster folder with its empty input file and attachments/."""
     from pipeline.core.raw import check_cluster_id
     from pipeline.forms.skeleton import skeleton
     from pipeline.stages.programmes import load_programme
 
-    paths = _paths(root)
-    try:
-        check_cluster_id(cluster)
-        programme = load_programme(paths.templates, programme_id)
-        form = form or ("xlsx" if programme.data_schema.workbook else "yaml")
-        if form == "xlsx":
-            _needs_workbook(programme)
-        folder = paths.inputs / cluster
-        if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
-            raise UsageError(
-                f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS"
-            )
-        (folder / "attachments").mkdir(parents=True, exist_ok=True)
-        notice = f"《{programme.notice.title}》（{programme.notice.number}）"
-        if form == "xlsx":
-            out = workbook.write(None, folder / "cluster.xlsx", programme.title, notice, programme.id)
-        else:
-            out = folder / "cluster.yaml"
-            out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
-    except ClusterpackError as exc:
-        _fail(exc)
-        return
-    click.echo(f"已创建 {out} (created)：填好后运行 make bundle CLUSTER={cluster}")
+    if not cluster:
+        raise UsageError(
+            "请给出新集群的编号，如 clusterpack init yantai-xx --programme … (name the cluster)",
+            code="E-USAGE-NO-CLUSTER",
+        )
+    check_cluster_id(cluster)
+    programme = load_programme(paths.templates, programme_id)
+    form = form or ("xlsx" if programme.data_schema.workbook else "yaml")
+    if form == "xlsx":
+        _needs_workbook(programme)
+    folder = paths.inputs / cluster
+    if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
+        raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS")
+    (folder / "attachments").mkdir(parents=True, exist_ok=True)
+    if form == "xlsx":
+        return workbook.write(None, folder / "cluster.xlsx", programme)
+    out = folder / "cluster.yaml"
+    out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
+    return out
 
 
 @main.command(epilog=EPILOG)
@@ -394,8 +443,7 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
         target.parent.mkdir(parents=True, exist_ok=True)
         if to == "xlsx":
             _needs_workbook(programme)
-            notice = f"《{programme.notice.title}》（{programme.notice.number}）"
-            workbook.write(data, target, programme.title, notice, programme.id)
+            workbook.write(data, target, programme)
         else:
             text = yaml.safe_dump(workbook.to_plain(data), allow_unicode=True, sort_keys=False, width=1000)
             target.write_text(text, encoding="utf-8")

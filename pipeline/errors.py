@@ -7,6 +7,7 @@ the value came from, and what to do. Tests assert on the stable ``code`` of each
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,15 +53,32 @@ class Problem:
     field: str = ""  # dotted English key, e.g. applicant.credit_code
     label: str = ""  # Chinese field label, e.g. 申报单位 › 统一社会信用代码
     location: Location | None = None
-    severity: str = "error"  # error | warning
+    # error | warning | notice (what was read as the person meant it: an amount converted to its field's unit)
+    severity: str = "error"
+    page: str = ""  # what a printed page (the 自查报告) says, where the message names a file or a key
+
+    @property
+    def printed(self) -> str:
+        """The problem as a printed page says it: Chinese only, its field by its label, no English gloss."""
+        text = self.page or chinese(self.message)
+        return f"{self.label}：{text}" if self.label else text
 
     def render(self, cluster: str, subject: str = "集群") -> str:
         where = f" · {self.location}" if self.location else ""
         what = ""
         if self.field:
             what = f" · 字段 {self.label} ({self.field})" if self.label else f" · 字段 {self.field}"
-        kind = "错误" if self.severity == "error" else "警告"
+        kind = {"error": "错误", "notice": "提示"}.get(self.severity, "警告")
         return f"{kind} [{self.code}] {subject} {cluster}{where}{what}: {self.message}"
+
+
+# The English gloss a message ends with: " (a firm's revenue exceeds the cluster's)".
+_GLOSS = re.compile(r"\s*\((?=[^()]*[A-Za-z])[^()（）]*\)\s*$")
+
+
+def chinese(message: str) -> str:
+    """``message`` without the English gloss it ends with: for a page a reviewer reads."""
+    return _GLOSS.sub("", message)
 
 
 class ClusterpackError(Exception):

@@ -455,7 +455,7 @@ def self_check() -> None:
     tag(doc, "{%p endfor %}")
     para(
         doc,
-        "{{ checks.forms }}本报告由 clusterpack {{ checks.tool }} 于 {{ checks.date }} 根据申报数据自动生成，"
+        "{{ checks.forms }}本报告由集群申报材料生成工具（{{ checks.tool }} 版）于 {{ checks.date }} 根据申报数据自动生成，"
         "供申报单位和市级主管部门合规性审核参考。",
         SONG,
         9,

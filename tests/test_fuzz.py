@@ -29,10 +29,12 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from pydantic import BaseModel
 
+from pipeline import schemas
 from pipeline.core import case, rules
+from pipeline.core.layout import Record, Sections, Table
 from pipeline.core.raw import RawInput
 from pipeline.errors import DataInvalid
-from pipeline.forms.workbook import RECORD, TABLES, TEXTS, record_specs, table_specs
+from pipeline.forms.sheets import record_rows, table_columns
 from pipeline.forms.workbook_read import read_loaded
 from pipeline.stages.check import validate
 from pipeline.stages.programmes import load_programme
@@ -137,7 +139,7 @@ def _ours_only(run) -> Any:
     try:
         return run()
     except DataInvalid as exc:
-        assert exc.problems and all(p.code.startswith(("E-", "W-")) for p in exc.problems)
+        assert exc.problems and all(p.code.startswith(("E-", "W-", "N-")) for p in exc.problems)
         assert all(p.location is not None for p in exc.problems if p.severity == "error")
         return None
 
@@ -151,7 +153,7 @@ def _through_the_pipeline(raw: RawInput, paths: case.Paths, programme_id: str) -
     """Validate; where the data is accepted, run the rules, the context and what the manifest says of it."""
     programme = _programme(paths.templates, programme_id)
     model, problems = validate(raw, programme)
-    assert all(p.code.startswith(("E-", "W-")) for p in problems)
+    assert all(p.code.startswith(("E-", "W-", "N-")) for p in problems)
     assert all(p.location is not None for p in problems if p.severity == "error")
     if model is None or any(p.severity == "error" for p in problems):
         assert model is not None or any(p.severity == "error" for p in problems)  # a refusal says why
@@ -310,7 +312,12 @@ CELLS = st.one_of(
     st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
     st.times(),
 )
-SPECS = [s for _g, group in record_specs() for s in group]
+_TESE = schemas.get("tese_application")
+_LAYOUT = _TESE.workbook
+RECORD = next(s for s in _LAYOUT.sheets if isinstance(s, Record))
+TABLES = [s for s in _LAYOUT.sheets if isinstance(s, Table)]
+TEXTS = [s for s in _LAYOUT.sheets if isinstance(s, Sections)]
+SPECS = [s for _g, s in record_rows(_TESE.model, RECORD, _LAYOUT, {})]
 ROWS = st.lists(st.sampled_from(SPECS), max_size=25)
 SMALL = [st.integers(min_value=0, max_value=n) for n in range(5)]
 
@@ -328,22 +335,22 @@ def test_the_workbook_reader_takes_any_cell(project, data) -> None:
     paths, _examples = project
     wb = Workbook()
     ws = wb.active
-    ws.title = RECORD
+    ws.title = RECORD.title
     for row, spec in enumerate(data.draw(ROWS), start=2):
         ws.cell(row, 4, spec.key)
         _put(ws, row, 3, data.draw(CELLS))
     ws.cell(2, 4, "programme")
     ws.cell(2, 3, "tese-apply")
-    for title, path in TABLES:
-        ts = wb.create_sheet(title)
-        specs_t = table_specs(path)
+    for table in TABLES:
+        ts = wb.create_sheet(table.title)
+        specs_t = table_columns(_TESE.model, table, {})
         for j, spec in enumerate(specs_t, start=1):
             ts.cell(1, j, spec.header)
         for i in range(2, 2 + data.draw(SMALL[3])):
             for j in range(1, len(specs_t) + 2):
                 _put(ts, i, j, data.draw(CELLS))
-    for title, _path in TEXTS:
-        xs = wb.create_sheet(title)
+    for text in TEXTS:
+        xs = wb.create_sheet(text.title)
         for i in range(2, 2 + data.draw(SMALL[4])):
             _put(xs, i, 1, data.draw(CELLS))
             _put(xs, i, 2, data.draw(CELLS))

@@ -532,7 +532,7 @@ def test_export_writes_a_formula_like_name_as_text_and_reads_it_back(root: Path)
 
     _replace(root, "  name: 青岚县智能农机装备特色产业集群", f"  name: '{INJECTED}'")
     _raw, model, programme, _w = checking.prepare(EXAMPLE, paths_of(root))
-    out = workbook.write(model, root / "out.xlsx", programme.title, "notice", programme.id)
+    out = workbook.write(model, root / "out.xlsx", programme)
     assert _formulas(out) == []
     (cell,) = _text_cells(out, INJECTED)
     assert cell.data_type == "s" and cell.quotePrefix

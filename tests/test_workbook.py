@@ -35,7 +35,7 @@ def _to_xlsx(root: Path, cluster: str = "wb") -> Path:
     shutil.copytree(root / "inputs" / EXAMPLE, folder)
     (folder / "cluster.yaml").unlink()
     programme = checking.prepare(EXAMPLE, paths_of(root))[2]
-    return workbook.write(_example_model(root), folder / "cluster.xlsx", programme.title, "notice", programme.id)
+    return workbook.write(_example_model(root), folder / "cluster.xlsx", programme)
 
 
 def _cell(path: Path, sheet: str, key: str) -> str:
@@ -111,12 +111,14 @@ def test_text_in_a_number_cell(root: Path) -> None:
     assert p.code == "E-NUMBER-INT" and str(p.location) == f"inputs/wb/cluster.xlsx 基本信息!{coord}"
 
 
-def test_wan_typed_in_a_yi_column(root: Path) -> None:
+def test_wan_typed_in_a_yi_column_is_converted_and_said(root: Path) -> None:
     xlsx = _to_xlsx(root)
     coord = _cell(xlsx, "基本信息", "indicators.revenue")
-    _edit(xlsx, "基本信息", coord, "1864500万元")
-    (p,) = _problems(root)
-    assert p.code == "E-XLSX-UNIT" and p.location.cell == coord and p.location.sheet == "基本信息"
+    _edit(xlsx, "基本信息", coord, "1,864,500万元")
+    case = checking.check("wb", paths_of(root))
+    assert case.data.indicators.revenue == 1864500
+    (p,) = [w for w in case.warnings if w.code == "N-MONEY-CONVERTED"]
+    assert p.location.cell == coord and p.location.sheet == "基本信息" and p.field == "indicators.revenue"
 
 
 def test_empty_required_cell(root: Path) -> None:
@@ -237,15 +239,25 @@ def test_workbook_opens_in_libreoffice_calc(root: Path) -> None:
 
 
 @pytest.mark.office
-def test_shipped_workbook_example_gives_the_same_packet(tmp_path: Path) -> None:
-    base = tmp_path
-    shutil.copytree(ROOT / "templates", base / "templates")
-    for cid in (EXAMPLE, XLSX_EXAMPLE):
-        shutil.copytree(ROOT / "inputs" / cid, base / "inputs" / cid)
-    a = packets.bundle(EXAMPLE, paths_of(base))
-    b = packets.bundle(XLSX_EXAMPLE, paths_of(base))
-    pa, pb = (PdfReader(r.folder / "申报材料.pdf").pages for r in (a, b))
+def test_the_packet_from_the_exported_workbook_has_the_text_of_the_one_from_yaml(root: Path, example_packet) -> None:
+    # the example's YAML → `export --to xlsx` → a cluster of its own, built: every page's text as from YAML
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    out = root / "inputs" / "exported" / "cluster.xlsx"
+    r = CliRunner().invoke(main, ["export", EXAMPLE, "--to", "xlsx", "--out", str(out), "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    for sub in ("attachments", "signed"):
+        shutil.copytree(root / "inputs" / EXAMPLE / sub, out.parent / sub)
+    built = packets.bundle("exported", paths_of(root))
+    pa, pb = (PdfReader(r.folder / "申报材料.pdf").pages for r in (example_packet, built))
     assert len(pa) == len(pb) and all(x.extract_text() == y.extract_text() for x, y in zip(pa, pb, strict=True))
+
+
+def test_the_shipped_workbook_example_holds_the_yaml_example(root: Path) -> None:
+    shutil.copytree(ROOT / "inputs" / XLSX_EXAMPLE, root / "inputs" / XLSX_EXAMPLE)
+    assert checking.prepare(XLSX_EXAMPLE, paths_of(root))[1] == _example_model(root)
 
 
 def test_schema_describes_amounts_with_units() -> None:

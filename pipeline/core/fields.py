@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
+import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from pipeline.core import wordcount
 from pipeline.core.codes import normalise_wenhao, uscc_problem
-from pipeline.core.units import parse_money
+from pipeline.core.units import how_to_write, parse_money
+from pipeline.core.written import as_text, whole_number, yes_no
 
 CITIES: dict[str, str] = {
     "370100": "济南市", "370200": "青岛市", "370300": "淄博市", "370400": "枣庄市",
@@ -58,11 +64,10 @@ def _text(value: str) -> str:
 
 
 def _uscc(value: object) -> str:
-    # YAML reads an all-digit code as a number; a credit code never starts with 0, so int → str is exact.
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
+    # YAML reads an all-digit code as a number: the text it was written as is the code.
+    value = as_text(value)
     if not isinstance(value, str):
-        raise PydanticCustomError("E-TEXT-TYPE", "应为文字 (must be text)")
+        raise PydanticCustomError("E-TEXT-TYPE", TEXT_HOW)
     value = value.strip().upper()
     problem = uscc_problem(value)
     if problem is not None:
@@ -85,7 +90,7 @@ def _city(value: object) -> str:
 
 
 def _phone(value: object) -> str:
-    text = str(value).strip().replace(" ", "")
+    text = str(as_text(value)).strip().replace(" ", "")
     if not _PHONE.match(text):
         raise PydanticCustomError(
             "E-PHONE-FORMAT",
@@ -148,16 +153,82 @@ def _percent_text(value: object) -> str:
     return text
 
 
-Text = Annotated[str, AfterValidator(_text)]
+TEXT_HOW = (
+    "应为文字：直接填写；数字（如邮政编码 264000、电话）按所填写的样子保存；YAML 中作文字用的 true、false、yes、no "
+    "请加引号 (must be text)"
+)
 
 
-WenHao = Annotated[str, BeforeValidator(_wenhao)]
+def _plain_text(value: object) -> object:
+    # A postcode or a phone typed as a bare number is the text it was typed as.
+    value = as_text(value)
+    if not isinstance(value, str):
+        raise PydanticCustomError("E-TEXT-TYPE", TEXT_HOW)
+    return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Text = Annotated[str, BeforeValidator(_plain_text), AfterValidator(_text)]
 
 
-Uscc = Annotated[str, BeforeValidator(_uscc)]
+class Hint(str):
+    """Marks a type with the one sentence that says how to write it (a cell's input message, the 填表说明)."""
+
+
+_POSTCODE = re.compile(r"^\d{6}$")
+
+
+_PAGES = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+
+
+def _postcode(value: object) -> str:
+    text = str(_plain_text(value)).strip()
+    if not _POSTCODE.match(text):
+        raise PydanticCustomError(
+            "E-POSTCODE-FORMAT", "邮政编码应为6位数字，如 264000 (a postcode has six digits)", {"text": text}
+        )
+    return text
+
+
+def _pages(value: object) -> str:
+    text = unicodedata.normalize("NFKC", str(_plain_text(value))).replace(" ", "").replace("，", ",")
+    if not _PAGES.match(text):
+        raise PydanticCustomError(
+            "E-PAGES-FORMAT", "页码范围写成 1-3,5（用连字符和逗号） (page range like 1-3,5)", {"text": text}
+        )
+    return text
+
+
+# A text of its own format (a postcode, a page range), a bare number taken as the text it was typed as.
+Postcode = Annotated[
+    str,
+    BeforeValidator(_postcode),
+    WithJsonSchema({"type": "string", "pattern": _POSTCODE.pattern}),
+    Hint("6位数字，如 264000"),
+]
+
+
+PageRange = Annotated[
+    str,
+    BeforeValidator(_pages),
+    WithJsonSchema({"type": "string", "pattern": _PAGES.pattern}),
+    Hint("只取文件的部分页时填写，如 1-3,5；不填即全部"),
+]
+
+
+YesNo = Annotated[bool, BeforeValidator(yes_no)]
+
+
+WenHao = Annotated[
+    str,
+    BeforeValidator(_wenhao),
+    Hint("文号用六角括号，如 鲁工信发〔2020〕5号；写成 [2020] 或 【2020】 会被改正并提示"),
+]
+
+
+Date = Annotated[dt.date, BeforeValidator(_date), Hint("日期，如 2024-06-14 或 2024年6月14日")]
+
+
+Uscc = Annotated[str, BeforeValidator(_uscc), Hint("18位统一社会信用代码（GB 32100），工具会校验两级校验码")]
 
 
 class Lookup(dict[str, str]):
@@ -167,14 +238,59 @@ class Lookup(dict[str, str]):
 CityCode = Annotated[str, BeforeValidator(_city), Lookup({name: code for code, name in CITIES.items()})]
 
 
-Phone = Annotated[str, BeforeValidator(_phone)]
+Phone = Annotated[str, BeforeValidator(_phone), Hint("固定电话如 0536-1234567，或11位手机号")]
 
 
-Email = Annotated[str, AfterValidator(_email)]
+Email = Annotated[str, AfterValidator(_email), Hint("电子邮箱，如 name@example.com")]
 
 
 class Unit(str):
     """Marks a money field with the unit people type it in (totals in 亿元, firms in 万元)."""
+
+
+class FromProgramme(str):
+    """Marks a field whose closed list is the programme's, not the model's: ``materials`` (a proof's category)."""
+
+
+def unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
+    """The core type of an annotation without ``Optional``/``Annotated``, its metadata, and whether it is optional.
+
+    In ``Text | list[Text]`` the first member is the core type.
+    """
+    meta: list[Any] = []
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        elif origin is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            meta.extend(extra)
+        else:
+            return annotation, meta, optional
+
+
+def how_to_fill(info: FieldInfo) -> str:
+    """What to write in a field left empty: its type's own sentence, its choices, or how an amount is written."""
+    core, meta, _optional = unwrap(info.annotation)
+    hint = next((str(m) for m in [*info.metadata, *meta] if isinstance(m, Hint)), "")
+    unit = unit_of(info)
+    if hint:
+        return hint
+    if unit:
+        return how_to_write(unit)
+    if typing.get_origin(core) is Literal:
+        return "可选：" + "、".join(str(a) for a in typing.get_args(core))
+    return info.description or ""
+
+
+def unit_of(info: FieldInfo) -> str | None:
+    """The unit a money field is shown in (亿元, 万元), None for any other field."""
+    _core, meta, _optional = unwrap(info.annotation)
+    unit = next((m for m in [*info.metadata, *meta] if isinstance(m, Unit)), None)
+    return str(unit) if unit is not None else None
 
 
 _MONEY_SCHEMA = WithJsonSchema(
@@ -222,9 +338,18 @@ def _size(value: Decimal) -> Decimal:
 
 # Amounts in the notices are sizes (revenue, tax, investment, R&D spend, exports, capital): never
 # negative. Only a profit (利润总额) may be a loss: ``SignedMoney``.
+def _money_in(unit: str) -> Callable[[Any], Decimal]:
+    """The parser of an amount shown in ``unit``: a bare number is refused, saying the unit to write."""
+
+    def parse(value: Any) -> Decimal:
+        return parse_money(value, field_unit=unit)
+
+    return parse
+
+
 Money = Annotated[
     Decimal,
-    BeforeValidator(parse_money),
+    BeforeValidator(_money_in("亿元")),
     AfterValidator(_plausible),
     AfterValidator(_size),
     _MONEY_SCHEMA,
@@ -234,7 +359,7 @@ Money = Annotated[
 
 MoneyWan = Annotated[
     Decimal,
-    BeforeValidator(parse_money),
+    BeforeValidator(_money_in("万元")),
     AfterValidator(_plausible),
     AfterValidator(_size),
     _MONEY_SCHEMA,
@@ -242,10 +367,12 @@ MoneyWan = Annotated[
 ]
 
 
-SignedMoney = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("亿元")]
+SignedMoney = Annotated[
+    Decimal, BeforeValidator(_money_in("亿元")), AfterValidator(_plausible), _MONEY_SCHEMA, Unit("亿元")
+]
 
 
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, BeforeValidator(whole_number), Field(ge=0)]
 
 
 Year = Annotated[int, Field(ge=1949, le=2100)]
@@ -295,7 +422,7 @@ class Applicant(Model):
     name: Text = Field(title="申报单位名称")
     credit_code: Uscc = Field(title="统一社会信用代码")
     address: Text = Field(title="通讯地址")
-    postcode: Annotated[str, Field(pattern=r"^\d{6}$")] = Field(title="邮政编码")
+    postcode: Postcode = Field(title="邮政编码")
     legal_representative: Text = Field(title="法定代表人")
     contact: Text = Field(title="联系人")
     contact_title: Text = Field(title="联系人职务")
@@ -415,12 +542,11 @@ class Attachment(Model):
     """A proof file (佐证材料) under ``inputs/<cluster>/attachments/``."""
 
     title: Text = Field(title="材料名称")
-    category: Text = Field(title="材料类别")
+    # the programme's materials: its id (brands) or its title (名牌产品…材料), as the person wrote it
+    category: Annotated[Text, FromProgramme("materials")] = Field(title="材料类别")
     file: Text = Field(title="文件（attachments/ 下的相对路径）")
-    pages: Annotated[str, Field(pattern=r"^\d+(-\d+)?(,\d+(-\d+)?)*$")] | None = Field(
-        default=None, title="页码范围，如 1-3,5"
-    )
-    sensitive: bool = Field(default=False, title="敏感材料（不进入申报材料，另行报送）")
+    pages: PageRange | None = Field(default=None, title="页码范围，如 1-3,5")
+    sensitive: YesNo = Field(default=False, title="敏感材料（不进入申报材料，另行报送）")
 
 
 class Relaxation(Model):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from pipeline.core.layout import Layout
 from pipeline.core.rules import Relaxation, Rule, RuleSet
 
 
@@ -262,7 +263,7 @@ class Schema:
     computed: Mapping[str, Callable[[Any], Decimal]] = field(default_factory=dict)  # figures for rules
     facts: Callable[[Any], dict[str, Any]] = _no_facts  # extra entries for manifest.json
     headline: Callable[[Any], str] = _no_headline  # one line the CLI shows after building or validating
-    workbook: bool = False  # the Excel workbook layout (pipeline/workbook.py) covers this model
+    workbook: Layout | None = None  # its Excel workbook, as data (core.layout); one engine writes and reads it
 
     @property
     def keys(self) -> frozenset[str]:

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
+from pipeline.core.fields import how_to_fill
+from pipeline.core.written import BOOL_HOW, COUNT_HOW
 from pipeline.errors import Location, Problem, UsageError
 
 M = TypeVar("M", bound=BaseModel)
@@ -20,24 +23,24 @@ M = TypeVar("M", bound=BaseModel)
 _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("E-FIELD-MISSING", "缺少必填项 (required field is missing)"),
     "extra_forbidden": ("E-FIELD-UNKNOWN", "未知字段，请检查拼写 (unknown field: check its spelling)"),
-    "int_parsing": ("E-NUMBER-INT", "应为整数 (must be a whole number)"),
-    "int_type": ("E-NUMBER-INT", "应为整数 (must be a whole number)"),
-    "int_from_float": ("E-NUMBER-INT", "应为整数，不能有小数 (must be a whole number)"),
-    "decimal_parsing": ("E-NUMBER", "应为数字 (must be a number)"),
-    "decimal_type": ("E-NUMBER", "应为数字 (must be a number)"),
-    "string_type": ("E-TEXT-TYPE", "应为文字 (must be text)"),
+    "int_parsing": ("E-NUMBER-INT", f"应为整数：{COUNT_HOW} (must be a whole number)"),
+    "int_type": ("E-NUMBER-INT", f"应为整数：{COUNT_HOW} (must be a whole number)"),
+    "int_from_float": ("E-NUMBER-INT", "应为整数，不能有小数，如 268 (must be a whole number)"),
+    "decimal_parsing": ("E-NUMBER", "应为数字，如 12.6（不带单位） (must be a number)"),
+    "decimal_type": ("E-NUMBER", "应为数字，如 12.6（不带单位） (must be a number)"),
+    "string_type": ("E-TEXT-TYPE", "应为文字：直接填写即可 (must be text)"),
     "list_type": ("E-LIST-TYPE", "应为列表（每项以 - 开头） (must be a list)"),
     "model_type": ("E-MAPPING-TYPE", "应为若干“键: 值”组成的项 (must be a mapping of keys)"),
     "model_attributes_type": ("E-MAPPING-TYPE", "应为若干“键: 值”组成的项 (must be a mapping of keys)"),
     "dict_type": ("E-MAPPING-TYPE", "应为若干“键: 值”组成的项 (must be a mapping of keys)"),
-    "literal_error": ("E-CHOICE", "只能填 {expected} (must be one of the listed values)"),
+    "literal_error": ("E-CHOICE", "只能填以下之一：{expected} (must be one of the listed values)"),
     "greater_than": ("E-NUMBER-RANGE", "应大于 {gt} (must be greater than {gt})"),
     "greater_than_equal": ("E-NUMBER-RANGE", "不能小于 {ge} (must be at least {ge})"),
     "less_than_equal": ("E-NUMBER-RANGE", "不能大于 {le} (must be at most {le})"),
     "too_short": ("E-LIST-EMPTY", "至少要填 {min_length} 项 (needs at least {min_length} item(s))"),
     "string_pattern_mismatch": ("E-TEXT-PATTERN", "格式不对 (does not match the expected format)"),
-    "bool_parsing": ("E-BOOL", "应为 是/否（true/false） (must be yes or no)"),
-    "bool_type": ("E-BOOL", "应为 是/否（true/false） (must be yes or no)"),
+    "bool_parsing": ("E-BOOL", f"应为是/否：{BOOL_HOW} (must be yes or no)"),
+    "bool_type": ("E-BOOL", f"应为是/否：{BOOL_HOW} (must be yes or no)"),
     "finite_number": ("E-NUMBER-NOT-FINITE", "应为有限的数，不能是 NaN 或无穷大 (must be a finite number)"),
     "decimal_max_digits": ("E-NUMBER", "数字位数太多 (too many digits)"),
     "decimal_max_places": ("E-NUMBER", "小数位数太多 (too many decimal places)"),
@@ -62,11 +65,11 @@ def field_label(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
             continue
         info = current.model_fields[part]
         labels.append(info.title or part)
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
     return " › ".join(labels)
 
 
-def _inner_model(annotation: Any) -> Any:
+def inner_model(annotation: Any) -> Any:
     """The model class inside ``list[X]``, ``X | None`` or ``Annotated[X, ...]``."""
     stack = [annotation]
     while stack:
@@ -89,15 +92,39 @@ def _problem(raw: RawInput, err: Any, model: type[BaseModel]) -> Problem:
         code, message = kind, err["msg"]
     elif kind in _PYDANTIC_MESSAGES:
         code, template = _PYDANTIC_MESSAGES[kind]
+        if kind == "literal_error":  # pydantic says "'a' or 'b'": the choices, listed as Chinese lists them
+            ctx = {**ctx, "expected": "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected", "")))) or "—"}
         try:
             message = template.format(**{k: v for k, v in ctx.items()})
         except (KeyError, IndexError):
             message = template
     else:
         code, message = "E-VALUE", f"取值不对 (invalid value): {err['msg']}"
+    if code == "E-FIELD-MISSING":
+        message = _missing(model, loc)
     if kind != "missing" and "input" in err and not isinstance(err["input"], (dict, list, type(None))):
         message += f"；填的是 {err['input']!r}"
     return problem_at(raw, loc, code, message, model=model)
+
+
+def field_info(model: type[BaseModel], loc: tuple[str | int, ...]) -> FieldInfo | None:
+    """The field at ``loc`` (list indices stepped over), None where the model has none."""
+    current: Any = model
+    info: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        info = current.model_fields[part]
+        current = inner_model(info.annotation)
+    return info
+
+
+def _missing(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    info = field_info(model, loc)
+    how = how_to_fill(info) if info is not None else ""
+    return f"缺少必填项，请填写{'：' + how if how else ''} (required field is missing)"
 
 
 def parse(raw: RawInput, model: type[M]) -> tuple[M | None, list[Problem]]:

@@ -22,11 +22,19 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").strip()
 
 
-def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
+def how_to_write(unit: str | None) -> str:
+    """What an amount shown in ``unit`` may be written as: the one sentence hints, alerts and errors share."""
+    example = "186.45亿元" if unit == "亿元" else "412600万元"
+    shown = f"本项以{unit}列示；" if unit else ""
+    return f"{shown}金额写数字加单位，如 {example}，单位可写亿元、万元或元，按单位换算；可带千分位，如 1,234.5万元"
+
+
+def parse_money(value: Any, default_unit: str | None = None, field_unit: str | None = None) -> Decimal:
     """Parse ``546.63亿元``, ``1,234.5万元`` or ``{value:, unit:}`` into Decimal 万元.
 
     A bare number is refused unless the caller knows the unit (a workbook column header does):
-    a figure typed in 万元 must never be read as 亿元.
+    a figure typed in 万元 must never be read as 亿元. ``field_unit`` (the unit the field is shown
+    in) is only for the message that says how to write it.
     """
     if isinstance(value, dict):
         unit = str(value.get("unit", ""))
@@ -43,7 +51,8 @@ def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
         if default_unit is None:
             raise PydanticCustomError(
                 "E-MONEY-UNIT-MISSING",
-                "金额必须写明单位，如 546.63亿元 或 412600万元 (amount needs an explicit unit: 亿元, 万元 or 元)",
+                "只填了数字，不知道单位是亿元还是万元，请写明单位：{how} (amount needs an explicit unit: 亿元, 万元 or 元)",
+                {"how": how_to_write(field_unit)},
             )
         return _to_decimal(value) * MONEY_UNITS[default_unit]
     if isinstance(value, str):
@@ -60,10 +69,21 @@ def parse_money(value: Any, default_unit: str | None = None) -> Decimal:
                 return _checked(number) * MONEY_UNITS[default_unit]
         raise PydanticCustomError(
             "E-MONEY-FORMAT",
-            "无法识别的金额 {text}：应为数字加单位，如 546.63亿元 (cannot read amount; write a number and 亿元/万元/元)",
-            {"text": value},
+            "无法识别的金额 {text}：{how} (cannot read amount; write a number and 亿元/万元/元)",
+            {"text": value, "how": how_to_write(field_unit or default_unit)},
         )
     raise PydanticCustomError("E-MONEY-FORMAT", "金额格式不对 (amount has the wrong type)")
+
+
+def written_unit(value: Any) -> str | None:
+    """The unit an amount was written with (``41500万元`` → 万元, ``{value:, unit:}`` → its unit), else None."""
+    if isinstance(value, dict):
+        unit = value.get("unit")
+        return unit if isinstance(unit, str) and unit in MONEY_UNITS else None
+    if isinstance(value, str):
+        m = _MONEY.match(_normalise(value))
+        return m.group(2) if m else None
+    return None
 
 
 def _to_decimal(number: Any) -> Decimal:

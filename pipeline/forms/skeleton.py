@@ -4,30 +4,16 @@ programme has no Excel workbook layout; a user fills it in and ``validate`` says
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import types
 import typing
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from pipeline.core.fields import Lookup, Unit
-
-
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """The core type of an annotation (without Optional/Annotated) and its metadata."""
-    meta: list[Any] = []
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0]
-        elif origin is typing.Annotated:
-            annotation, *extra = typing.get_args(annotation)
-            meta.extend(extra)
-        else:
-            return annotation, meta
+from pipeline.core.fields import Hint, Lookup, Unit, unwrap
 
 
 def _comment(info: FieldInfo, core: Any, meta: list[Any]) -> str:
@@ -47,11 +33,11 @@ def _comment(info: FieldInfo, core: Any, meta: list[Any]) -> str:
 def _lines(model: type[BaseModel], indent: str) -> list[str]:
     out: list[str] = []
     for key, info in model.model_fields.items():
-        core, meta = _unwrap(info.annotation)
+        core, meta, _optional = unwrap(info.annotation)
         comment = _comment(info, core, meta)
         if typing.get_origin(core) is list:
             (item,) = typing.get_args(core)
-            item, _ = _unwrap(item)
+            item = unwrap(item)[0]
             out.append(f"{indent}{key}:  # {comment}；每项以 - 开头")
             if isinstance(item, type) and issubclass(item, BaseModel):
                 inner = _lines(item, indent + "    ")
@@ -74,4 +60,40 @@ def skeleton(model: type[BaseModel], programme_id: str, title: str) -> str:
         if line.startswith("programme:"):
             line = f"programme: {json.dumps(programme_id)}  # 申报项目"
         lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_scalar(value: Any) -> str:
+    """A value as YAML writes it unambiguously: text quoted (a code stays text), a date as ISO."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _key_comment(info: FieldInfo) -> str:
+    core, meta, _optional = unwrap(info.annotation)
+    hint = next((str(m) for m in [*info.metadata, *meta] if isinstance(m, Hint)), "")
+    parts = [info.title or "", "必填" if info.is_required() else "选填", hint, info.description or ""]
+    return "，".join(p for p in parts if p)
+
+
+def filled(
+    model: type[BaseModel], values: Mapping[str, Any], header: list[str], notes: Mapping[str, str] | None = None
+) -> str:
+    """A YAML file of ``model``'s keys, each with its Chinese label as a comment, ``values`` filled in.
+
+    A key the tool cannot know, or a list with nothing known yet, is left empty after its colon
+    (``clusters:``), so that items are simply written below it; ``notes`` adds to a key's comment."""
+    lines = [f"# {line}" for line in header] + [""]
+    for key, info in model.model_fields.items():
+        comment = "，".join(p for p in (_key_comment(info), (notes or {}).get(key, "")) if p)
+        value = values.get(key)
+        if isinstance(value, (list, dict)) and value:
+            lines.append(f"{key}:  # {comment}")
+            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            lines += [f"  {k}: {_yaml_scalar(v)}" if k else f"  - {_yaml_scalar(v)}" for k, v in items]
+        elif value is None or isinstance(value, (list, dict)):
+            lines.append(f"{key}:  # {comment}")
+        else:
+            lines.append(f"{key}: {_yaml_scalar(value)}  # {comment}")
     return "\n".join(lines) + "\n"

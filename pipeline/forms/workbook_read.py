@@ -1,7 +1,9 @@
 """Reading the operator's workbook back into the raw data YAML gives, with sheet and cell for every value.
 
-Cells are read as text and converted by the model; structural mistakes (a merged cell, an extra
-column, a unit other than the column's) are reported with their cell, together with the model's own."""
+One reader for every programme: the workbook's sheets say which schema's layout it is
+(``Schema.workbook``), and the layout says where each value is. Cells are read as text and
+converted by the model; structural mistakes (a merged cell, an extra column, an unknown key) are
+reported with their cell, together with the model's own."""
 
 from __future__ import annotations
 
@@ -15,12 +17,18 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from pydantic import BaseModel
 
+from pipeline import schemas
 from pipeline.core import limits
+from pipeline.core.layout import Grid, Layout, Paragraphs, Record, Sections, Table
+from pipeline.core.programme import Schema
 from pipeline.core.raw import RawInput
+from pipeline.core.reading import name_key
 from pipeline.core.units import MONEY_UNITS
 from pipeline.errors import DataInvalid, Location, Problem
-from pipeline.forms.workbook import RECORD, TABLES, TEXTS, Spec, record_specs, table_specs
+from pipeline.forms.sheets import Spec, grid_rows, paragraph_parts, put, record_rows, table_columns
+from pipeline.forms.workbook import KEY_HEADER
 from pipeline.kits import officefile
 
 
@@ -110,31 +118,27 @@ class _Reader:
             text = format(Decimal(str(v)).normalize(), "f") if isinstance(v, float) else str(v)
             if spec.kind == "money":
                 return {"value": text, "unit": spec.unit}
-            return text if spec.kind in ("text", "choice", "list", "int", "decimal") else v
-        text = str(v).strip()
-        if spec.kind in ("int", "decimal", "money"):
-            text = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
-        if spec.kind == "money":
-            typed = next((u for u in MONEY_UNITS if text.endswith(u)), None)
-            if typed and typed != spec.unit:
-                self.problem(
-                    "E-XLSX-UNIT",
-                    f"此列单位是{spec.unit}，单元格写的是 {v}；请换算成{spec.unit}后只填数字 (unit differs from the column's)",
-                    sheet,
-                    cell.coordinate,
-                    key or spec.key,
-                )
-                return None
-            return text if typed else {"value": text, "unit": spec.unit}
-        if spec.kind == "int" and text.endswith(("户", "家", "人", "个")):
-            return text[:-1]
-        if spec.kind == "bool":
-            return {"是": True, "否": False}.get(text, text)
-        if spec.kind == "choice" and spec.lookup:
-            return spec.lookup.get(text, text)
-        if spec.kind == "list":
-            return [t.strip() for t in text.replace("，", "、").split("、") if t.strip()]
-        return text
+            return v if spec.kind in ("date", "bool") else text
+        return cell_text(spec, str(v))
+
+
+def cell_text(spec: Spec, value: str) -> Any:
+    """A text cell as the raw value the model converts: what ``sheets.hint`` says the cell may hold."""
+    text = value.strip()
+    if spec.kind == "money":
+        # a unit written in the cell is the amount's own (converted, and said); a bare number is the column's
+        folded = unicodedata.normalize("NFKC", text).replace(" ", "")
+        return text if any(folded.endswith(u) for u in MONEY_UNITS) else {"value": text, "unit": spec.unit}
+    if spec.kind == "choice" and spec.lookup:
+        return spec.lookup.get(text, text)
+    if spec.kind == "list":
+        return [t.strip() for t in text.replace("，", "、").split("、") if t.strip()]
+    if spec.kind == "lines":
+        return [t.strip() for t in text.splitlines() if t.strip()]
+    if spec.kind == "names":
+        names = [t.strip() for t in text.replace("，", "、").replace(",", "、").split("、") if t.strip()]
+        return names if len(names) > 1 else text
+    return text
 
 
 def _open(file: Path, data_only: bool) -> Any:
@@ -197,71 +201,131 @@ def read(file: Path, cluster_id: str, root: Path | None = None) -> RawInput:
     return read_loaded(_workbook(file, cluster_id, rel), file, cluster_id, rel)
 
 
+def schema_of(sheetnames: list[str]) -> tuple[Schema | None, list[str]]:
+    """The schema whose layout the workbook's sheets are, and the sheets it misses (none when found).
+
+    The layout with every sheet present (the most sheets, if several) wins; else the nearest, to name what is missing.
+    """
+    best: tuple[int, int, Schema | None, list[str]] = (-1, 0, None, [])
+    for name in schemas.names():
+        schema = schemas.get(name)
+        if schema.workbook is None:
+            continue
+        titles = schema.workbook.titles
+        missing = [t for t in titles if t not in sheetnames]
+        rank = (0 if missing else 1, len(titles) - len(missing))
+        if rank > best[:2]:
+            best = (*rank, schema, missing)
+    return best[2], best[3]
+
+
 def read_loaded(wb: Any, file: Path, cluster_id: str, rel: str, cached: Any = None) -> RawInput:
     """The raw data of a workbook already opened (formulas as written) and checked; ``cached`` holds the
     formulas' cached values (loaded from ``file`` at the first formula when not given)."""
     r = _Reader(file, rel)
     r._cached = cached
-    needed = [RECORD, *(t for t, _ in TABLES), *(t for t, _ in TEXTS)]
-    missing = [name for name in needed if name not in wb.sheetnames]
-    if missing:
-        raise _refused(cluster_id, "E-XLSX-SHEET", f"缺少工作表 {'、'.join(missing)} (missing sheets)", rel)
+    schema, missing = schema_of(list(wb.sheetnames))
+    if schema is None or schema.workbook is None or missing:
+        shown = "、".join(missing) or "（没有可读的工作表）"
+        raise _refused(
+            cluster_id, "E-XLSX-SHEET", f"缺少工作表 {shown}；请用 clusterpack init 生成的填报表 (missing sheets)", rel
+        )
     data: dict[str, Any] = {}
-    _record(r, wb[RECORD], data)
-    for title, path in TABLES:
-        _table(r, wb[title], title, path, data)
-    for title, path in TEXTS:
-        _texts(r, wb[title], title, path, data)
+    layout: Layout = schema.workbook
+    for sheet in layout.sheets:
+        ws = wb[sheet.title]
+        r.merged(ws, sheet.title)
+        if isinstance(sheet, Record):
+            _record(r, ws, sheet, (schema.model, layout), data)
+        elif isinstance(sheet, Grid):
+            _grid(r, ws, sheet, schema.model, data)
+        elif isinstance(sheet, Table):
+            _table(r, ws, sheet, table_columns(schema.model, sheet, {}), data)
+        elif isinstance(sheet, Sections):
+            _sections(r, ws, sheet, data)
+        else:
+            _paragraphs(r, ws, sheet, paragraph_parts(schema.model, sheet), data)
     # Cell problems go on with the data, so validation reports them together with the model's own.
     return RawInput(cluster_id=cluster_id, file=file, data=data, locations=r.locations, problems=r.problems)
 
 
-def _record(r: _Reader, ws: Any, data: dict[str, Any]) -> None:
-    """基本信息: rows found by the key in column D."""
-    specs = {s.key: s for _g, group in record_specs() for s in group}
-    r.merged(ws, RECORD)
-    seen: dict[str, str] = {}  # field key → the cell of the row that first gave it
+def _keyed_rows(r: _Reader, ws: Any, title: str, key_column: int, specs: dict[str, Spec]) -> list[tuple[Any, Spec]]:
+    """The rows of a label/value sheet or a grid, each found by the key in ``key_column`` (1-based)."""
+    out: list[tuple[Any, Spec]] = []
+    seen: dict[str, str] = {}  # field key → the value cell of the row that first gave it
     last_row, _last_col = _extent(ws)
-    for row in ws.iter_rows(min_row=2, max_row=max(2, last_row), max_col=4):
-        key_cell = row[3] if len(row) > 3 else None
-        key = str(key_cell.value).strip() if key_cell is not None and key_cell.value else ""
+    for row in ws.iter_rows(min_row=2, max_row=max(2, last_row), max_col=key_column):
+        key_cell = row[key_column - 1] if len(row) >= key_column else None
+        key = str(key_cell.value).strip() if key_cell is not None and key_cell.value is not None else ""
         if not key or key_cell is None:
             continue
         spec = specs.get(key)
         if spec is None:
             r.problem(
                 "E-XLSX-KEY",
-                f"D 列的字段名 {key[:80]} 不认识，请勿修改 D 列 (unknown field key)",
-                RECORD,
+                f"字段名 {key[:80]} 不认识，请勿修改“{KEY_HEADER}”一列 (unknown field key)",
+                title,
                 key_cell.coordinate,
             )
             continue
+        value_cell = row[key_column - 2]  # the (last) value before the key: C on a label/value sheet
         if key in seen:  # two rows for one field: which one is meant cannot be guessed
             r.problem(
                 "E-XLSX-DUPLICATE-KEY",
-                f"字段 {spec.title}（{key}）在 {RECORD}!{seen[key]} 和本行各填了一次；请删去多余的一行，"
-                "并核对 D 列未被改动 (the field appears in two rows)",
-                RECORD,
-                row[2].coordinate,
+                f"字段 {spec.title}（{key}）在 {title}!{seen[key]} 和本行各填了一次；请删去多余的一行，并核对字段名一列"
+                "未被改动 (the field appears in two rows)",
+                title,
+                value_cell.coordinate,
                 key,
             )
             continue
-        seen[key] = row[2].coordinate
-        value = r.value(spec, row[2], RECORD)
-        r.locations[spec.path] = r.where(RECORD, row[2].coordinate)
+        seen[key] = value_cell.coordinate
+        out.append((row, spec))
+    return out
+
+
+def _record(r: _Reader, ws: Any, sheet: Record, where: tuple[type[BaseModel], Layout], data: dict[str, Any]) -> None:
+    """Label/value rows: the value in C, found by the key in D."""
+    model, layout = where
+    specs = {s.key: s for _g, s in record_rows(model, sheet, layout, {})}
+    for row, spec in _keyed_rows(r, ws, sheet.title, 4, specs):
+        value = r.value(spec, row[2], sheet.title)
+        r.locations[spec.path] = r.where(sheet.title, row[2].coordinate)
         if value is not None:
-            _put(data, spec.path, value)
-    for group in ("relaxation",):  # an optional group left empty is absent
-        if group in data and not data[group]:
-            del data[group]
+            put(data, spec.path, value)
 
 
-def _table(r: _Reader, ws: Any, title: str, path: str, data: dict[str, Any]) -> None:
-    """A table sheet: header row 1 must be the expected columns; one item a row from row 2."""
-    specs_t = table_specs(path)
-    by_header = {s.header: s for s in specs_t}
+def _grid(r: _Reader, ws: Any, sheet: Grid, model: type[BaseModel], data: dict[str, Any]) -> None:
+    """The fields of one model as rows, one instance a column (B, C…), the key in the column after them."""
+    specs = {s.key: s for s in grid_rows(model, sheet, {})}
+    bases = [tuple(path.split(".")) for _header, path in sheet.columns]
+    key_column = len(bases) + 2
+    for j, (header, _path) in enumerate(sheet.columns, start=2):
+        found = str(ws.cell(1, j).value or "").removesuffix(" *").strip()
+        if found != header:
+            r.problem(
+                "E-XLSX-MISSING-COLUMN",
+                f"第 {j} 列应为“{header}”，实为“{found[:40]}”；请恢复原表头 (a column of the grid moved)",
+                sheet.title,
+                ws.cell(1, j).coordinate,
+            )
+            return
+    for base in bases:
+        r.locations[base] = r.where(sheet.title, "A1")
+    for row, spec in _keyed_rows(r, ws, sheet.title, key_column, specs):
+        for j, base in enumerate(bases, start=1):
+            path = (*base, *spec.path)
+            value = r.value(spec, row[j], sheet.title, ".".join(path))
+            r.locations[path] = r.where(sheet.title, row[j].coordinate)
+            if value is not None:
+                put(data, path, value)
+
+
+def _columns(r: _Reader, ws: Any, title: str, specs: list[Spec]) -> dict[int, Spec]:
+    """Header row 1 matched to the table's columns (by title and unit); unknown and missing ones said."""
+    by_header = {s.header: s for s in specs}
     columns: dict[int, Spec] = {}
-    last_row, last_col = _extent(ws)
+    _last_row, last_col = _extent(ws)
     for cell in next(ws.iter_rows(min_row=1, max_row=1, max_col=max(1, last_col))):
         if cell.value is None:
             continue
@@ -276,81 +340,111 @@ def _table(r: _Reader, ws: Any, title: str, path: str, data: dict[str, Any]) -> 
             )
         else:
             columns[cell.column] = spec
-    for spec in specs_t:
+    for spec in specs:
         if spec not in columns.values() and spec.required:
             r.problem("E-XLSX-MISSING-COLUMN", f"缺少列“{spec.header}” (missing column)", title, "A1")
-    r.merged(ws, title)
+    return columns
+
+
+def _table(r: _Reader, ws: Any, sheet: Table, specs: list[Spec], data: dict[str, Any]) -> None:
+    """A table sheet: one item a row from row 2, under the header of row 1."""
+    columns = _columns(r, ws, sheet.title, specs)
     items: list[dict[str, Any]] = []
-    base = tuple(path.split("."))
+    base = tuple(sheet.path.split("."))
     max_rows = limits.ROWS()
+    last_row, last_col = _extent(ws)
     for row in ws.iter_rows(min_row=2, max_row=max(2, last_row), max_col=max(1, last_col)):
         cells = [c for c in row if c.column in columns]
         if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells):
             continue
         if len(items) == max_rows:
-            r.problem(
-                *limits.rows_over(max_rows),
-                title,
-                f"A{row[0].row}",
-                ".".join((*base, str(max_rows))),
-            )
+            r.problem(*limits.rows_over(max_rows), sheet.title, f"A{row[0].row}", ".".join((*base, str(max_rows))))
             break
         item: dict[str, Any] = {}
         index = len(items)
-        r.locations[(*base, index)] = r.where(title, f"A{row[0].row}")
+        r.locations[(*base, index)] = r.where(sheet.title, f"A{row[0].row}")
         for c in cells:
             spec = columns[c.column]
-            value = r.value(spec, c, title, ".".join((*base, str(index), spec.path[0])))
-            r.locations[(*base, index, spec.path[0])] = r.where(title, c.coordinate)
+            value = r.value(spec, c, sheet.title, ".".join((*base, str(index), *spec.path)))
+            r.locations[(*base, index, *spec.path)] = r.where(sheet.title, c.coordinate)
             if value is not None:
-                item[spec.path[0]] = value
+                put(item, spec.path, value)
         items.append(item)
     if items:
-        _put(data, base, items)
-    r.locations.setdefault(base, r.where(title, "A1"))
+        put(data, base, items)
+    r.locations.setdefault(base, r.where(sheet.title, "A1"))
 
 
-def _texts(r: _Reader, ws: Any, title: str, path: str, data: dict[str, Any]) -> None:
+def _text_rows(r: _Reader, ws: Any, title: str, key: str) -> list[tuple[Any, str | None, str | None]]:
+    """The filled rows of a two-column text sheet: (row, A's text, B's text), within the row limit."""
+    out: list[tuple[Any, str | None, str | None]] = []
+    last_row, _last_col = _extent(ws)
+    max_rows = limits.ROWS()
+    for row in ws.iter_rows(min_row=2, max_row=max(2, last_row), max_col=2):
+        head, para = (r.raw(c, title, key) for c in row)
+        a = str(head).strip() if head is not None and str(head).strip() else None
+        b = str(para).strip() if para is not None and str(para).strip() else None
+        if a is None and b is None:
+            continue
+        if len(out) == max_rows:
+            r.problem(*limits.rows_over(max_rows), title, row[0].coordinate, key)
+            break
+        out.append((row, a, b))
+    return out
+
+
+def _no_heading(r: _Reader, title: str, cell: str, what: str) -> None:
+    r.problem("E-XLSX-NO-HEADING", f"第一段之前没有{what}，请在 A 列填写 (paragraph before any heading)", title, cell)
+
+
+def _sections(r: _Reader, ws: Any, sheet: Sections, data: dict[str, Any]) -> None:
     """A long text: A = heading (starts a section), B = paragraph; one row each."""
     sections: list[dict[str, Any]] = []
-    base = tuple(path.split("."))
-    last_row, _last_col = _extent(ws)
-    max_rows, rows = limits.ROWS(), 0
-    for row in ws.iter_rows(min_row=2, max_row=max(2, last_row), max_col=2):
-        key = ".".join((*base, str(max(0, len(sections) - 1))))
-        head, para = (r.raw(c, title, key) for c in row)
-        if (head is None or not str(head).strip()) and (para is None or not str(para).strip()):
+    base = tuple(sheet.path.split("."))
+    for row, head, para in _text_rows(r, ws, sheet.title, sheet.path):
+        if head is not None:
+            sections.append({sheet.heading: head, sheet.body: []})
+            r.locations[(*base, len(sections) - 1, sheet.heading)] = r.where(sheet.title, row[0].coordinate)
+        if para is None:
             continue
-        rows += 1
-        if rows > max_rows:
-            r.problem(
-                *limits.rows_over(max_rows),
-                title,
-                row[0].coordinate,
-                key,
-            )
-            break
-        if head is not None and str(head).strip():
-            sections.append({"heading": str(head).strip(), "paragraphs": []})
-            r.locations[(*base, len(sections) - 1, "heading")] = r.where(title, row[0].coordinate)
-        if para is not None and str(para).strip():
-            if not sections:
+        if not sections:
+            _no_heading(r, sheet.title, row[1].coordinate, "章节标题")
+            continue
+        n = len(sections) - 1
+        r.locations[(*base, n, sheet.body, len(sections[n][sheet.body]))] = r.where(sheet.title, row[1].coordinate)
+        sections[n][sheet.body].append(para)
+    r.locations[base] = r.where(sheet.title, "A1")
+    if sections:
+        put(data, base, sections)
+
+
+def _paragraphs(
+    r: _Reader, ws: Any, sheet: Paragraphs, parts: list[tuple[str, str, bool]], data: dict[str, Any]
+) -> None:
+    """Several lists of paragraphs: A names the part (its title) on its first paragraph, B one paragraph a row."""
+    by_title = {name_key(title): tuple(path.split(".")) for title, path, _required in parts}
+    found: dict[tuple[str, ...], list[str]] = {}
+    current: tuple[str, ...] | None = None
+    for base in by_title.values():
+        r.locations[base] = r.where(sheet.title, "A1")
+    for row, head, para in _text_rows(r, ws, sheet.title, sheet.title):
+        if head is not None:
+            current = by_title.get(name_key(head))
+            if current is None:
+                choices = "、".join(t for t, _p, _r in parts)
                 r.problem(
-                    "E-XLSX-NO-HEADING",
-                    "第一段之前没有章节标题，请在 A 列填写 (paragraph before any heading)",
-                    title,
-                    row[1].coordinate,
+                    "E-XLSX-PART",
+                    f"A 列的“{head[:40]}”不是本表的部分名称；请从下拉列表选择：{choices} (unknown part)",
+                    sheet.title,
+                    row[0].coordinate,
                 )
                 continue
-            n = len(sections) - 1
-            r.locations[(*base, n, "paragraphs", len(sections[n]["paragraphs"]))] = r.where(title, row[1].coordinate)
-            sections[n]["paragraphs"].append(str(para).strip())
-    r.locations[base] = r.where(title, "A1")
-    if sections:
-        _put(data, base, sections)
-
-
-def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for step in path[:-1]:
-        data = data.setdefault(step, {})
-    data[path[-1]] = value
+        if para is None or current is None:
+            if para is not None and head is None:
+                _no_heading(r, sheet.title, row[1].coordinate, "部分名称")
+            continue
+        paragraphs = found.setdefault(current, [])
+        r.locations[(*current, len(paragraphs))] = r.where(sheet.title, row[1].coordinate)
+        paragraphs.append(para)
+    for path, paragraphs in found.items():
+        put(data, path, paragraphs)

@@ -16,6 +16,10 @@ from pipeline.core.programme import Programme
 PROVINCIAL = ("国家级", "省级")
 
 
+# The workbook's 佐证材料 sheet, the same in every programme.
+ATTACHMENTS_NOTE = "文件放在 inputs/<集群编号>/attachments/ 下，这里填文件名；材料类别从下拉列表选择；敏感材料填“是”的不进入申报材料，另行报送"
+
+
 def rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``items`` numbered from 1 as ``no`` (a table's 序号 column)."""
     return [{"no": str(i), **item} for i, item in enumerate(items, start=1)]

@@ -32,6 +32,7 @@ from pipeline.core.fields import (
     Uscc,
     WenHao,
     Year,
+    YesNo,
 )
 
 # 一、申报范围: the 数字产业“十大工程”; anything else is refused by the model (E-CHOICE).
@@ -50,9 +51,9 @@ class Operator(Model):
 
     org_type: Literal["集群管理运营机构", "集群发展促进组织"] = Field(title="申报主体类型")
     legal_form: Literal["企业法人", "事业单位法人", "社会团体法人", "社会服务机构法人"] = Field(title="法人类型")
-    registered_in_china: bool = Field(title="在中华人民共和国境内注册")
-    independent_legal_person: bool = Field(title="具有独立法人资格")
-    no_bad_credit_record: bool = Field(title="无不良信用记录")
+    registered_in_china: YesNo = Field(title="在中华人民共和国境内注册")
+    independent_legal_person: YesNo = Field(title="具有独立法人资格")
+    no_bad_credit_record: YesNo = Field(title="无不良信用记录")
     established: Date = Field(title="成立日期")
     registered_capital: MoneyWan | None = Field(default=None, title="注册资本（开办资金）")
     staff: Count = Field(title="专职工作人员（人）")
@@ -90,8 +91,8 @@ class Firm(Model):
     name: Text = Field(title="企业名称")
     credit_code: Uscc = Field(title="统一社会信用代码")
     role: Literal["领军企业", "骨干企业", "其他企业"] = Field(default="其他企业", title="企业类型")
-    leading: bool = Field(title="属主导产业（主要申报方向）")
-    above_scale: bool = Field(title="规上企业")
+    leading: YesNo = Field(title="属主导产业（主要申报方向）")
+    above_scale: YesNo = Field(title="规上企业")
     revenue: MoneyWan = Field(title="上年度营业收入")
     rd_expense: MoneyWan | None = Field(default=None, title="上年度研发投入")
 
@@ -180,8 +181,8 @@ class Goals(Model):
 class Compliance(Model):
     """三（七）: declared by the applicant, repeated in the 承诺书."""
 
-    no_major_safety_accident: bool = Field(title="近三年未发生特别重大、重大生产安全事故")
-    no_major_environmental_event: bool = Field(title="近三年未发生特别重大、重大突发环境事件")
+    no_major_safety_accident: YesNo = Field(title="近三年未发生特别重大、重大生产安全事故")
+    no_major_environmental_event: YesNo = Field(title="近三年未发生特别重大、重大突发环境事件")
 
 
 class DigitalClusterData(Model):

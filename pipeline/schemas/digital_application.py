@@ -14,10 +14,11 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pipeline.core import units
+from pipeline.core.layout import Layout, Paragraphs, Record, Sections, Table
 from pipeline.core.programme import Programme, Schema
 from pipeline.core.raw import RawInput, problem_at
 from pipeline.errors import Problem
-from pipeline.schemas._context import base, rows
+from pipeline.schemas._context import ATTACHMENTS_NOTE, base, rows
 from pipeline.schemas._digital_model import (
     ABOVE_SCALE_MIN,
     ABOVE_SCALE_USUAL,
@@ -380,6 +381,52 @@ def _facts(m: DigitalClusterData) -> dict[str, Any]:
     return {"digital": {**facts, "above_scale_revenue": revenue, "rd_ratio": ratio}}
 
 
+# The workbook (``clusterpack init``, ``export --to xlsx``): sheets after the 填表说明, in order.
+WORKBOOK = Layout(
+    sheets=(
+        Record(
+            "基本信息",
+            (
+                "programme",
+                "cluster",
+                "applicant",
+                "operator",
+                "digital",
+                "scale",
+                "chain",
+                "innovation",
+                "goals",
+                "compliance",
+                "declaration",
+            ),  # fmt: skip
+            note="集群总额以亿元计，企业数字以万元计，均为上年度数据；统计数一项只在未列企业、平台、知识产权名单时填写",
+        ),
+        Paragraphs(
+            "各部分正文",
+            (
+                "digital.overview",
+                "scale.paragraphs",
+                "chain.paragraphs",
+                "innovation.paragraphs",
+                "services.paragraphs",
+                "support.paragraphs",
+                "goals.paragraphs",
+            ),  # fmt: skip
+            note="申报书各部分的正文",
+        ),
+        Sections("发展定位", "positioning"),
+        Table("集群企业名单", "firms", note="营业收入、研发投入以万元计；领军企业、骨干企业按三（三）计数"),
+        Table("创新平台", "innovation.platforms"),
+        Table("科技奖励和知识产权", "innovation.ip", note="近三年，每年一行"),
+        Table("长期合作单位", "services.partners"),
+        Table("支持政策", "support.policies"),
+        Table("主要指标", "goals.targets"),
+        Sections("主要措施", "goals.measures"),
+        Table("佐证材料", "attachments", note=ATTACHMENTS_NOTE),
+    ),
+)
+
+
 SCHEMA = Schema(
     name="digital_application",
     model=DigitalClusterData,
@@ -396,4 +443,5 @@ SCHEMA = Schema(
         ),
     },
     facts=_facts,
+    workbook=WORKBOOK,
 )

@@ -10,11 +10,12 @@ from typing import Any
 
 from pipeline.core import units
 from pipeline.core.fields import ClusterData, Indicators
+from pipeline.core.layout import Layout, Record, Sections, Table
 from pipeline.core.programme import Programme, Schema
 from pipeline.core.raw import RawInput, problem_at
 from pipeline.core.units import yi
 from pipeline.errors import Problem
-from pipeline.schemas._context import PROVINCIAL, base, cluster_info
+from pipeline.schemas._context import ATTACHMENTS_NOTE, PROVINCIAL, base, cluster_info
 from pipeline.schemas._context import rows as _rows
 
 PROFILE_LIMIT = 3000  # 第六条（二）: 发展情况简介（3000字以内）
@@ -228,6 +229,26 @@ def _title(key: str) -> str:
     return Indicators.model_fields[key].title or key
 
 
+# The workbook (``clusterpack init``, ``export --to xlsx``): sheets after the 填表说明, in order.
+WORKBOOK = Layout(
+    sheets=(
+        Record(
+            "基本信息",
+            ("programme", "cluster", "applicant", "indicators", "informatisation", "plan", "declaration", "relaxation"),
+            note="集群总额（营业收入、利润、税收等）以亿元计，数据为上一年度统计数；适当放宽条件一组只在适用时填写",
+        ),
+        Table("龙头骨干企业", "enterprises", note="企业营业收入以万元计；荣誉称号多项用顿号分隔"),
+        Table("品牌与荣誉", "brands"),
+        Table("媒体报道", "media"),
+        Table("创新与服务平台", "platforms"),
+        Table("发展目标", "plan.targets"),
+        Table("佐证材料", "attachments", note=ATTACHMENTS_NOTE),
+        Sections("发展情况简介", "profile.sections", note=f"简介不超过{PROFILE_LIMIT}字（按 Word 字数计）"),
+        Sections("发展规划", "plan.sections"),
+    ),
+)
+
+
 SCHEMA = Schema(
     name="tese_application",
     model=ClusterData,
@@ -239,5 +260,5 @@ SCHEMA = Schema(
     },
     facts=lambda m: {"profile": {"limit": PROFILE_LIMIT, **m.profile.count.as_dict()}},
     headline=lambda m: f"发展情况简介 {m.profile.count.words} 字（字符数不计空格 {m.profile.count.chars_no_spaces}）",
-    workbook=True,
+    workbook=WORKBOOK,
 )

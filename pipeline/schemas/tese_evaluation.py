@@ -29,6 +29,7 @@ from pipeline.core.fields import (
     Count,
     Date,
     Declaration,
+    Hint,
     Model,
     Money,
     ProgrammeRef,
@@ -38,10 +39,11 @@ from pipeline.core.fields import (
     WenHao,
     Year,
 )
+from pipeline.core.layout import Grid, Layout, Record, Sections, Table
 from pipeline.core.programme import Programme, Schema
 from pipeline.core.raw import RawInput, problem_at
 from pipeline.errors import Problem
-from pipeline.schemas._context import base, cluster_info
+from pipeline.schemas._context import ATTACHMENTS_NOTE, base, cluster_info
 from pipeline.schemas._context import rows as _rows
 
 # 二（一）指标数据截止至… and the data year are the notice's facts: programme.yaml ``data: {year, cutoff}``.
@@ -62,7 +64,7 @@ def _percent(value: object) -> Decimal:
     return number
 
 
-Percent = Annotated[Decimal, BeforeValidator(_percent)]
+Percent = Annotated[Decimal, BeforeValidator(_percent), Hint("百分比，填数字，如 53.4（可带 %）")]
 Kind = Literal["count", "money", "percent", "text"]
 _TYPES: dict[str, Any] = {"count": Count, "money": Money, "percent": Percent, "text": Text}
 
@@ -516,10 +518,36 @@ def facts(model: EvaluationData) -> dict[str, Any]:
     }
 
 
+# The workbook (``clusterpack init``, ``export --to xlsx``): sheets after the 填表说明, in order.
+WORKBOOK = Layout(
+    sheets=(
+        Record(
+            "基本信息",
+            ("programme", "cluster", "applicant", "evaluation", "evaluation.recognised", "declaration"),
+        ),
+        Grid(
+            "评价指标",
+            (("本年度", "evaluation.current"), ("上年度", "evaluation.previous")),
+            note="本年度为评价的数据年度，全部必填；上年度用于对比，可空；金额以亿元计",
+        ),
+        Record("指标情况说明", ("evaluation.descriptions",), note="通知要求说明“情况”的指标，每项一段"),
+        Table(
+            "重点领域",
+            "evaluation.key_areas",
+            lines=("work",),
+            note="5个方面各一行，每个方面确定一个典型项目；工作开展情况每段在单元格内另起一行",
+        ),
+        Sections("自评总结", "evaluation.summary"),
+        Table("佐证材料", "attachments", note=ATTACHMENTS_NOTE),
+    ),
+)
+
+
 SCHEMA = Schema(
     name="tese_evaluation",
     model=EvaluationData,
     context=build_context,
     checks=checks,
     facts=facts,
+    workbook=WORKBOOK,
 )

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline import schemas
-from pipeline.core import rules
+from pipeline.core import reading, rules
 from pipeline.core.case import Case, Paths, Proof, build_date
 from pipeline.core.codes import normalise_wenhao
 from pipeline.core.fields import Attachment, default_programme, programme_ids
@@ -36,11 +36,12 @@ def own_data(raw: RawInput, schema: Schema) -> RawInput:
 def validate(raw: RawInput, programme: Programme) -> tuple[Any, list[Problem]]:
     """``programme``'s model built from ``raw`` (None where it cannot be), and every problem found on the way."""
     schema = programme.data_schema
-    mine = own_data(raw, schema)
+    mine = reading.categories(own_data(raw, schema), programme.materials)  # a category by its title is its id
     model: Any
     model, parsed = parse(mine, schema.model)
     seen = {p.field for p in raw.problems}  # a cell already reported is not reported again as missing
     problems = [*raw.problems, *(p for p in parsed if p.field not in seen)]
+    problems.extend(reading.conversions(mine, schema.model))  # 41500万元 in a 亿元 field: converted, and said
     problems.extend(_corrected_wenhao(mine, schema.model))  # from the raw text: said even beside errors
     if model is not None:
         problems.extend(_programme_named(raw, model.programme, programme.id, programme.lineage))
@@ -174,6 +175,7 @@ def check(
 def check_raw(raw: RawInput, programme: Programme, paths: Paths, today: dt.date, strict_dates: bool = False) -> Case:
     """``raw`` checked for ``programme``: every problem of the cluster is found before any is raised."""
     # --- the data: types, units, codes, cross-field checks, relaxations proven
+    raw = reading.categories(raw, programme.materials)
     data, problems = validate(raw, programme)
     # --- the evidence: proof files and signed scans, checked even where the data did not build
     attached = list(data.attachments) if data is not None else attachments_of(raw, programme)
@@ -217,10 +219,10 @@ def evidence(
     """
     named = raw.data.get("programme")
     others = {
-        m.id
+        name  # each of its categories as it may be written: id or title
         for other in (programme_ids(named) if isinstance(named, (str, list)) else [])
         if isinstance(other, str) and other != programme.id and other not in programme.lineage  # an earlier round's
-        for m in _materials_of(paths, other)
+        for name in reading.material_names(_materials_of(paths, other))
     }
     found, problems = proofs.check(raw, attached, programme, others=others)
     signed, signed_problems = proofs.check_signed(raw, programme)

@@ -7,6 +7,7 @@ foot for the page number, so neither covers the content."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import stat
@@ -18,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 
-from pipeline.core import limits, repro
+from pipeline.core import limits, reading, repro
 from pipeline.core.case import Proof, numbered
 from pipeline.core.fields import Attachment, default_programme
 from pipeline.core.programme import Material, Programme
@@ -115,7 +116,7 @@ def locate(folder: Path, name: str) -> Path:
     return resolved
 
 
-def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[int] | None, int, list[tuple[str, str]]]:
+def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[int] | None, int, list[tuple[str, ...]]]:
     """(pages taken, how many, warnings) of a PDF proof; raises Refused."""
     reader = _open_pdf(path)
     if reader is None:
@@ -141,12 +142,13 @@ def _check_pdf(path: Path, item: Attachment, material: Material) -> tuple[list[i
                 f"(the pages' content inflates past the limit: {limits.UNZIPPED_BYTES.env})",
             )
     taken = len(pages) if pages is not None else count
-    warnings = []
+    warnings: list[tuple[str, ...]] = []
     if taken > material.max_pages:
         warnings.append(
             (
                 "W-ATTACHMENT-MANY-PAGES",
                 f"{item.file} 有 {taken} 页，{material.title}一般不超过 {material.max_pages} 页；请确认是否选对了文件或用 pages 选取页码",
+                f"“{item.title}”有 {taken} 页，{material.title}一般不超过 {material.max_pages} 页，请确认是否选对了文件",
             )
         )
     return pages, taken, warnings
@@ -277,11 +279,14 @@ def check(
         if item is None:
             continue
         material = materials.get(item.category)
-        if material is None and item.category in others:
+        if material is None and reading.name_key(item.category) in others:
             continue
         if material is None:
-            known = "、".join(f"{m.id}（{m.title}）" for m in programme.materials) or "无"
-            message = f"材料类别 {item.category} 不在本项目的材料清单中；可选：{known}"
+            known = "、".join(f"{m.title}（{m.id}）" for m in programme.materials) or "无"
+            message = (
+                f"材料类别 {item.category} 不在本项目的材料清单中；请填以下类别的名称或括号中的编号：{known} "
+                "(the category is not one of the programme's materials)"
+            )
             problems.append(_problem(raw, i, "E-ATTACHMENT-CATEGORY", message, "category"))
             continue
         one, said = _check_attachment(raw, i, item, material, folder, max_mb)
@@ -321,6 +326,11 @@ def _problem(raw: RawInput, i: int, code: str, message: str, key: str = "file", 
     )
 
 
+def _warned(raw: RawInput, i: int, code: str, message: str, page: str) -> Problem:
+    """A warning of the ``i``-th attachment; ``page`` is what a printed page says of it."""
+    return dataclasses.replace(_problem(raw, i, code, message, severity="warning"), page=page)
+
+
 def _folder_outside(raw: RawInput) -> Problem:
     return Problem(
         "E-ATTACHMENT-FOLDER-OUTSIDE",
@@ -346,7 +356,8 @@ def _check_attachment(
         kind, pages, count, warnings = _check_one(resolved, item, material)
     except Refused as refusal:
         return None, [_problem(raw, i, refusal.code, refusal.message, refusal.key)]
-    said = [_problem(raw, i, code, message, severity="warning") for code, message in warnings]
+    # (code, message[, what a printed page says])
+    said = [_warned(raw, i, code, message, "".join(page)) for code, message, *page in warnings]
     size = resolved.stat().st_size
     return _Found(item, material, resolved, kind, pages, count, size, raw.where(("attachments", i, "file"))), said
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import yaml
 
 from pipeline.core import limits
 from pipeline.core.raw import CLUSTER_ID, Path_, RawInput, check_cluster_id
+from pipeline.core.written import WrittenFloat, WrittenInt
 from pipeline.errors import DataInvalid, Location, Problem, UsageError
 
 
@@ -47,6 +49,17 @@ _SCALAR_TAGS = frozenset(_CORE + t for t in ("null", "bool", "int", "float", "st
 
 
 _MAP, _SEQ, _STR = _CORE + "map", _CORE + "seq", _CORE + "str"
+
+
+def _as_written(value: Any, node: yaml.Node) -> Any:
+    """A bare number keeps the text it was written as (a postcode, a phone): the field takes the one it wants."""
+    if not isinstance(node, yaml.ScalarNode) or node.style:
+        return value
+    if type(value) is int:
+        return WrittenInt(value, node.value)
+    if type(value) is float and math.isfinite(value):
+        return WrittenFloat(value, node.value)
+    return value
 
 
 class _TooLarge(Exception):
@@ -106,7 +119,7 @@ class _Builder:
             return node.value  # the model then says what is wrong with it, and where
         if isinstance(value, str):
             self._count_text(value, node, path)
-        return value
+        return _as_written(value, node)
 
     def _refuse_tag(self, node: yaml.Node, path: Path_) -> None:
         if node.tag == _CORE + "merge":

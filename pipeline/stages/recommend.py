@@ -35,8 +35,15 @@ def _slug(value: str) -> str:
 ClusterId = Annotated[str, AfterValidator(_slug)]
 
 
+def _none_is_empty(value: object) -> object:
+    # `cc:` left empty, as `clusterpack init --city` writes it: nobody to copy to
+    return [] if value is None else value
+
+
 def _force(value: object) -> object:
     # force: {cluster-id: reason}. A bare list of ids says which, but not why: the letter must say why.
+    if value is None:  # `force:` left empty: no cluster forced
+        return {}
     if isinstance(value, (list, str)):
         from pydantic_core import PydanticCustomError
 
@@ -54,18 +61,27 @@ SIGNED_SCANS = {"letter": "推荐文件.pdf", "summary": "汇总表.pdf"}  # in 
 class CityInput(Model):
     """``inputs/cities/<city-code>.yaml``: what the bureau decided and how its letter is signed."""
 
+    # description: how a clerk writes the key (the comment ``clusterpack init --city`` writes beside it)
     city: CityCode = Field(title="市（行政区划代码）")
     programme: Text = Field(title="申报项目")
-    bureau: Text | None = Field(default=None, title="主管部门名称（发文机关）")
+    bureau: Text | None = Field(default=None, title="主管部门名称（发文机关）", description="不填即按申报项目的规定")
     document_number: WenHao = Field(title="推荐文件文号")
     date: Date = Field(title="成文日期")
-    signatory: Text | None = Field(default=None, title="发文机关署名")
-    contact: Text = Field(title="联系人")
+    signatory: Text | None = Field(
+        default=None, title="发文机关署名", description="落款处的机关名称，不填即为主管部门名称"
+    )
+    contact: Text = Field(title="联系人", description="推荐文件中写的联系人姓名")
     phone: Phone = Field(title="联系电话")
-    cc: list[Text] = Field(default_factory=list, title="抄送")
-    clusters: list[ClusterId] = Field(min_length=1, title="推荐的集群（按推荐顺序）")
+    cc: Annotated[list[Text], BeforeValidator(_none_is_empty)] = Field(
+        default_factory=list, title="抄送", description="每个机关一行，如 - 烟台市人民政府办公室"
+    )
+    clusters: list[ClusterId] = Field(
+        min_length=1, title="推荐的集群（按推荐顺序）", description="每个集群编号一行，如 - qinglan-agrimachinery"
+    )
     force: Annotated[dict[ClusterId, Text], BeforeValidator(_force)] = Field(
-        default_factory=dict, title="虽未满足条件仍推荐的集群及推荐理由"
+        default_factory=dict,
+        title="虽未满足条件仍推荐的集群及推荐理由",
+        description="每个一行，写成 集群编号: 推荐理由；推荐文件会写明未达到的条件和理由",
     )
 
     @property

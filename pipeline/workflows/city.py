@@ -380,7 +380,7 @@ def _gather_sensitive(job: _CityJob) -> int:
             copied = target / f"{proof.number}-{proof.path.name}"
             shutil.copyfile(proof.path, copied)
             rows.append(
-                [str(len(rows) + 1), c.name, f"{proof.number} {proof.item.title}", proof.material.title, copied.name]
+                [str(len(rows) + 1), c.name, f"{proof.number} {proof.item.title}", proof.material.title, copied.stem]
             )
     if not rows:
         return 0
@@ -388,7 +388,7 @@ def _gather_sensitive(job: _CityJob) -> int:
     docx = render.render_list(
         "敏感材料清单",
         f"{p.bureau} · 以下材料不进入申报材料，由我局汇总刻盘后通过机要渠道另行报送",
-        ["序号", "集群", "材料", "类别", "文件"],
+        ["序号", "集群", "材料", "类别", "文件名"],
         [12, 40, 44, 40, 34],
         rows,
         job.work / "sensitive.docx",

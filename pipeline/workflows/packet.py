@@ -140,8 +140,12 @@ def _self_check_context(job: _Job) -> dict[str, Any]:
             f"未达到（原则上）{counts[rules.ADVISORY]}项，放宽{counts[rules.RELAXED]}项，"
             f"缺佐证{counts[rules.NO_EVIDENCE]}项。结论：{verdict}。",
             "notes": [f"注{i}：{r.note}" for i, r in enumerate(report.results, start=1) if r.note],
-            # the programme's dates are said once, in the validity line
-            "warnings": [f"提示：{w.message}" for w in report.warnings if not w.code.startswith("W-PROGRAMME-")],
+            # the programme's dates are said once, in the validity line; notices (a unit converted) are the terminal's
+            "warnings": [
+                f"提示：{w.printed}"
+                for w in report.warnings
+                if w.severity == "warning" and not w.code.startswith("W-PROGRAMME-")
+            ],
             "forms": forms,
             "validity": job.case.standing.validity_text(),
             "tool": tool_version(),
@@ -438,11 +442,11 @@ def _sensitive_list(sensitive: list[Proof], data: Any, out: Path, work: Path, of
     for p in sensitive:
         copied = folder / f"{p.number}-{p.path.name}"
         shutil.copyfile(p.path, copied)
-        rows.append([p.number, p.item.title, p.material.title, copied.name])
+        rows.append([p.number, p.item.title, p.material.title, copied.stem])  # a page names no file extension
     docx = render.render_list(
         "涉密/敏感材料清单",
         f"{data.cluster.name}（{data.applicant.name}）· 以下材料不进入申报材料，由市工业和信息化局通过机要渠道另行报送",
-        ["编号", "材料名称", "类别", "文件"],
+        ["编号", "材料名称", "类别", "文件名"],
         [16, 60, 46, 34],
         rows,
         work / "sensitive.docx",
