@@ -127,6 +127,7 @@ def main(verbose: bool) -> None:
     is_flag=True,
     help="Refuse (exit 2) to build under a programme that is expired, not yet in force, or past its deadline.",
 )
+@click.option("--year", type=click.IntRange(1949, 2100), help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.")
 def bundle(
     clusters: tuple[str, ...],
     all_: bool,
@@ -137,6 +138,7 @@ def bundle(
     jobs: int | None,
     timeout: float | None,
     strict_dates: bool,
+    year: int | None,
 ) -> None:
     """Build the packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest); several, or --all."""
     paths = _paths(root)
@@ -159,7 +161,7 @@ def bundle(
         )
     cluster = clusters[0]
     try:
-        result = packets.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates)
+        result = packets.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates, year=year)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -255,10 +257,11 @@ _STYLE = {
 @click.option("--programme", "programme_id", help="申报项目 (programme id).")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (for machines).")
-def check(cluster: str, programme_id: str | None, root: str | None, as_json: bool) -> None:
+@click.option("--year", type=click.IntRange(1949, 2100), help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.")
+def check(cluster: str, programme_id: str | None, root: str | None, as_json: bool, year: int | None) -> None:
     """Check CLUSTER against every condition of its programme: condition, clause, required, actual, result."""
     try:
-        report = checking.check(cluster, _paths(root), programme_id)
+        report = checking.check(cluster, _paths(root), programme_id, year=year)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -291,10 +294,12 @@ def check(cluster: str, programme_id: str | None, root: str | None, as_json: boo
 @click.argument("cluster")
 @click.option("--programme", "programme_id", help="申报项目 (programme id).")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
+@click.option("--year", type=click.IntRange(1949, 2100), help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.")
+def validate(cluster: str, programme_id: str | None, root: str | None, year: int | None) -> None:
     """Check CLUSTER's data without building anything; list every problem found."""
     try:
-        _raw, data, programme, warnings = checking.prepare(cluster, _paths(root), programme_id)
+        c = checking.check(cluster, _paths(root), programme_id, year=year)
+        data, programme, warnings = c.data, c.programme, c.warnings
     except ClusterpackError as exc:
         _fail(exc)
         return
