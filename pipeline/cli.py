@@ -127,7 +127,11 @@ def main(verbose: bool) -> None:
     is_flag=True,
     help="Refuse (exit 2) to build under a programme that is expired, not yet in force, or past its deadline.",
 )
-@click.option("--year", type=click.IntRange(1949, 2100), help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.")
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.",
+)
 def bundle(
     clusters: tuple[str, ...],
     all_: bool,
@@ -257,7 +261,11 @@ _STYLE = {
 @click.option("--programme", "programme_id", help="申报项目 (programme id).")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (for machines).")
-@click.option("--year", type=click.IntRange(1949, 2100), help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.")
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.",
+)
 def check(cluster: str, programme_id: str | None, root: str | None, as_json: bool, year: int | None) -> None:
     """Check CLUSTER against every condition of its programme: condition, clause, required, actual, result."""
     try:
@@ -294,7 +302,11 @@ def check(cluster: str, programme_id: str | None, root: str | None, as_json: boo
 @click.argument("cluster")
 @click.option("--programme", "programme_id", help="申报项目 (programme id).")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-@click.option("--year", type=click.IntRange(1949, 2100), help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.")
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.",
+)
 def validate(cluster: str, programme_id: str | None, root: str | None, year: int | None) -> None:
     """Check CLUSTER's data without building anything; list every problem found."""
     try:

@@ -105,7 +105,11 @@ def summary_sections(year: int, y: dict) -> list[dict]:
 def year_data(base: dict, year: int, y: dict) -> dict:
     data = copy.deepcopy(base)
     data["programme"] = ["tese-annual", "tese-review"] if year == max(YEARS) else ["tese-annual"]
-    data["indicators"] = {"year": year, **y["indicators"], "leading_industry_rank": base["indicators"]["leading_industry_rank"]}
+    data["indicators"] = {
+        "year": year,
+        **y["indicators"],
+        "leading_industry_rank": base["indicators"]["leading_industry_rank"],
+    }
     for e, revenue in zip(data["enterprises"], y["revenues"], strict=True):
         e["revenue"] = f"{revenue}万元"
     for later in (z for z in sorted(YEARS) if z <= year):

@@ -70,7 +70,7 @@ def kv_table(doc, rows: list[tuple[str, ...]]) -> None:
 
 def application_form() -> None:
     doc = new_document(margins_mm=(30, 25, 28, 26), body_font=SONG, body_pt=10.5)
-    title(doc, "山东省特色产业集群申请表", after=6)
+    title(doc, "{{ titles.application_form }}", after=6)  # the document's bookmark: 复核 titles it as such
     para(doc, "填报日期：{{ filing_date }}", SONG, 12, align=RIGHT, line_pt=22, after_pt=4)
     para(doc, "一、基本情况", HEI, 14, line_pt=26, keep_next=True)
     kv_table(

@@ -68,12 +68,22 @@ def theme_table(doc) -> None:
     heads = ["序号", "指标", "单位", "{{ year.this }}年", "{{ year.last }}年", "增减", "增长"]
     add_row(t, heads, HEI, 10.5, header=True)
     add_row(t, ["{%tr for t in themes %}", "", "", "", "", "", ""], SONG, 10.5)
-    row = add_row(t, ["{{ t.no }}、{{ t.title }}（{{ t.quote }}）", "", "", "", "", "", ""], HEI, 10.5, aligns=[LEFT] * 7)
+    row = add_row(
+        t, ["{{ t.no }}、{{ t.title }}（{{ t.quote }}）", "", "", "", "", "", ""], HEI, 10.5, aligns=[LEFT] * 7
+    )
     merge(row, 0, 6)
     add_row(t, ["{%tr for r in t.rows %}", "", "", "", "", "", ""], SONG, 10.5)
     add_row(
         t,
-        ["{{ r.no }}", "{{ r.label }}", "{{ r.unit }}", "{{ r.now }}", "{{ r.before }}", "{{ r.delta }}", "{{ r.pct }}"],
+        [
+            "{{ r.no }}",
+            "{{ r.label }}",
+            "{{ r.unit }}",
+            "{{ r.now }}",
+            "{{ r.before }}",
+            "{{ r.delta }}",
+            "{{ r.pct }}",
+        ],
         SONG,
         10.5,
         aligns=[CENTER, LEFT, CENTER, RIGHT, RIGHT, RIGHT, RIGHT],
@@ -106,9 +116,25 @@ def work_summary() -> None:
     body(doc, "{{ text }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    para(doc, "附表　{{ year.this }}年主要指标及与{{ year.last }}年比较", HEI, 16, align=CENTER, before_pt=12, after_pt=6, keep_next=True)
+    para(
+        doc,
+        "附表　{{ year.this }}年主要指标及与{{ year.last }}年比较",
+        HEI,
+        16,
+        align=CENTER,
+        before_pt=12,
+        after_pt=6,
+        keep_next=True,
+    )
     theme_table(doc)
-    para(doc, "注：金额单位为亿元，保留两位小数；增长为与上年相比的百分比，百分数指标的增减为百分点。", SONG, 10.5, line_pt=20, before_pt=6)
+    para(
+        doc,
+        "注：金额单位为亿元，保留两位小数；增长为与上年相比的百分比，百分数指标的增减为百分点。",
+        SONG,
+        10.5,
+        line_pt=20,
+        before_pt=6,
+    )
     para(doc, "附图　主要指标历年变化", HEI, 16, align=CENTER, before_pt=12, after_pt=6, keep_next=True)
     for n, cid in enumerate(("revenue", "firms", "platforms"), start=1):
         chart(doc, n, cid)
@@ -140,7 +166,13 @@ def review_note() -> None:
     add_row(t, ["{%tr for r in development.rows %}", *[""] * 8], SONG, 9)
     add_row(
         t,
-        ["{{ r.no }}", "{{ r.title }}", "{{ r.required }}", *("{{ r.cells[%d] }}" % i for i in range(5)), "{{ r.result }}"],
+        [
+            "{{ r.no }}",
+            "{{ r.title }}",
+            "{{ r.required }}",
+            *("{{ r.cells[%d] }}" % i for i in range(5)),
+            "{{ r.result }}",
+        ],
         SONG,
         9,
         aligns=[CENTER, LEFT, CENTER, *[RIGHT] * 5, CENTER],
@@ -159,7 +191,12 @@ def main() -> None:
     cover(
         ANNUAL / "cover.docx",
         ("{{ cluster.name }}", "{{ year.this }}年度工作总结"),
-        [("集群名称", "cluster.name"), ("总结单位", "applicant.name"), ("所 在 市", "cluster.city"), ("总结日期", "work.date")],
+        [
+            ("集群名称", "cluster.name"),
+            ("总结单位", "applicant.name"),
+            ("所 在 市", "cluster.city"),
+            ("总结日期", "work.date"),
+        ],
         ["{{ packet.notice }}第十一条", "认定文号：{{ recognition.number }}（{{ recognition.year }}年认定）"],
     )
     shutil.copyfile(TEMPLATES / "tese-apply" / "toc.docx", ANNUAL / "toc.docx")
@@ -167,7 +204,12 @@ def main() -> None:
     cover(
         REVIEW / "cover.docx",
         ("山东省特色产业集群", "复 核 申 报 材 料"),
-        [("集群名称", "cluster.name"), ("申报单位", "applicant.name"), ("所 在 市", "cluster.city"), ("申报日期", "filing_date")],
+        [
+            ("集群名称", "cluster.name"),
+            ("申报单位", "applicant.name"),
+            ("所 在 市", "cluster.city"),
+            ("申报日期", "filing_date"),
+        ],
         [
             "{{ packet.notice }}第十三条",
             "认定文号：{{ recognition.number }}（{{ recognition.year }}年认定，有效期至{{ recognition.until }}）",

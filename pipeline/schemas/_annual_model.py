@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from pipeline.core.fields import (
     Brand,
     ClusterData,
+    ClusterInfo,
     Count,
     Date,
     Enterprise,
@@ -68,6 +69,7 @@ class EarlierYear(Model):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    cluster: ClusterInfo | None = Field(default=None, title="集群基本情况")
     indicators: Indicators = Field(title="主要经济指标")
     enterprises: list[Enterprise] = Field(default_factory=list, title="龙头骨干企业")
     brands: list[Brand] = Field(default_factory=list, title="品牌与荣誉")

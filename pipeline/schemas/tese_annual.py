@@ -88,9 +88,12 @@ def _development(data: AnnualData, programme: Programme) -> dict[str, Any]:
     wanted: list[tuple[str, str, yearly.FigureSpec, str]] = []
     for r in rules.evaluate(data, programme.ruleset, programme.data_schema.computed):
         rule = next(x for x in programme.rules if x.id == r.id)
-        if rule.measure is not None and rule.measure.field and rule.unit:
-            spec = yearly.FigureSpec(label=rule.title, unit=rule.unit, measure=rule.measure)
-            wanted.append((rule.title, r.required, spec, r.status))
+        measured = rule.measure
+        if measured is None or measured.computed or (measured.count or "").startswith("attachments"):
+            continue  # alternatives, computed figures and proof files are not a year's figures
+        places = 2 if rule.unit in ("平方公里", "亿元") else 0
+        spec = yearly.FigureSpec(label=rule.title, unit=rule.unit, measure=measured, places=places)
+        wanted.append((rule.title, r.required, spec, r.status))
     for fid in report.development if report else []:
         spec = report.figures[fid] if report else None
         assert spec is not None
