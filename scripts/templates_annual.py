@@ -158,7 +158,7 @@ def review_note() -> None:
     t = table(doc, [9, 45, 20, 14, 14, 14, 14, 14, 12])
     add_row(
         t,
-        ["序号", "条件或指标", "要求", *("{{ development.years[%d] }}" % i for i in range(5)), "结果"],
+        ["序号", "条件或指标", "要求", *("{{ development.years[" + str(i) + "] }}" for i in range(5)), "结果"],
         HEI,
         9,
         header=True,
@@ -170,7 +170,7 @@ def review_note() -> None:
             "{{ r.no }}",
             "{{ r.title }}",
             "{{ r.required }}",
-            *("{{ r.cells[%d] }}" % i for i in range(5)),
+            *("{{ r.cells[" + str(i) + "] }}" for i in range(5)),
             "{{ r.result }}",
         ],
         SONG,
