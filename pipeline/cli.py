@@ -7,6 +7,7 @@ Exit codes: 0 done · 1 internal error · 2 usage (bad cluster id, unknown progr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.core import case, limits, rules
+from pipeline.core.fields import CITIES
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
 from pipeline.forms import workbook
 from pipeline.stages import check as checking
@@ -345,6 +347,48 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
     click.echo(
         f"已生成 {result.folder} (built): 推荐材料.pdf 共 {result.pages} 页；推荐 {len(result.clusters)} 个集群：{names}"
     )
+
+
+@main.command(epilog=EPILOG)
+@click.option("--city", "city_code", help="Only this city's clusters and report (行政区划代码, e.g. 370700).")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="The day to look from (default: today).")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (for machines).")
+def due(city_code: str | None, on: dt.datetime | None, root: str | None, as_json: bool) -> None:
+    """What is due, when: 复核, 工作总结, the city's report, each named programme's deadline; built and passing or not."""
+    from pipeline.stages import due as dues
+
+    day = on.date() if on else case.build_date()
+    try:
+        if city_code is not None and city_code not in CITIES:
+            raise UsageError(
+                f"{city_code} 不是山东省16市的行政区划代码 (not a Shandong city code)", code="E-USAGE-CITY-CODE"
+            )
+        items = dues.due(_paths(root), day, city_code)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps({"on": str(day), "items": [i.as_dict() for i in items]}, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"应报事项（截至 {day}） what is due")
+    for column in ("截止 by", "单位 who", "事项 what", "项目 programme", "年度 year", "状态 status", "说明 note"):
+        table.add_column(column, overflow="fold")
+    for i in items:
+        by = str(i.by) if i.by else "以通知为准"
+        late = i.by is not None and i.by < day
+        table.add_row(
+            f"[red]{by}（已过）[/]" if late else by,
+            f"{i.name}\n{i.who}",
+            f"{i.what}（{i.clause}）",
+            i.programme,
+            str(i.year or ""),
+            i.status,
+            i.note,
+        )
+    Console(width=max(140, Console().width)).print(table)
+    if not items:
+        click.echo("没有应报事项 (nothing due)")
 
 
 @main.command(epilog=EPILOG)
