@@ -393,15 +393,31 @@ def due(city_code: str | None, on: dt.datetime | None, root: str | None, as_json
 
 @main.command(epilog=EPILOG)
 @click.argument("cluster")
-@click.option("--programme", "programme_id", required=True, help="申报项目 (programme id): a folder under templates/.")
+@click.option(
+    "--programme", "programme_id", help="申报项目 (programme id): a folder under templates/ (not with --from-year)."
+)
 @click.option(
     "--form",
     type=click.Choice(["xlsx", "yaml"]),
     help="Input form to create (default: the Excel workbook where the programme has one, else YAML).",
 )
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-def init(cluster: str, programme_id: str, form: str | None, root: str | None) -> None:
-    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in, and attachments/."""
+@click.option(
+    "--from-year",
+    "from_year",
+    type=click.IntRange(1949, 2099),
+    help="Start the next year's data (inputs/CLUSTER/YEAR+1/) from this year's: every value carried, the year's figures marked.",
+)
+def init(cluster: str, programme_id: str | None, form: str | None, root: str | None, from_year: int | None) -> None:
+    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in; or, with --from-year, next year's data."""
+    if from_year is not None:
+        _init_year(cluster, from_year, root)
+        return
+    if programme_id is None:
+        _fail(
+            UsageError("请用 --programme 指明申报项目，或用 --from-year (name the programme)", code="E-USAGE-MISSING")
+        )
+        return
     from pipeline.core.raw import check_cluster_id
     from pipeline.forms.skeleton import skeleton
     from pipeline.stages.programmes import load_programme
@@ -429,6 +445,23 @@ def init(cluster: str, programme_id: str, form: str | None, root: str | None) ->
         _fail(exc)
         return
     click.echo(f"已创建 {out} (created)：填好后运行 make bundle CLUSTER={cluster}")
+
+
+def _init_year(cluster: str, from_year: int, root: str | None) -> None:
+    from pipeline.forms.carry import carry
+    from pipeline.stages.read import load_cluster
+
+    paths = _paths(root)
+    try:
+        raw = load_cluster(paths.inputs, cluster, from_year)
+        done = carry(raw, from_year, raw.file.parent.parent / str(from_year + 1))
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(
+        f"已创建 {done.file} (created)：照录{from_year}年数据，{len(done.marked)} 项标为“待更新”，复制佐证材料 {done.attachments} 份；"
+        f"更新后运行 clusterpack bundle {cluster} --year {from_year + 1} --programme <项目>"
+    )
 
 
 @main.command(epilog=EPILOG)
