@@ -345,7 +345,7 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
         click.secho(w.render(city_code, "市"), fg="yellow", err=True)
     names = "、".join(result.clusters)
     click.echo(
-        f"已生成 {result.folder} (built): 推荐材料.pdf 共 {result.pages} 页；推荐 {len(result.clusters)} 个集群：{names}"
+        f"已生成 {result.folder} (built): {result.packet} 共 {result.pages} 页；{len(result.clusters)} 个集群：{names}"
     )
 
 

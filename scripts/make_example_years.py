@@ -9,9 +9,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ROOT = Path(__file__).resolve().parent.parent
 CLUSTER = ROOT / "inputs" / "qinglan-agrimachinery"
@@ -138,6 +141,108 @@ def year_data(base: dict, year: int, y: dict) -> dict:
     return data
 
 
+# A second recognised cluster of 潍坊市, so that the city's yearly report has clusters to compare.
+SECOND = "lanhe-foodmachinery"
+SECOND_FIRMS = [  # (name, role, products, revenue 2024 万元, revenue 2025 万元, org code's first 8)
+    ("山东岚河食品装备集团有限公司", "龙头企业", "中央厨房成套装备、食品杀菌设备", 236500, 258900, "7312A468"),
+    ("岚河益康包装机械股份有限公司", "龙头企业", "无菌灌装机、智能包装线", 148200, 161700, "MA4B7C21"),
+    ("岚河鼎盛不锈钢制品有限公司", "骨干企业", "食品级不锈钢罐体、管件", 67300, 72800, "68245D13"),
+]
+SECOND_YEARS = {
+    2024: {"indicators": {"enterprises": 176, "above_scale_enterprises": 48, "revenue": "128.40亿元",
+                          "leading_industry_revenue": "97.60亿元", "profit": "8.12亿元", "tax": "5.06亿元",
+                          "export": "12.40亿元", "rd_expense": "3.71亿元", "employees": 21400,
+                          "high_tech_enterprises": 26, "specialised_smes": 11, "little_giants": 1, "gazelles": 3,
+                          "champions": 1, "one_firm_one_tech": 4},
+           "annual": {"local_supply_rate": 54, "alliance_members": 62, "cloud_rate": 79, "connected_devices": 6200,
+                      "smart_factories": 6, "quality_certified": 39, "standards": 7},
+           "platforms": 4, "summary_date": dt.date(2025, 1, 24), "declaration": dt.date(2025, 1, 24)},
+    2025: {"indicators": {"enterprises": 188, "above_scale_enterprises": 52, "revenue": "139.75亿元",
+                          "leading_industry_revenue": "107.30亿元", "profit": "8.86亿元", "tax": "5.48亿元",
+                          "export": "14.10亿元", "rd_expense": "4.19亿元", "employees": 22300,
+                          "high_tech_enterprises": 29, "specialised_smes": 13, "little_giants": 1, "gazelles": 4,
+                          "champions": 1, "one_firm_one_tech": 5},
+           "annual": {"local_supply_rate": 57, "alliance_members": 68, "cloud_rate": 83, "connected_devices": 7100,
+                      "smart_factories": 8, "quality_certified": 42, "standards": 9},
+           "platforms": 5, "summary_date": dt.date(2026, 1, 23), "declaration": dt.date(2026, 1, 23)},
+}  # fmt: skip
+SECOND_PLATFORMS = [
+    ("山东省食品装备工程技术研究中心", "工程技术研究中心", "省级", 0, 2021),
+    ("岚河食品装备检验检测公共服务平台", "检验检测平台", "省级", 0, 2022),
+    ("岚河县食品机械“一企一技术”研发中心", "研发中心", "省级", 1, 2023),
+    ("岚河食品装备工业互联网平台", "工业互联网平台", "市级", 1, 2024),
+    ("岚河中央厨房装备中试基地", "公共服务平台", "省级", 0, 2025),
+]
+
+
+def second_year(year: int, y: dict) -> dict:
+    """The second cluster's year: short texts, its own firms, codes made with valid check characters."""
+    from pipeline.core.codes import make_uscc
+
+    firms = [
+        {"name": n, "credit_code": make_uscc("91", "370791", org), "role": role, "products": prod,
+         "revenue": f"{r24 if year == 2024 else r25}万元", "titles": []}
+        for n, role, prod, r24, r25, org in SECOND_FIRMS
+    ]  # fmt: skip
+    platforms = [
+        {
+            "name": n,
+            "category": c,
+            "level": lv,
+            "owner": SECOND_FIRMS[o][0],
+            "approved_by": "山东省工业和信息化厅",
+            "year": yr,
+        }
+        for n, c, lv, o, yr in SECOND_PLATFORMS[: y["platforms"]]
+    ]
+    i = y["indicators"]
+    text = lambda h, t: {"heading": h, "paragraphs": [t]}  # noqa: E731
+    return {
+        "programme": ["tese-annual"],
+        "cluster": {"name": "岚河县食品机械特色产业集群", "city": "370700", "county": "岚河县",
+                    "carrier": "岚河高新技术产业开发区", "leading_industry": "食品机械", "area_km2": 32.5,
+                    "main_products": "中央厨房成套装备、食品杀菌设备、无菌灌装和智能包装机械"},
+        "applicant": {"name": "岚河高新技术产业开发区管理委员会", "credit_code": make_uscc("11", "370791", "MB1L5R2"[:7] + "8"),
+                      "address": "山东省潍坊市岚河县高新大道66号", "postcode": "262600", "legal_representative": "陈立新",
+                      "contact": "赵敏", "contact_title": "经济发展局科长", "phone": "0536-7935208", "mobile": "13906368842",
+                      "email": "jiqun@lanhe-gxq.example.com"},
+        "indicators": {"year": year, **i, "leading_industry_rank": "主导产业营业收入居全省同类产业集群第3位"},
+        "enterprises": firms,
+        "brands": [{"name": "“岚河”牌杀菌设备", "category": "名牌产品", "level": "省级", "holder": SECOND_FIRMS[0][0],
+                    "issuer": "山东省质量强省及品牌战略推进工作领导小组办公室", "year": 2021}],
+        "media": [{"outlet": "大众日报", "level": "省级", "title": "岚河：食品机械集群助力预制菜产业", "date": dt.date(year, 8, 12)}],
+        "platforms": platforms,
+        "informatisation": {"summary": "集群推进企业上云和设备联网。", "computing": "龙头企业建有私有云平台。",
+                            "storage": "工业互联网平台提供数据存储服务。", "data_use": "平台汇聚设备运行数据，开展远程运维。"},
+        "declaration": {"date": y["declaration"]},
+        "profile": {"sections": [text("一、集群基本情况", f"{year}年，集群实现营业收入{i['revenue']}，集聚企业{i['enterprises']}户。")]},
+        "plan": {"title": "岚河县食品机械特色产业集群发展规划（2025—2029年）", "target_year": 2029,
+                 "targets": [{"indicator": "营业收入", "unit": "亿元", "current": i["revenue"].removesuffix("亿元"), "target": "200"}],
+                 "sections": [text("一、发展目标", "到2029年，集群营业收入达到200亿元。")]},
+        "recognition": {"year": 2022, "document_number": "鲁工信示例〔2022〕15号",
+                        "list_title": "关于公布2022年山东省特色产业集群名单的通知（示例，非真实文件）", "date": dt.date(2022, 12, 26)},
+        "annual": y["annual"],
+        "work_summary": {"date": y["summary_date"], "sections": summary_sections(year, {**y, "platforms": platforms[-1:]})},
+        "history": [
+            {"year": 2021, "enterprises": 151, "above_scale_enterprises": 39, "revenue": "98.60亿元"},
+            {"year": 2022, "enterprises": 160, "above_scale_enterprises": 42, "revenue": "107.35亿元"},
+            {"year": 2023, "enterprises": 168, "above_scale_enterprises": 45, "revenue": "117.92亿元"},
+        ],
+        "attachments": [],
+    }  # fmt: skip
+
+
+def write_second() -> None:
+    for year, y in SECOND_YEARS.items():
+        folder = ROOT / "inputs" / SECOND / str(year)
+        (folder / "attachments").mkdir(parents=True, exist_ok=True)
+        (folder / "attachments" / ".gitkeep").touch()
+        head = f"# 示例集群（虚构）{year}年数据：岚河县、开发区、企业、认定文号和数字均为虚构。由 scripts/make_example_years.py 生成。\n"
+        text = yaml.safe_dump(second_year(year, y), allow_unicode=True, sort_keys=False, width=1000)
+        (folder / "cluster.yaml").write_text(head + text, encoding="utf-8")
+        print(f"wrote {folder / 'cluster.yaml'}")
+
+
 def main() -> None:
     base = yaml.safe_load((CLUSTER / "cluster.yaml").read_text(encoding="utf-8"))
     for year, y in YEARS.items():
@@ -154,6 +259,7 @@ def main() -> None:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
         (folder / "cluster.yaml").write_text(head + text, encoding="utf-8")
         print(f"wrote {folder / 'cluster.yaml'}")
+    write_second()
 
 
 if __name__ == "__main__":

@@ -159,6 +159,8 @@ class CitySpec(_Strict):
     submission: Submission
     summary_title: str
     summary_columns: list[Column] = Field(min_length=1)
+    letter_name: str = "推荐文件"  # the letter's file and bookmark (a yearly report: 报告)
+    packet_name: str = "推荐材料"  # the city packet's file (and its zip's)
 
     @model_validator(mode="after")
     def _fits(self) -> CitySpec:

@@ -74,7 +74,24 @@ class Change:
             "before": shown(self.before, spec),
             "delta": "—" if delta is None else _signed(delta, places) + ("个百分点" if percent_unit else ""),
             "pct": "—" if pct is None or percent_unit else _signed(pct, 1) + "%",
+            "said": self.said(spec),
         }
+
+    def said(self, spec: FigureSpec) -> str:
+        """The change in words, as a report says it: 增加22.19亿元、增长10.9%; 提高3个百分点; 持平."""
+        delta, pct = self.delta, self.pct
+        if delta is None:
+            return "上年无可比数据"
+        places = 2 if spec.unit in MONEY_UNITS else spec.places
+        amount = units.number(abs(delta), places)
+        if Decimal(amount) == 0:
+            return "持平"
+        if spec.unit in ("%", "％"):
+            return ("提高" if delta > 0 else "下降") + f"{amount}个百分点"
+        text = ("增加" if delta > 0 else "减少") + f"{amount}{spec.unit}"
+        if pct is not None:
+            text += ("、增长" if delta > 0 else "、下降") + f"{units.number(abs(pct), 1)}%"
+        return text
 
 
 def _signed(number: Decimal, places: int) -> str:

@@ -144,30 +144,34 @@ def _svg_part(document, svg: bytes, name: str) -> str:
     return str(part.relate_to(svg_part, RELATIONSHIP_TYPE.IMAGE))
 
 
-def place(document, charts: dict[str, ChartData]) -> int:
-    """Draw each chart where a paragraph holds only its mark; return how many were placed."""
+def add_chart(paragraph, document, data: ChartData) -> None:
+    """Draw ``data`` into ``paragraph`` (its runs replaced): the PNG, and the SVG beside it for Word 2016 and LibreOffice."""
     from docx.oxml import parse_xml
     from docx.shared import Mm
 
+    drawn = draw(data)
+    for r in list(paragraph.runs):
+        r._r.getparent().remove(r._r)
+    paragraph.add_run().add_picture(io.BytesIO(drawn.png), width=Mm(drawn.width_mm))
+    rid = _svg_part(document, drawn.svg, f"chart-{data.id}")
+    blip = paragraph._p.xpath(".//a:blip")[-1]
+    blip.append(
+        parse_xml(
+            f'<a:extLst xmlns:a="{_A}"><a:ext uri="{SVG_EXT}"><asvg:svgBlip xmlns:asvg="{_ASVG}" '
+            f'xmlns:r="{_R}" r:embed="{rid}"/></a:ext></a:extLst>'
+        )
+    )
+
+
+def place(document, charts: dict[str, ChartData]) -> int:
+    """Draw each chart where a paragraph holds only its mark; return how many were placed."""
     marks = {str(c): c for c in charts.values() if isinstance(c, ChartData)}
     placed = 0
     for p in document.paragraphs:
         data = marks.get(p.text.strip())
-        if data is None:
-            continue
-        drawn = draw(data)
-        for r in list(p.runs):
-            r._r.getparent().remove(r._r)
-        p.add_run().add_picture(io.BytesIO(drawn.png), width=Mm(drawn.width_mm))
-        rid = _svg_part(document, drawn.svg, f"chart-{data.id}")
-        blip = p._p.xpath(".//a:blip")[-1]
-        blip.append(
-            parse_xml(
-                f'<a:extLst xmlns:a="{_A}"><a:ext uri="{SVG_EXT}"><asvg:svgBlip xmlns:asvg="{_ASVG}" '
-                f'xmlns:r="{_R}" r:embed="{rid}"/></a:ext></a:extLst>'
-            )
-        )
-        placed += 1
+        if data is not None:
+            add_chart(p, document, data)
+            placed += 1
     return placed
 
 

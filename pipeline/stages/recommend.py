@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from pipeline.core.case import Case, Paths, build_date
-from pipeline.core.fields import CITIES, CityCode, Date, Model, Phone, Text, WenHao
+from pipeline.core.fields import CITIES, CityCode, Date, Model, Phone, Text, WenHao, Year
 from pipeline.core.programme import Programme
 from pipeline.core.raw import RawInput, check_cluster_id, parse
 from pipeline.core.standing import Standing
@@ -63,6 +63,7 @@ class CityInput(Model):
     contact: Text = Field(title="联系人")
     phone: Phone = Field(title="联系电话")
     cc: list[Text] = Field(default_factory=list, title="抄送")
+    year: Year | None = Field(default=None, title="报告年度（按年度报告的项目）")
     clusters: list[ClusterId] = Field(min_length=1, title="推荐的集群（按推荐顺序）")
     force: Annotated[dict[ClusterId, Text], BeforeValidator(_force)] = Field(
         default_factory=dict, title="虽未满足条件仍推荐的集群及推荐理由"
@@ -181,7 +182,7 @@ def plan(
             continue
         seen.add(cid)
         try:
-            report = checking.check(cid, paths, programme.id, today)
+            report = checking.check(cid, paths, programme.id, today, year=city.year)
         except DataInvalid as exc:
             problems.append(
                 _p(
@@ -246,7 +247,7 @@ def plan(
             dataclasses.replace(w, location=Location(str(programme.template(summarylayout.LAYOUT_FILE))))
             for w in summarylayout.problems(programme, layout)
         )
-    signed, signed_problems = signed_scans(file, paths.inputs)
+    signed, signed_problems = signed_scans(file, paths.inputs, spec.letter_name)
     problems.extend(signed_problems)
     if spec.deadline:
         for when, label in ((city.date, "成文日期"), (today, "今天")):
@@ -274,7 +275,7 @@ def plan(
     return CityPlan(city, programme, bureau, reports, warnings, file, signed, standing, layout)
 
 
-def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Problem]]:
+def signed_scans(file: Path, inputs: Path, letter_name: str = "推荐文件") -> tuple[dict[str, Path], list[Problem]]:
     """The sealed scans that go with one city file: ``cities/<its stem>/signed/推荐文件.pdf``, ``汇总表.pdf``.
 
     Each city file has its own folder, so a city recommending for two programmes keeps two sealed
@@ -302,7 +303,7 @@ def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Proble
                 )
             )
     found: dict[str, Path] = {}
-    for what, name in SIGNED_SCANS.items():
+    for what, name in {**SIGNED_SCANS, "letter": f"{letter_name}.pdf"}.items():
         path = folder / name
         if not path.is_file():
             continue

@@ -47,6 +47,7 @@ class Built:
     packet_title: str  # the packets' name: 申报材料, 申报书, 综合评价材料
     signed_folder: str  # where the sealed scans go, relative to the project
     sensitive: int  # sensitive files gathered for the disc
+    letter_name: str = "推荐文件"  # the letter's name (a yearly report's: 报告)
 
 
 def items(spec: Submission, built: Built) -> list[Item]:
@@ -58,14 +59,14 @@ def items(spec: Submission, built: Built) -> list[Item]:
             if f.what == "letter":
                 out.append(
                     _sealed(
-                        "推荐文件",
+                        built.letter_name,
                         fmt,
-                        f"{city}-推荐文件.pdf",
+                        f"{city}-{built.letter_name}.pdf",
                         built.letter,
                         built.letter_scan,
                         f.sealed,
                         built,
-                        "推荐文件.pdf",
+                        f"{built.letter_name}.pdf",
                     )
                 )
             elif f.what == "summary":
