@@ -182,7 +182,7 @@ def _carried(raw: RawInput, model: AnnualData) -> list[Problem]:
     same = [k for k in FLOWS if getattr(model.indicators, k) == getattr(last.indicators, k)]
     if not same:
         return []
-    titles = "、".join(model.indicators.model_fields[k].title or k for k in same)
+    titles = "、".join(type(model.indicators).model_fields[k].title or k for k in same)
     return [
         _at(
             raw,
