@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init validate programmes show round adopt test test-fast golden fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init validate due programmes show round adopt test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -45,6 +45,9 @@ city: setup ## Build a city bureau's letter, 汇总表 and packet: make city CIT
 
 init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in
 	@$(BIN)/clusterpack init $(CLUSTER) --programme $(or $(PROGRAMME),tese-apply)
+
+due: setup ## What is due, when, and whether its packet is built: make due [ON=2026-12-01] [ARGS="--city 370700"]
+	@$(BIN)/clusterpack due $(if $(ON),--on $(ON)) $(ARGS)
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

@@ -59,9 +59,23 @@ def test_each_theme_shows_its_figure_and_the_change_on_last_year_from_the_models
     c = _case(years_root)
     ctx = c.programme.data_schema.context(c.data, c.programme)
     themes = {t["title"]: {r["label"]: r for r in t["rows"]} for t in ctx["themes"]}
-    assert list(themes)[1:] == ["平台建设", "龙头企业", "产业链配套", "技术创新", "智慧应用", "智能化", "管理质量", "品牌培育与创建"]
+    assert list(themes)[1:] == [
+        "平台建设",
+        "龙头企业",
+        "产业链配套",
+        "技术创新",
+        "智慧应用",
+        "智能化",
+        "管理质量",
+        "品牌培育与创建",
+    ]
     revenue = themes["总体规模和效益"]["营业收入"]
-    assert (revenue["now"], revenue["before"], revenue["delta"], revenue["pct"]) == ("226.37", "204.18", "+22.19", "+10.9%")
+    assert (revenue["now"], revenue["before"], revenue["delta"], revenue["pct"]) == (
+        "226.37",
+        "204.18",
+        "+22.19",
+        "+10.9%",
+    )
     assert isinstance(revenue["now"], Figure) and revenue["now"].value == Decimal("226.37")  # the model's number
     assert themes["平台建设"]["创新研发和公共服务平台"]["delta"] == "+1"
     assert themes["产业链配套"]["零部件本地配套率"]["delta"] == "+3个百分点"
@@ -158,7 +172,12 @@ def test_due_on_the_first_of_december_2026(years_root: Path) -> None:
     items = dues.due(paths_of(years_root), ON)
     by = {(i.who, i.what): i for i in items}
     review = by[(EXAMPLE, "复核申请")]
-    assert (review.programme, review.by, review.year, review.status) == ("tese-review", dt.date(2026, 12, 19), 2025, "未生成")
+    assert (review.programme, review.by, review.year, review.status) == (
+        "tese-review",
+        dt.date(2026, 12, 19),
+        2025,
+        "未生成",
+    )
     assert "鲁工信示例〔2021〕12号" in review.note
     summary = by[(EXAMPLE, "年度工作总结")]
     assert (summary.programme, summary.by, summary.year) == ("tese-annual", dt.date(2027, 1, 31), 2026)
@@ -182,7 +201,10 @@ def test_due_reads_whether_the_packet_is_built_and_passes(years_root: Path) -> N
 def test_due_in_january_is_last_years_summary_and_by_city(years_root: Path) -> None:
     items = dues.due(paths_of(years_root), dt.date(2026, 1, 10), "370700")
     summaries = [i for i in items if i.what == "年度工作总结"]
-    assert {(i.who, i.by, i.year) for i in summaries} == {(EXAMPLE, dt.date(2026, 1, 31), 2025), (SECOND, dt.date(2026, 1, 31), 2025)}
+    assert {(i.who, i.by, i.year) for i in summaries} == {
+        (EXAMPLE, dt.date(2026, 1, 31), 2025),
+        (SECOND, dt.date(2026, 1, 31), 2025),
+    }
     assert dues.due(paths_of(years_root), ON, "370100") == []
 
 

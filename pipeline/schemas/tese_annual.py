@@ -95,9 +95,9 @@ def _development(data: AnnualData, programme: Programme) -> dict[str, Any]:
         spec = yearly.FigureSpec(label=rule.title, unit=rule.unit, measure=measured, places=places)
         wanted.append((rule.title, r.required, spec, r.status))
     for fid in report.development if report else []:
-        spec = report.figures[fid] if report else None
-        assert spec is not None
-        wanted.append((f"{spec.label}（{spec.unit}）", "—", spec, "—"))
+        figure = report.figures[fid] if report else None
+        assert figure is not None
+        wanted.append((f"{figure.label}（{figure.unit}）", "—", figure, "—"))
     rows = [
         {
             "title": t,

@@ -30,6 +30,7 @@ def city_chart(programme: Programme, spec: ChartSpec, contexts: list[dict[str, A
     report = programme.report
     assert report is not None
     names = tuple(_short(c["cluster"]["name"]) for c in contexts)
+    series: tuple[tuple[str, tuple[Decimal | None, ...]], ...]
     if len(spec.figures) == 1:
         cells = [c["change"][spec.figures[0]] for c in contexts]
         last = str(int(year) - 1) if year.isdigit() else "上年"

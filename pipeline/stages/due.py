@@ -62,7 +62,7 @@ def _cluster(paths: Paths, cid: str) -> Cluster | None:
     except ClusterpackError:
         return None
     data = raw.data
-    info = data.get("cluster") if isinstance(data.get("cluster"), dict) else {}
+    info: dict[str, Any] = data["cluster"] if isinstance(data.get("cluster"), dict) else {}
     try:
         recognition = Recognition.model_validate(data["recognition"]) if "recognition" in data else None
     except ValidationError:

@@ -311,20 +311,17 @@ def _charts(job: _CityJob, items: list[Attached]) -> Path | None:
     return pdf
 
 
-def _city_packet(
-    job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path, charts_pdf: Path | None = None
-) -> tuple[Path, int, int]:
-    """目录, the letter, then each 附件; bookmarks per part and, under a packet, its own parts.
+_Part = tuple[str, Path | None, int, int, bool]  # (title, file, pages, level, is a cluster's packet)
 
-    Every part keeps its own printed page numbers (the letter its GB/T 9704 ones, each packet its
-    own from its 目录): the 目录 gives each part's printed range, so every number in it can be found.
-    """
+
+def _parts(
+    job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path, charts_pdf: Path | None
+) -> list[_Part]:
+    """The city packet's parts in the letter's order: the letter, then each 附件 (a packet's under its heading)."""
     p = job.plan
-    letter_pages = convert.check_pdf(letter_pdf)
-    # (title, file, pages, level, is a cluster's packet)
     spec = p.programme.city
     assert spec is not None
-    parts: list[tuple[str, Path | None, int, int, bool]] = [(spec.letter_name, letter_pdf, letter_pages, 1, False)]
+    parts: list[_Part] = [(spec.letter_name, letter_pdf, convert.check_pdf(letter_pdf), 1, False)]
     for k, a in enumerate(items, start=1):
         if a.part == "summary":
             parts.append((f"附件{k}　{a.text}", summary_pdf, convert.check_pdf(summary_pdf), 1, False))
@@ -338,6 +335,21 @@ def _city_packet(
             for i, c in enumerate(a.clusters, start=1):
                 title = f"{k}-{i}　{c.name}{p.programme.packet.bundle}"
                 parts.append((title, c.files()["pdf"], c.pages, 2, True))
+    return parts
+
+
+def _city_packet(
+    job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path, charts_pdf: Path | None = None
+) -> tuple[Path, int, int]:
+    """目录, the letter, then each 附件; bookmarks per part and, under a packet, its own parts.
+
+    Every part keeps its own printed page numbers (the letter its GB/T 9704 ones, each packet its
+    own from its 目录): the 目录 gives each part's printed range, so every number in it can be found.
+    """
+    p = job.plan
+    spec = p.programme.city
+    assert spec is not None
+    parts = _parts(job, items, letter_pdf, summary_pdf, charts_pdf)
 
     def rows(_toc_pages: int) -> list[dict[str, str]]:
         return [{"title": "　　" * (level - 1) + t, "page": _range(n) if n else ""} for t, _f, n, level, _c in parts]
