@@ -136,4 +136,5 @@ def test_the_city_report_has_the_table_the_charts_the_letter_and_each_summary(an
         "附件4　岚河县食品机械特色产业集群2025年度工作总结",
     ]
     assert annual.city.manifest()["city"]["year"] == 2025
-    assert (folder / "潍坊市-年度报告材料.zip").is_file()
+    with zipfile.ZipFile(folder / "潍坊市-年度报告材料.zip") as z:
+        assert {"潍坊市-年度报告.pdf", "潍坊市-2025年度特色产业集群主要指标图表.pdf"} <= set(z.namelist())

@@ -97,7 +97,9 @@ class LetterSpec(_Strict):
 class SubmittedFile(_Strict):
     """One kind of file the notice asks the city to send."""
 
-    what: Literal["letter", "summary", "packets"]  # 推荐文件, 汇总表, each cluster's packet
+    what: Literal[
+        "letter", "summary", "packets", "charts"
+    ]  # 推荐文件, 汇总表, each cluster's packet, a report's charts
     formats: list[Literal["pdf", "docx", "xlsx"]] = Field(min_length=1)
     sealed: bool = False  # a scan of the sealed paper is what is sent
     quote: str = ""  # the notice's words asking for it

@@ -48,6 +48,7 @@ class Built:
     signed_folder: str  # where the sealed scans go, relative to the project
     sensitive: int  # sensitive files gathered for the disc
     letter_name: str = "推荐文件"  # the letter's name (a yearly report's: 报告)
+    charts: tuple[str, Path] | None = None  # a yearly report's 附件 of charts: its title and PDF
 
 
 def items(spec: Submission, built: Built) -> list[Item]:
@@ -87,6 +88,10 @@ def items(spec: Submission, built: Built) -> list[Item]:
                             "汇总表.pdf",
                         )
                     )
+            elif f.what == "charts":
+                if built.charts is not None:
+                    title, pdf = built.charts
+                    out.append(Item(title, FORMAT_NAMES[fmt], f"{city}-{title}.pdf", pdf, True, "已生成"))
             else:
                 for cluster, files in built.packets:
                     path = files[fmt]

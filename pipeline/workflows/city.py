@@ -252,16 +252,29 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
         job.rel(p.file.parent / p.file.stem / "signed"),
         sensitive,
         spec.letter_name,
+        next(((a.text, charts_pdf) for a in items if a.part == "charts"), None) if charts_pdf else None,
     )
     sent = submission.items(spec.submission, built)
     zipped = submission.write_zip(sent, out / f"{p.city.city_name}-{spec.packet_name}.zip")
-    deadline = units.cn_date(spec.deadline) if spec.deadline else "以当年通知为准"
+    deadline = _deadline(p)
     title = f"{p.city.city_name}{p.programme.title}（{p.programme.notice.number}）"
     office.convert(
         submission.checklist(spec.submission, sent, title, deadline, job.work / "checklist.docx"), out / "报送清单.pdf"
     )
     repro.fix_pdf(out / "报送清单.pdf")
     return _manifest(job, packet, packet_pages, toc_pages, sent, zipped)
+
+
+def _deadline(p: CityPlan) -> str:
+    """The date the city sends by: the round's deadline, else a yearly report's due date (第十二条: 2月底)."""
+    spec = p.programme.city
+    assert spec is not None
+    if spec.deadline:
+        return units.cn_date(spec.deadline)
+    yearly = [d for d in p.programme.due if d.who == "city" and d.when == "yearly"]
+    if yearly and p.city.year:
+        return units.cn_date(yearly[0].deadline(p.city.year + 1))
+    return "以当年通知为准"
 
 
 def summary_tables(p: CityPlan, clusters: list[Recommended], items: list[Attached]) -> tables.CityTables:
