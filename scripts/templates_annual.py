@@ -6,13 +6,15 @@ holding ``{{ charts.<id> }}``: the render stage draws the chart there (vector, w
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from docx.shared import Mm
+
+import templatelock  # noqa: E402  (the committed templates are the truth: see templatelock.py)
 
 from pipeline.kits.docxkit import (
     CENTER,
@@ -59,7 +61,7 @@ def cover(out: Path, lines: tuple[str, str], rows: list[tuple[str, str]], foot: 
     para(doc, "", line_pt=40, before_pt=50)
     for text in foot:
         para(doc, text, KAI, 14, align=CENTER, line_pt=24)
-    doc.save(out)
+    templatelock.save(doc, out)
 
 
 def theme_table(doc) -> None:
@@ -141,7 +143,7 @@ def work_summary() -> None:
     para(doc, "", FANG, 16)
     para(doc, "{{ applicant.name }}", FANG, 16, align=RIGHT)
     para(doc, "{{ work.date }}", FANG, 16, align=RIGHT)
-    doc.save(ANNUAL / "01-work-summary.docx")
+    templatelock.save(doc, ANNUAL / "01-work-summary.docx")
 
 
 def review_note() -> None:
@@ -182,7 +184,7 @@ def review_note() -> None:
     para(doc, "", FANG, 16)
     para(doc, "{{ applicant.name }}", FANG, 16, align=RIGHT)
     para(doc, "{{ declaration.date }}", FANG, 16, align=RIGHT)
-    doc.save(REVIEW / "00-review.docx")
+    templatelock.save(doc, REVIEW / "00-review.docx")
 
 
 def main() -> None:
@@ -199,7 +201,9 @@ def main() -> None:
         ],
         ["{{ packet.notice }}第十一条", "认定文号：{{ recognition.number }}（{{ recognition.year }}年认定）"],
     )
-    shutil.copyfile(TEMPLATES / "tese-apply" / "toc.docx", ANNUAL / "toc.docx")
+    from make_templates import toc_document
+
+    templatelock.save(toc_document(), ANNUAL / "toc.docx")  # the application's 目录, the same design
     work_summary()
     cover(
         REVIEW / "cover.docx",
