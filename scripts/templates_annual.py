@@ -9,14 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from docx.shared import Mm
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from docx.shared import Mm
-
 import templatelock  # noqa: E402  (the committed templates are the truth: see templatelock.py)
 
-from pipeline.kits.docxkit import (
+from pipeline.kits.docxkit import (  # noqa: E402
     CENTER,
     FANG,
     HEI,
