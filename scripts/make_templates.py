@@ -68,9 +68,10 @@ def kv_table(doc, rows: list[tuple[str, ...]]) -> None:
             merge(row, 1, 3)
 
 
-def application_form() -> None:
+def application_form(heading: str = "山东省特色产业集群申请表", out: Path | None = None) -> None:
+    """The 申请表; the 复核 (templates/tese-review) has the same form under its own title."""
     doc = new_document(margins_mm=(30, 25, 28, 26), body_font=SONG, body_pt=10.5)
-    title(doc, "{{ titles.application_form }}", after=6)  # the document's bookmark: 复核 titles it as such
+    title(doc, heading, after=6)
     para(doc, "填报日期：{{ filing_date }}", SONG, 12, align=RIGHT, line_pt=22, after_pt=4)
     para(doc, "一、基本情况", HEI, 14, line_pt=26, keep_next=True)
     kv_table(
@@ -171,7 +172,7 @@ def application_form() -> None:
             if text:
                 run(p, text + "    ", SONG, 10.5)
     keep_rows_together(t)
-    templatelock.save(doc, OUT / "01-application-form.docx")
+    templatelock.save(doc, out or OUT / "01-application-form.docx")
 
 
 def text_document(name: str, heading_expr: str, loop: str, subtitle: str = ""):

@@ -220,6 +220,9 @@ def main() -> None:
         ],
     )
     review_note()
+    from make_templates import application_form
+
+    application_form("山东省特色产业集群复核申请表", REVIEW / "01-application-form.docx")  # the same form, titled 复核
     print(f"templates written to {ANNUAL} and {REVIEW}")
 
 

@@ -53,6 +53,4 @@ def base(programme: Programme, filing_date: dt.date) -> dict[str, Any]:
             "notice_short": f"《{notice.title}》（{notice.number}）",
         },
         "filing_date": units.cn_date(filing_date),
-        # each document's title as the programme names it (a 复核 titles the 申请表 as its own)
-        "titles": {d.id.replace("-", "_"): d.bookmark for d in programme.documents},
     }

@@ -29,6 +29,7 @@ from pipeline.stages import check as checking
 from pipeline.stages.assemble import settle_toc
 from pipeline.stages.cache import converter
 from pipeline.stages.packet_context import packet_context
+from pipeline.stages.read import load_cluster  # noqa: F401  (tests read a cluster through this module)
 from pipeline.workflows import outbox
 
 log = logging.getLogger(__name__)
