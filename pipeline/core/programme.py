@@ -161,6 +161,7 @@ class CitySpec(_Strict):
     submission: Submission
     summary_title: str
     summary_columns: list[Column] = Field(min_length=1)
+    summary_note: str = "金额单位为亿元，保留两位小数；按推荐顺序排列。"  # the 汇总表's 注
     letter_name: str = "推荐文件"  # the letter's file and bookmark (a yearly report: 报告)
     packet_name: str = "推荐材料"  # the city packet's file (and its zip's)
 

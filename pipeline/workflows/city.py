@@ -291,6 +291,7 @@ def summary_tables(p: CityPlan, clusters: list[Recommended], items: list[Attache
         [_notes(p, c) for c in clusters],
         summary_label,
         (p.programme, p.summary_layout) if p.summary_layout else None,
+        spec.summary_note,
     )
 
 
