@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init city-init validate programmes show round adopt test test-fast golden fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init city-init validate due programmes show round adopt test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -52,6 +52,9 @@ init: setup ## Create inputs/CLUSTER/ with an empty workbook to fill in: make in
 
 city-init: setup ## Start a city's decision file: make city-init CITY=370600 PROGRAMME=digital-apply
 	@$(BIN)/clusterpack init --city $(CITY) $(if $(PROGRAMME),--programme $(PROGRAMME))
+
+due: setup ## What is due, when, and whether its packet is built: make due [ON=2026-12-01] [ARGS="--city 370700"]
+	@$(BIN)/clusterpack due $(if $(ON),--on $(ON)) $(ARGS)
 
 validate: setup ## Check CLUSTER's data without building
 	@$(BIN)/clusterpack validate $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME))

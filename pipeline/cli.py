@@ -7,6 +7,7 @@ Exit codes: 0 done · 1 internal error · 2 usage (bad cluster id, unknown progr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.core import case, limits, rules
+from pipeline.core.fields import CITIES
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
 from pipeline.forms import workbook
 from pipeline.stages import check as checking
@@ -141,6 +143,11 @@ def main(verbose: bool) -> None:
     is_flag=True,
     help="Refuse (exit 2) to build under a programme that is expired, not yet in force, or past its deadline.",
 )
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.",
+)
 def bundle(
     clusters: tuple[str, ...],
     all_: bool,
@@ -151,6 +158,7 @@ def bundle(
     jobs: int | None,
     timeout: float | None,
     strict_dates: bool,
+    year: int | None,
 ) -> None:
     """Build the packet of CLUSTER (Word files, PDFs, merged 申报材料.pdf, 自查报告, manifest); several, or --all."""
     paths = _paths(root)
@@ -173,7 +181,7 @@ def bundle(
         )
     cluster = clusters[0]
     try:
-        result = packets.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates)
+        result = packets.bundle(cluster, paths, programme_id, force=force, strict_dates=strict_dates, year=year)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -265,10 +273,15 @@ _STYLE = {
 @click.option("--programme", "programme_id", help="申报项目 (programme id).")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (for machines).")
-def check(cluster: str, programme_id: str | None, root: str | None, as_json: bool) -> None:
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.",
+)
+def check(cluster: str, programme_id: str | None, root: str | None, as_json: bool, year: int | None) -> None:
     """Check CLUSTER against every condition of its programme: condition, clause, required, actual, result."""
     try:
-        report = checking.check(cluster, _paths(root), programme_id)
+        report = checking.check(cluster, _paths(root), programme_id, year=year)
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -301,10 +314,16 @@ def check(cluster: str, programme_id: str | None, root: str | None, as_json: boo
 @click.argument("cluster")
 @click.option("--programme", "programme_id", help="申报项目 (programme id).")
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
-def validate(cluster: str, programme_id: str | None, root: str | None) -> None:
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    help="The year of data kept by year (inputs/CLUSTER/YEAR/); default: last year.",
+)
+def validate(cluster: str, programme_id: str | None, root: str | None, year: int | None) -> None:
     """Check CLUSTER's data without building anything; list every problem found."""
     try:
-        _raw, data, programme, warnings = checking.prepare(cluster, _paths(root), programme_id)
+        c = checking.check(cluster, _paths(root), programme_id, year=year)
+        data, programme, warnings = c.data, c.programme, c.warnings
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -336,8 +355,50 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
         click.secho(w.render(city_code, "市"), fg="yellow", err=True)
     names = "、".join(result.clusters)
     click.echo(
-        f"已生成 {result.folder} (built): 推荐材料.pdf 共 {result.pages} 页；推荐 {len(result.clusters)} 个集群：{names}"
+        f"已生成 {result.folder} (built): {result.packet} 共 {result.pages} 页；{len(result.clusters)} 个集群：{names}"
     )
+
+
+@main.command(epilog=EPILOG)
+@click.option("--city", "city_code", help="Only this city's clusters and report (行政区划代码, e.g. 370700).")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="The day to look from (default: today).")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (for machines).")
+def due(city_code: str | None, on: dt.datetime | None, root: str | None, as_json: bool) -> None:
+    """What is due, when: 复核, 工作总结, the city's report, each named programme's deadline; built and passing or not."""
+    from pipeline.stages import due as dues
+
+    day = on.date() if on else case.build_date()
+    try:
+        if city_code is not None and city_code not in CITIES:
+            raise UsageError(
+                f"{city_code} 不是山东省16市的行政区划代码 (not a Shandong city code)", code="E-USAGE-CITY-CODE"
+            )
+        items = dues.due(_paths(root), day, city_code)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps({"on": str(day), "items": [i.as_dict() for i in items]}, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"应报事项（截至 {day}） what is due")
+    for column in ("截止 by", "单位 who", "事项 what", "项目 programme", "年度 year", "状态 status", "说明 note"):
+        table.add_column(column, overflow="fold")
+    for i in items:
+        by = str(i.by) if i.by else "以通知为准"
+        late = i.by is not None and i.by < day
+        table.add_row(
+            f"[red]{by}（已过）[/]" if late else by,
+            f"{i.name}\n{i.who}",
+            f"{i.what}（{i.clause}）",
+            i.programme,
+            str(i.year or ""),
+            i.status,
+            i.note,
+        )
+    Console(width=max(140, Console().width)).print(table)
+    if not items:
+        click.echo("没有应报事项 (nothing due)")
 
 
 @main.command(epilog=EPILOG)
@@ -352,10 +413,25 @@ def city(city_code: str, programme_id: str | None, root: str | None, strict_date
     help="Input form to create (default: the Excel workbook where the programme has one, else YAML).",
 )
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/ and templates/.")
+@click.option(
+    "--from-year",
+    "from_year",
+    type=click.IntRange(1949, 2099),
+    help="Start the next year's data (inputs/CLUSTER/YEAR+1/) from this year's: every value carried, the year's figures marked.",
+)
 def init(
-    cluster: str | None, programme_id: str | None, city_code: str | None, form: str | None, root: str | None
+    cluster: str | None,
+    programme_id: str | None,
+    city_code: str | None,
+    form: str | None,
+    root: str | None,
+    from_year: int | None,
 ) -> None:
-    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in; with --city, the city's decision."""
+    """Create inputs/CLUSTER/ with an empty cluster.xlsx (or cluster.yaml) to fill in; with --city, the city's decision;
+    with --from-year, next year's data from this year's."""
+    if from_year is not None and cluster:
+        _init_year(cluster, from_year, root)
+        return
     paths = _paths(root)
     try:
         programme_id = _programme_named(programme_id, paths)
@@ -413,6 +489,23 @@ def _init_cluster(cluster: str | None, programme_id: str, form: str | None, path
     out = folder / "cluster.yaml"
     out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
     return out
+
+
+def _init_year(cluster: str, from_year: int, root: str | None) -> None:
+    from pipeline.forms.carry import carry
+    from pipeline.stages.read import load_cluster
+
+    paths = _paths(root)
+    try:
+        raw = load_cluster(paths.inputs, cluster, from_year)
+        done = carry(raw, from_year, raw.file.parent.parent / str(from_year + 1))
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(
+        f"已创建 {done.file} (created)：照录{from_year}年数据，{len(done.marked)} 项标为“待更新”，复制佐证材料 {done.attachments} 份；"
+        f"更新后运行 clusterpack bundle {cluster} --year {from_year + 1} --programme <项目>"
+    )
 
 
 @main.command(epilog=EPILOG)

@@ -68,9 +68,10 @@ def kv_table(doc, rows: list[tuple[str, ...]]) -> None:
             merge(row, 1, 3)
 
 
-def application_form() -> None:
+def application_form(heading: str = "山东省特色产业集群申请表", out: Path | None = None) -> None:
+    """The 申请表; the 复核 (templates/tese-review) has the same form under its own title."""
     doc = new_document(margins_mm=(30, 25, 28, 26), body_font=SONG, body_pt=10.5)
-    title(doc, "山东省特色产业集群申请表", after=6)
+    title(doc, heading, after=6)
     para(doc, "填报日期：{{ filing_date }}", SONG, 12, align=RIGHT, line_pt=22, after_pt=4)
     para(doc, "一、基本情况", HEI, 14, line_pt=26, keep_next=True)
     kv_table(
@@ -171,7 +172,7 @@ def application_form() -> None:
             if text:
                 run(p, text + "    ", SONG, 10.5)
     keep_rows_together(t)
-    templatelock.save(doc, OUT / "01-application-form.docx")
+    templatelock.save(doc, out or OUT / "01-application-form.docx")
 
 
 def text_document(name: str, heading_expr: str, loop: str, subtitle: str = ""):
@@ -399,7 +400,8 @@ def cover() -> None:
     templatelock.save(doc, OUT / "cover.docx")
 
 
-def toc() -> None:
+def toc_document():
+    """The 目录: one row per part, its page at the right (the yearly programmes use the same)."""
     doc = new_document(margins_mm=(37, 35, 28, 26))
     para(doc, "目  录", HEI, 22, align=CENTER, line_pt=40, after_pt=24)
     tag(doc, "{%p for e in toc %}")
@@ -409,7 +411,11 @@ def toc() -> None:
     run(p, "\t", FANG, 16)
     run(p, "{{ e.page }}", FANG, 16)
     tag(doc, "{%p endfor %}")
-    templatelock.save(doc, OUT / "toc.docx")
+    return doc
+
+
+def toc() -> None:
+    templatelock.save(toc_document(), OUT / "toc.docx")
 
 
 def self_check() -> None:

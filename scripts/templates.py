@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GENERATORS = ("make_templates.py", "templates_tese_eval.py", "templates_digital.py", "template_relaxation.py")
+GENERATORS = (
+    "make_templates.py",
+    "templates_tese_eval.py",
+    "templates_digital.py",
+    "template_relaxation.py",
+    "templates_annual.py",
+)
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))

@@ -573,3 +573,20 @@ class ClusterData(Model):
     declaration: Declaration = Field(title="真实性声明")
     relaxation: Relaxation | None = Field(default=None, title="适当放宽条件")
     attachments: list[Attachment] = Field(default_factory=list, title="佐证材料")
+
+
+class Recognition(Model):
+    """The cluster's recognition as a 山东省特色产业集群: the list it was published in (第十三条: 5 years)."""
+
+    year: Year = Field(title="认定年度")
+    document_number: WenHao = Field(title="认定文号")
+    list_title: Text = Field(title="公布名单的文件名称")
+    date: Date = Field(title="公布日期")
+
+    def until(self, years: int) -> dt.date:
+        """The last day of a recognition valid for ``years`` years from its publication."""
+        try:
+            end = self.date.replace(year=self.date.year + years)
+        except ValueError:  # published on 29 February
+            end = self.date.replace(year=self.date.year + years, day=28)
+        return end - dt.timedelta(days=1)

@@ -42,10 +42,10 @@ OWN = ("id", "extends")  # never inherited
 WHOLE = ("valid",)  # replaced whole
 
 
-MAPPINGS = ("notice", "packet", "data", "city")  # merged key by key
+MAPPINGS = ("notice", "packet", "data", "city", "years", "report")  # merged key by key
 
 
-ID_LISTS = ("documents", "relaxations", "rules", "materials")  # edited by id
+ID_LISTS = ("documents", "relaxations", "rules", "materials", "due")  # edited by id
 
 
 EDITS = ("drop", "change", "add")

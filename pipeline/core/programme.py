@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from pipeline.core.layout import Layout
-from pipeline.core.rules import Relaxation, Rule, RuleSet
+from pipeline.core.rules import Measure, Relaxation, Rule, RuleSet
 
 
 class _Strict(BaseModel):
@@ -78,7 +78,7 @@ class LetterStatus(_Strict):
 class LetterAttachment(_Strict):
     """One item of the letter's 附件说明, and the part of the city packet it names."""
 
-    part: Literal["summary", "packets"]  # the city's 汇总表, or the clusters' packets
+    part: Literal["summary", "packets", "charts"]  # the city's 汇总表, the clusters' packets, or its charts
     text: str  # Jinja; {{ clusters }} names the clusters in order
     each: bool = False  # one item per cluster (its context in the wording) instead of one for all
 
@@ -98,7 +98,9 @@ class LetterSpec(_Strict):
 class SubmittedFile(_Strict):
     """One kind of file the notice asks the city to send."""
 
-    what: Literal["letter", "summary", "packets"]  # 推荐文件, 汇总表, each cluster's packet
+    what: Literal[
+        "letter", "summary", "packets", "charts"
+    ]  # 推荐文件, 汇总表, each cluster's packet, a report's charts
     formats: list[Literal["pdf", "docx", "xlsx"]] = Field(min_length=1)
     sealed: bool = False  # a scan of the sealed paper is what is sent
     quote: str = ""  # the notice's words asking for it
@@ -160,6 +162,9 @@ class CitySpec(_Strict):
     submission: Submission
     summary_title: str
     summary_columns: list[Column] = Field(min_length=1)
+    summary_note: str = "金额单位为亿元，保留两位小数；按推荐顺序排列。"  # the 汇总表's 注
+    letter_name: str = "推荐文件"  # the letter's file and bookmark (a yearly report: 报告)
+    packet_name: str = "推荐材料"  # the city packet's file (and its zip's)
 
     @model_validator(mode="after")
     def _fits(self) -> CitySpec:
@@ -172,6 +177,86 @@ class CitySpec(_Strict):
 
     def bureau_of(self, city_code: str, city_name: str) -> str:
         return self.bureaus.get(city_code) or self.bureau.format(city=city_name)
+
+
+class Due(_Strict):
+    """Something a recognised cluster or its city must file under this programme, and by when.
+
+    ``yearly``: every year, about the year before, by ``month``/``day`` (no day: the month's last day,
+    as 1月底 and 2月底 say). ``expiry``: once, in the year the cluster's recognition (``years`` long) expires,
+    by its last day."""
+
+    id: str
+    what: str  # 年度工作总结, 复核申请
+    who: Literal["cluster", "city"]
+    clause: str
+    quote: str  # the notice's words that ask for it
+    when: Literal["yearly", "expiry"]
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+    years: int = Field(default=5, ge=1)  # how long a recognition lasts (``expiry``)
+
+    def deadline(self, year: int) -> dt.date:
+        """The ``yearly`` deadline that falls in ``year``."""
+        assert self.month is not None, "a yearly due date names its month"
+        if self.day is not None:
+            return dt.date(year, self.month, self.day)
+        first_next = dt.date(year + self.month // 12, self.month % 12 + 1, 1)
+        return first_next - dt.timedelta(days=1)
+
+
+class Years(_Strict):
+    """A programme that reads a cluster's data by year: ``inputs/<cluster>/<year>/``."""
+
+    earlier: int = Field(default=1, ge=0, le=20)  # how many years before it are read beside it
+    history: bool = False  # also the typed figures of years kept before the year folders (``history:``)
+
+
+class Figure(_Strict):
+    """A named figure of a year's data, measured by the rule engine's measures (money in the model's 万元)."""
+
+    label: str
+    unit: str  # 亿元, 户, 家, %, ...
+    measure: Measure
+    places: int = Field(default=0, ge=0, le=4)
+
+
+class Theme(_Strict):
+    """One of the themes a report goes through (第十一条), with its figures."""
+
+    title: str
+    quote: str  # the notice's words for the theme
+    figures: list[str] = Field(min_length=1)  # ids of ``report.figures``
+
+
+class ChartSpec(_Strict):
+    """A chart of figures over the years (a cluster's report) or across the clusters (the city's)."""
+
+    id: str
+    title: str
+    figures: list[str] = Field(min_length=1, max_length=4)  # ids of ``report.figures``, one series each
+    kind: Literal["bar", "line"] = "bar"
+
+
+class Report(_Strict):
+    """A yearly report's figures, themes and charts (the 工作总结 of 第十一条, the city's report of 第十二条)."""
+
+    title: str  # 年度工作总结
+    figures: dict[str, Figure] = Field(min_length=1)
+    themes: list[Theme] = Field(default_factory=list)
+    key: list[str] = Field(default_factory=list)  # the figures a city's table shows for each cluster
+    charts: list[ChartSpec] = Field(default_factory=list)  # in a cluster's report: over the years
+    city_charts: list[ChartSpec] = Field(default_factory=list)  # in the city's report: across its clusters
+    development: list[str] = Field(default_factory=list)  # the figures of a 复核's years of development
+
+    @model_validator(mode="after")
+    def _known(self) -> Report:
+        named = [f for t in self.themes for f in t.figures] + self.key + self.development
+        named += [f for c in (*self.charts, *self.city_charts) for f in c.figures]
+        unknown = sorted(set(named) - set(self.figures))
+        if unknown:
+            raise ValueError(f"report names figures it does not define: {', '.join(unknown)}")
+        return self
 
 
 class Programme(_Strict):
@@ -192,6 +277,9 @@ class Programme(_Strict):
     # year's folder changes them without code
     data: dict[str, Any] = Field(default_factory=dict)
     extends: str | None = None  # the programme this one changes (pipeline/inherit.py)
+    due: list[Due] = Field(default_factory=list)  # what recognised clusters and cities file, by when
+    years: Years | None = None  # reads a cluster's data by year (inputs/<cluster>/<year>/)
+    report: Report | None = None  # a yearly report's figures, themes and charts
     folder: Path
     # where templates are found: this programme's folder, then each folder it extends (its own first)
     folders: tuple[Path, ...] = ()

@@ -170,6 +170,8 @@ class RawInput:
     data: dict[str, Any]
     locations: dict[Path_, Location] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # found while reading (a workbook's cells)
+    year: int | None = None  # the data year, for data kept by year (inputs/<cluster>/<year>/)
+    sources: tuple[Path, ...] = ()  # the earlier years' files read beside it (under ``years``)
 
     def where(self, path: Path_) -> Location:
         """The location of ``path``, or of its nearest parent that has one."""

@@ -20,7 +20,7 @@ from pipeline.core.raw import RawInput, parse, problem_at
 from pipeline.errors import ClusterpackError, DataInvalid, Location, Problem
 from pipeline.stages import programmes, proofs
 from pipeline.stages.programmes import available, load_programme
-from pipeline.stages.read import load_cluster
+from pipeline.stages.read import load_cluster, load_series
 
 
 def own_data(raw: RawInput, schema: Schema) -> RawInput:
@@ -30,7 +30,7 @@ def own_data(raw: RawInput, schema: Schema) -> RawInput:
     """
     others = schemas.other_keys(schema)
     data = {k: v for k, v in raw.data.items() if k not in others}
-    return RawInput(raw.cluster_id, raw.file, data, raw.locations, raw.problems)
+    return dataclasses.replace(raw, data=data)
 
 
 def validate(raw: RawInput, programme: Programme) -> tuple[Any, list[Problem]]:
@@ -159,17 +159,44 @@ def check(
     programme_id: str | None = None,
     today: dt.date | None = None,
     strict_dates: bool = False,
+    year: int | None = None,
 ) -> Case:
     """Read a cluster and check it for its programme, once: the Case, or ``DataInvalid`` with every problem.
 
     With ``strict_dates`` a programme not in force on ``today`` (or past its deadline) is refused
-    (``UsageError``, exit 2) instead of warned about.
+    (``UsageError``, exit 2) instead of warned about. ``year`` picks a year of data kept by year.
     """
     paths = paths or Paths()
+    today = today or build_date()
     # --- read: the input file and the programme it is for
-    raw = load_cluster(paths.inputs, cluster_id)
-    programme = load_programme(paths.templates, programme_of(raw, programme_id, paths.templates))
-    return check_raw(raw, programme, paths, today or build_date(), strict_dates)
+    raw, programme = read_for(paths, cluster_id, programme_id, year, today)
+    return check_raw(raw, programme, paths, today, strict_dates)
+
+
+def data_year(programme: Programme, year: int | None, today: dt.date) -> int | None:
+    """The year of data a programme reads: the one asked for, else (data kept by year) the year before today."""
+    if programme.years is None:
+        return year
+    return year if year is not None else today.year - 1
+
+
+def read_for(
+    paths: Paths, cluster_id: str, programme_id: str | None, year: int | None, today: dt.date
+) -> tuple[RawInput, Programme]:
+    """The cluster's data for the programme it is built for: the root file, or a year with the years before it."""
+    if programme_id is not None:
+        programme = load_programme(paths.templates, programme_id)
+        year = data_year(programme, year, today)
+        raw = load_cluster(paths.inputs, cluster_id, year)
+    else:
+        raw = load_cluster(paths.inputs, cluster_id, year)
+        programme = load_programme(paths.templates, programme_of(raw, None, paths.templates))
+        year = data_year(programme, year, today)
+        if year != raw.year:
+            raw = load_cluster(paths.inputs, cluster_id, year)
+    if programme.years is not None and year is not None:
+        raw = load_series(paths.inputs, cluster_id, year, programme.years.earlier)
+    return raw, programme
 
 
 def check_raw(raw: RawInput, programme: Programme, paths: Paths, today: dt.date, strict_dates: bool = False) -> Case:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -281,9 +283,32 @@ def _build(builder: _Builder, node: yaml.MappingNode, cluster_id: str) -> dict[s
     return data
 
 
-def input_file(inputs: Path, cluster_id: str) -> Path:
-    """The cluster's one input file: ``cluster.yaml`` or ``cluster.xlsx`` (both at once is refused)."""
+YEAR_FOLDER = re.compile(r"^(19|20)\d\d$")
+
+
+def years_of(inputs: Path, cluster_id: str) -> list[int]:
+    """The years a cluster keeps data for (``inputs/<cluster>/<year>/``), oldest first."""
     folder = cluster_dir(inputs, cluster_id)
+    return sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and YEAR_FOLDER.match(p.name))
+
+
+def year_dir(inputs: Path, cluster_id: str, year: int) -> Path:
+    """The folder of one year's data, after checking there is one."""
+    folder = cluster_dir(inputs, cluster_id) / str(year)
+    if not folder.is_dir():
+        known = "、".join(str(y) for y in years_of(inputs, cluster_id)) or "无"
+        raise UsageError(
+            f"集群 {cluster_id} 没有 {year} 年的数据目录 {folder}（已有年度：{known}）；可用 clusterpack init {cluster_id} "
+            f"--from-year <上一年> 从上一年的数据开始 (no data folder for that year)",
+            code="E-USAGE-NO-YEAR",
+        )
+    return folder
+
+
+def input_file(inputs: Path, cluster_id: str, year: int | None = None) -> Path:
+    """The cluster's one input file: ``cluster.yaml`` or ``cluster.xlsx`` (both at once is refused);
+    with ``year``, the one in that year's folder."""
+    folder = cluster_dir(inputs, cluster_id) if year is None else year_dir(inputs, cluster_id, year)
     found = [folder / name for name in ("cluster.yaml", "cluster.xlsx") if (folder / name).is_file()]
     if not found:
         raise UsageError(
@@ -299,11 +324,32 @@ def input_file(inputs: Path, cluster_id: str) -> Path:
     return found[0]
 
 
-def load_cluster(inputs: Path, cluster_id: str) -> RawInput:
-    """Find and read the input file of a cluster, YAML or Excel."""
-    file = input_file(inputs, cluster_id)
+def load_cluster(inputs: Path, cluster_id: str, year: int | None = None) -> RawInput:
+    """Find and read the input file of a cluster, YAML or Excel (with ``year``: that year's)."""
+    file = input_file(inputs, cluster_id, year)
     if file.suffix == ".xlsx":
         from pipeline.forms.workbook_read import read
 
-        return read(file, cluster_id, root=inputs.parent)
-    return load_yaml(file, cluster_id, root=inputs.parent)
+        raw = read(file, cluster_id, root=inputs.parent)
+    else:
+        raw = load_yaml(file, cluster_id, root=inputs.parent)
+    return dataclasses.replace(raw, year=year) if year is not None else raw
+
+
+def load_series(inputs: Path, cluster_id: str, year: int, earlier: int) -> RawInput:
+    """One year's data with up to ``earlier`` years before it that have a folder, under ``years``.
+
+    Each earlier year keeps the locations of its own file, so a problem in last year's data is
+    reported at its own line."""
+    raw = load_cluster(inputs, cluster_id, year)
+    before = [y for y in years_of(inputs, cluster_id) if year - earlier <= y < year]
+    data, locations, sources = dict(raw.data), dict(raw.locations), []
+    if before and "years" not in data:
+        data["years"] = {}
+    for y in before:
+        other = load_cluster(inputs, cluster_id, y)
+        data["years"][y] = other.data
+        locations.update({("years", y, *path): where for path, where in other.locations.items()})
+        locations[("years", y)] = Location(str(other.file.relative_to(inputs.parent)))
+        sources.append(other.file)
+    return dataclasses.replace(raw, data=data, locations=locations, sources=tuple(sources))

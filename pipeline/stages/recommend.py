@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from pipeline.core.case import Case, Paths, build_date
-from pipeline.core.fields import CITIES, CityCode, Date, Model, Phone, Text, WenHao
+from pipeline.core.fields import CITIES, CityCode, Date, Model, Phone, Text, WenHao, Year
 from pipeline.core.programme import CitySpec, Programme
 from pipeline.core.raw import RawInput, check_cluster_id, parse
 from pipeline.core.standing import Standing
@@ -74,6 +74,9 @@ class CityInput(Model):
     phone: Phone = Field(title="联系电话")
     cc: Annotated[list[Text], BeforeValidator(_none_is_empty)] = Field(
         default_factory=list, title="抄送", description="每个机关一行，如 - 烟台市人民政府办公室"
+    )
+    year: Year | None = Field(
+        default=None, title="报告年度（按年度报告的项目）", description="年度报告的项目才填，如 2025"
     )
     clusters: list[ClusterId] = Field(
         min_length=1, title="推荐的集群（按推荐顺序）", description="每个集群编号一行，如 - qinglan-agrimachinery"
@@ -173,7 +176,7 @@ def plan(
             dataclasses.replace(w, location=Location(str(programme.template(summarylayout.LAYOUT_FILE))))
             for w in summarylayout.problems(programme, layout)
         )
-    signed, signed_problems = signed_scans(file, paths.inputs)
+    signed, signed_problems = signed_scans(file, paths.inputs, spec.letter_name)
     problems.extend(signed_problems)
     problems.extend(_past_deadline(raw, city, programme, spec.deadline, today))
     # the programme on this day (the deadline is the letter's, checked above); --strict-dates refuses
@@ -222,7 +225,7 @@ def _check_clusters(
             continue
         seen.add(cid)
         try:
-            report = checking.check(cid, paths, programme.id, today)
+            report = checking.check(cid, paths, programme.id, today, year=city.year)
         except DataInvalid as exc:
             message = f"集群 {cid} 的数据有误，见下 (the cluster's data is invalid)"
             problems.append(_p(raw, ("clusters", i), "E-CITY-CLUSTER-INVALID", message))
@@ -290,7 +293,7 @@ def _past_deadline(
     return []
 
 
-def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Problem]]:
+def signed_scans(file: Path, inputs: Path, letter_name: str = "推荐文件") -> tuple[dict[str, Path], list[Problem]]:
     """The sealed scans that go with one city file: ``cities/<its stem>/signed/推荐文件.pdf``, ``汇总表.pdf``.
 
     Each city file has its own folder, so a city recommending for two programmes keeps two sealed
@@ -318,7 +321,7 @@ def signed_scans(file: Path, inputs: Path) -> tuple[dict[str, Path], list[Proble
                 )
             )
     found: dict[str, Path] = {}
-    for what, name in SIGNED_SCANS.items():
+    for what, name in {**SIGNED_SCANS, "letter": f"{letter_name}.pdf"}.items():
         path = folder / name
         if not path.is_file():
             continue

@@ -13,7 +13,7 @@ from lxml import etree
 
 from pipeline.core import limits
 from pipeline.errors import TemplateProblem
-from pipeline.kits import docxkit, tablefit, wordfile
+from pipeline.kits import charts, docxkit, tablefit, wordfile
 from pipeline.kits.jinja import _TimedOut, check_template, deadline, jinja_env
 
 
@@ -36,6 +36,7 @@ def render(template: Path, context: dict[str, Any], out: Path) -> Path:
             f"模板 {template} 渲染失败 (template failed to render): {type(exc).__name__}: {exc}",
             code="E-TEMPLATE-RENDER",
         ) from None
+    charts.place(doc.docx, context.get("charts") or {})  # a chart's paragraph gets the chart
     tablefit.fit(doc.docx)  # column widths from the content, CJK punctuation in the CJK face
     doc.save(str(out))
     applicant = context.get("applicant")
@@ -104,3 +105,13 @@ def render_list(
         docxkit.add_row(t, row, docxkit.SONG, 10.5, aligns=[docxkit.CENTER] + [docxkit.LEFT] * (len(row) - 1))
     save(doc, out)
     return out
+
+
+def for_pdf(docx: Path, work: Path) -> Path:
+    """The file LibreOffice converts: ``docx`` itself, or a copy whose charts are their SVG (vector in the PDF)."""
+    swapped = charts.for_pdf(docx.read_bytes())
+    if swapped is None:
+        return docx
+    copy = work / f"{docx.stem}.vector.docx"
+    copy.write_bytes(swapped)
+    return copy

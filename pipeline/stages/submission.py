@@ -47,6 +47,8 @@ class Built:
     packet_title: str  # the packets' name: 申报材料, 申报书, 综合评价材料
     signed_folder: str  # where the sealed scans go, relative to the project
     sensitive: int  # sensitive files gathered for the disc
+    letter_name: str = "推荐文件"  # the letter's name (a yearly report's: 报告)
+    charts: tuple[str, Path] | None = None  # a yearly report's 附件 of charts: its title and PDF
 
 
 def items(spec: Submission, built: Built) -> list[Item]:
@@ -56,8 +58,8 @@ def items(spec: Submission, built: Built) -> list[Item]:
     for f in spec.files:
         for fmt in f.formats:
             if f.what == "letter":
-                letter = _Signable("推荐文件", built.letter, built.letter_scan, "推荐文件.pdf")
-                out.append(_sealed(letter, fmt, f"{city}-推荐文件.pdf", f.sealed, built.signed_folder))
+                letter = _Signable(built.letter_name, built.letter, built.letter_scan, f"{built.letter_name}.pdf")
+                out.append(_sealed(letter, fmt, f"{city}-{built.letter_name}.pdf", f.sealed, built.signed_folder))
             elif f.what == "summary":
                 if fmt == "xlsx":
                     name = f"{city}-{built.summary_title}.xlsx"
@@ -66,6 +68,10 @@ def items(spec: Submission, built: Built) -> list[Item]:
                     name = f"{city}-{built.summary_title}.pdf"
                     summary = _Signable(built.summary_title, built.summary_pdf, built.summary_scan, "汇总表.pdf")
                     out.append(_sealed(summary, fmt, name, f.sealed, built.signed_folder))
+            elif f.what == "charts":
+                if built.charts is not None:
+                    title, pdf = built.charts
+                    out.append(Item(title, FORMAT_NAMES[fmt], f"{city}-{title}.pdf", pdf, True, "已生成"))
             else:
                 for cluster, files in built.packets:
                     path = files[fmt]

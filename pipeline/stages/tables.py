@@ -53,10 +53,11 @@ class CityTables:
     label: str = ""  # 附件N, as the letter's 附件说明 numbers it
     # the province's own 汇总表 (form adopt): the .xlsx is a copy of it, filled in its layout
     official: tuple[Programme, SummaryLayout] | None = None
+    unit_note: str = UNIT_NOTE  # the 注's first line (the programme's ``city.summary_note``)
 
     def note_lines(self) -> list[str]:
         """注: the unit, then each cluster whose verdict needs words, by its 序号."""
-        lines = [f"注：{UNIT_NOTE}"]
+        lines = [f"注：{self.unit_note}"]
         for i, note in enumerate(self.notes, start=1):
             if note:
                 lines.append(f"{i}.{self.contexts[i - 1]['cluster']['name']}：{note}。")

@@ -19,7 +19,7 @@ from pipeline.core import case, repro, scratch, units
 from pipeline.core.case import Case
 from pipeline.errors import TemplateProblem
 from pipeline.kits import jinja
-from pipeline.stages import assemble, cache, convert, render, submission, tables
+from pipeline.stages import annual, assemble, cache, convert, render, submission, tables
 from pipeline.stages.letter import Letter, write_letter
 from pipeline.stages.recommend import CityPlan, plan
 from pipeline.stages.verdict import Verdict
@@ -37,6 +37,7 @@ class CityResult:
     pages: int
     clusters: tuple[str, ...]  # names, in recommendation order
     plan: CityPlan
+    packet: str = "推荐材料.pdf"  # the city packet's file name
 
     def manifest(self) -> dict[str, Any]:
         """The city packet's ``manifest.json``, read back."""
@@ -93,6 +94,7 @@ def _common(p: CityPlan, clusters: list[Recommended]) -> dict[str, Any]:
         "contact": p.city.contact,
         "phone": p.city.phone,
         "summary_title": spec.summary_title,
+        "year": str(p.city.year or ""),  # the report's year, for a programme that reports by year
     }
 
 
@@ -191,7 +193,9 @@ def city_bundle(
     finally:
         office.close()
     names = tuple(c["name"] for c in manifest["clusters"])
-    return CityResult(city_code, p.programme.id, final, int(manifest["packet"]["pages"]), names, p)
+    return CityResult(
+        city_code, p.programme.id, final, int(manifest["packet"]["pages"]), names, p, manifest["packet"]["file"]
+    )
 
 
 @dataclass
@@ -215,7 +219,7 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     assert spec is not None
     items = attachment_items(p, job.clusters)
     # --- the letter, the 汇总表 (xlsx, docx) and the clerk's review sheet
-    write_letter(make_letter(p, job.clusters), out / "推荐文件.docx")
+    write_letter(make_letter(p, job.clusters), out / f"{spec.letter_name}.docx")
     city_tables = summary_tables(p, job.clusters, items)
     tables.summary_docx(city_tables, out / "汇总表.docx")
     tables.summary_xlsx(city_tables, out / "汇总表.xlsx")
@@ -225,18 +229,19 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     tables.review_xlsx(
         [c.report for c in job.clusters], [c.verdict for c in job.clusters], sentences, out / "审核表.xlsx"
     )
-    for name in ("推荐文件", "汇总表"):
+    for name in (spec.letter_name, "汇总表"):
         office.convert(out / f"{name}.docx", out / f"{name}.pdf")
         repro.fix_pdf(out / f"{name}.pdf")
-    letter_pdf = p.signed.get("letter", out / "推荐文件.pdf")
+    charts_pdf = _charts(job, items)
+    letter_pdf = p.signed.get("letter", out / f"{spec.letter_name}.pdf")
     summary_pdf = p.signed.get("summary", out / "汇总表.pdf")
     sensitive = _gather_sensitive(job)
     # --- the packet for the province: 目录, the letter, then its 附件 in the letter's order
-    packet, packet_pages, toc_pages = _city_packet(job, items, letter_pdf, summary_pdf)
+    packet, packet_pages, toc_pages = _city_packet(job, items, letter_pdf, summary_pdf, charts_pdf)
     # --- what goes by mail (the zip) and the clerk's 报送清单
     built = submission.Built(
         p.city.city_name,
-        out / "推荐文件.pdf",
+        out / f"{spec.letter_name}.pdf",
         p.signed.get("letter"),
         out / "汇总表.pdf",
         out / "汇总表.xlsx",
@@ -246,16 +251,30 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
         p.programme.packet.bundle,
         job.rel(p.file.parent / p.file.stem / "signed"),
         sensitive,
+        spec.letter_name,
+        next(((a.text, charts_pdf) for a in items if a.part == "charts"), None) if charts_pdf else None,
     )
     sent = submission.items(spec.submission, built)
-    zipped = submission.write_zip(sent, out / f"{p.city.city_name}-推荐材料.zip")
-    deadline = units.cn_date(spec.deadline) if spec.deadline else "以当年通知为准"
+    zipped = submission.write_zip(sent, out / f"{p.city.city_name}-{spec.packet_name}.zip")
+    deadline = _deadline(p)
     title = f"{p.city.city_name}{p.programme.title}（{p.programme.notice.number}）"
     office.convert(
         submission.checklist(spec.submission, sent, title, deadline, job.work / "checklist.docx"), out / "报送清单.pdf"
     )
     repro.fix_pdf(out / "报送清单.pdf")
     return _manifest(job, packet, packet_pages, toc_pages, sent, zipped)
+
+
+def _deadline(p: CityPlan) -> str:
+    """The date the city sends by: the round's deadline, else a yearly report's due date (第十二条: 2月底)."""
+    spec = p.programme.city
+    assert spec is not None
+    if spec.deadline:
+        return units.cn_date(spec.deadline)
+    yearly = [d for d in p.programme.due if d.who == "city" and d.when == "yearly"]
+    if yearly and p.city.year:
+        return units.cn_date(yearly[0].deadline(p.city.year + 1))
+    return "以当年通知为准"
 
 
 def summary_tables(p: CityPlan, clusters: list[Recommended], items: list[Attached]) -> tables.CityTables:
@@ -272,6 +291,7 @@ def summary_tables(p: CityPlan, clusters: list[Recommended], items: list[Attache
         [_notes(p, c) for c in clusters],
         summary_label,
         (p.programme, p.summary_layout) if p.summary_layout else None,
+        spec.summary_note,
     )
 
 
@@ -287,63 +307,73 @@ def _range(pages: int) -> str:
     return "1" if pages == 1 else f"1—{pages}"
 
 
-# One part of the city's packet: (title, file, pages, level, is a cluster's packet); a heading has no file.
-_Part = tuple[str, Path | None, int, int, bool]
+def _charts(job: _CityJob, items: list[Attached]) -> Path | None:
+    """The 附件 of charts across the clusters, where the letter names one (a yearly report's)."""
+    item = next((a for a in items if a.part == "charts"), None)
+    if item is None or job.plan.programme.report is None:
+        return None
+    docx = annual.city_charts_docx(
+        job.plan.programme,
+        [c.context for c in job.clusters],
+        item.text,
+        str(job.plan.city.year or ""),
+        job.out / "图表.docx",
+    )
+    pdf = job.out / "图表.pdf"
+    job.office.convert(render.for_pdf(docx, job.work), pdf)
+    repro.fix_pdf(pdf)
+    return pdf
 
 
-def _city_packet(job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path) -> tuple[Path, int, int]:
-    """目录, the letter, then each 附件; bookmarks per part and, under a packet, its own parts.
+_Part = tuple[str, Path | None, int, int, bool]  # (title, file, pages, level, is a cluster's packet)
 
-    Every part keeps its own printed page numbers (the letter its GB/T 9704 ones, each packet its
-    own from its 目录): the 目录 gives each part's printed range, so every number in it can be found.
-    """
+
+def _parts(
+    job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path, charts_pdf: Path | None
+) -> list[_Part]:
+    """The city packet's parts in the letter's order: the letter, then each 附件 (a packet's under its heading)."""
     p = job.plan
-    parts = _parts(job, items, letter_pdf, summary_pdf)
-
-    def rows(_toc_pages: int) -> list[dict[str, str]]:
-        return [{"title": "　　" * (level - 1) + t, "page": _range(n) if n else ""} for t, _f, n, level, _c in parts]
-
-    # the 目录, settled (its own pages do not count in the ranges); then the parts after it, bookmarked
-    toc_pdf, toc_pages = assemble.settle_toc(
-        lambda r: render.render(p.programme.template(p.programme.packet.toc), {"toc": r}, job.work / "toc.docx"),
-        rows,
-        job.office,
-        job.work / "toc.pdf",
-    )
-    writer = _merged(toc_pdf, parts)
-    writer.page_mode = "/UseOutlines"
-    writer.add_metadata(
-        {
-            "/Title": f"{p.city.city_name}{p.programme.title}推荐材料",
-            "/Author": p.bureau,
-            "/Creator": f"clusterpack {case.tool_version()}",
-        }
-    )
-    packet = job.out / "推荐材料.pdf"
-    repro.finish_pdf(writer, packet)
-    return packet, len(writer.pages), toc_pages
-
-
-def _parts(job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path) -> list[_Part]:
-    """The letter, then each 附件: the 汇总表, a cluster's packet, or a heading over several."""
-    letter_pages = convert.check_pdf(letter_pdf)
-    parts: list[_Part] = [("推荐文件", letter_pdf, letter_pages, 1, False)]
+    spec = p.programme.city
+    assert spec is not None
+    parts: list[_Part] = [(spec.letter_name, letter_pdf, convert.check_pdf(letter_pdf), 1, False)]
     for k, a in enumerate(items, start=1):
         if a.part == "summary":
             parts.append((f"附件{k}　{a.text}", summary_pdf, convert.check_pdf(summary_pdf), 1, False))
+        elif a.part == "charts" and charts_pdf is not None:
+            parts.append((f"附件{k}　{a.text}", charts_pdf, convert.check_pdf(charts_pdf), 1, False))
         elif a.each:
             c = a.clusters[0]
             parts.append((f"附件{k}　{a.text}", c.files()["pdf"], c.pages, 1, True))
         else:
             parts.append((f"附件{k}　{a.text}", None, 0, 1, False))
             for i, c in enumerate(a.clusters, start=1):
-                title = f"{k}-{i}　{c.name}{job.plan.programme.packet.bundle}"
+                title = f"{k}-{i}　{c.name}{p.programme.packet.bundle}"
                 parts.append((title, c.files()["pdf"], c.pages, 2, True))
     return parts
 
 
-def _merged(toc_pdf: Path, parts: list[_Part]) -> PdfWriter:
-    """The 目录 and the parts in one PDF, a bookmark for each; a cluster's own bookmarks one level below it."""
+def _city_packet(
+    job: _CityJob, items: list[Attached], letter_pdf: Path, summary_pdf: Path, charts_pdf: Path | None = None
+) -> tuple[Path, int, int]:
+    """目录, the letter, then each 附件; bookmarks per part and, under a packet, its own parts.
+
+    Every part keeps its own printed page numbers (the letter its GB/T 9704 ones, each packet its
+    own from its 目录): the 目录 gives each part's printed range, so every number in it can be found.
+    """
+    p = job.plan
+    spec = p.programme.city
+    assert spec is not None
+    parts = _parts(job, items, letter_pdf, summary_pdf, charts_pdf)
+
+    def rows(_toc_pages: int) -> list[dict[str, str]]:
+        return [{"title": "　　" * (level - 1) + t, "page": _range(n) if n else ""} for t, _f, n, level, _c in parts]
+
+    toc_pdf, toc_pages = assemble.settle_toc(
+        lambda r: render.render(p.programme.template(p.programme.packet.toc), {"toc": r}, job.work / "toc.docx"),
+        rows,
+        job.office,
+        job.work / "toc.pdf",
+    )
     writer = PdfWriter()
     writer.append(str(toc_pdf), import_outline=False)
     writer.add_outline_item(title="目录", page_number=0)
@@ -366,7 +396,17 @@ def _merged(toc_pdf: Path, parts: list[_Part]) -> PdfWriter:
             index = reader.get_destination_page_number(sub)
             if index is not None and is_packet:
                 writer.add_outline_item(title=str(sub.title), page_number=start + index, parent=item)
-    return writer
+    writer.page_mode = "/UseOutlines"
+    writer.add_metadata(
+        {
+            "/Title": f"{p.city.city_name}{p.programme.title}{spec.packet_name}",
+            "/Author": p.bureau,
+            "/Creator": f"clusterpack {case.tool_version()}",
+        }
+    )
+    packet = job.out / f"{spec.packet_name}.pdf"
+    repro.finish_pdf(writer, packet)
+    return packet, len(writer.pages), toc_pages
 
 
 def _gather_sensitive(job: _CityJob) -> int:
@@ -429,6 +469,7 @@ def _manifest(
             "bureau": p.bureau,
             "document_number": p.city.document_number,
             "date": str(p.city.date),
+            "year": p.city.year,
             "input": job.rel(p.file),
         },
         "signed_scans": {what: job.rel(path) for what, path in p.signed.items()},

@@ -27,6 +27,8 @@ def packet_key(raw: RawInput, programme_id: str, paths: Paths, today: dt.date, a
     items = raw.data.get("attachments")
     named = [str(a["file"]) for a in items if isinstance(a, dict) and "file" in a] if isinstance(items, list) else []
     cluster = cache.inputs_digest(raw.file.parent, raw.file, named, limits.ATTACHMENT_BYTES())
+    for earlier in raw.sources:  # the years before it that a yearly report compares with
+        cluster += cache.inputs_digest(earlier.parent, earlier, [], limits.ATTACHMENT_BYTES())
     parts = [tool_version(), programme_id, str(today), convert.installed_version(), repro.pdf_date(), accepted or ""]
     parts.append(fonts.environment_digest())  # the faces: the role map and the user's fonts folder
     extra = "|".join([*parts, cluster])

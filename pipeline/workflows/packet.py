@@ -21,16 +21,15 @@ from typing_extensions import Unpack
 
 from pipeline.core import repro, rules, scratch, units
 from pipeline.core.case import BuildResult, Case, Paths, Proof, build_date, tool_version
+from pipeline.core.raw import RawInput
 from pipeline.core.timing import phase
 from pipeline.errors import Problem, TemplateProblem, writing
 from pipeline.stages import assemble, cache, convert, programmes, proofs, render
 from pipeline.stages import check as checking
 from pipeline.stages.assemble import settle_toc
 from pipeline.stages.cache import converter
-from pipeline.stages.check import programme_of
 from pipeline.stages.packet_context import packet_context
-from pipeline.stages.programmes import load_programme
-from pipeline.stages.read import load_cluster
+from pipeline.stages.read import load_cluster  # noqa: F401  (tests read a cluster through this module)
 from pipeline.workflows import outbox
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,7 @@ class Options(TypedDict, total=False):
     force: bool  # rebuild although nothing it is built from has changed
     accepted: str | None  # the city bureau's reason for recommending a cluster that misses a condition
     strict_dates: bool  # refuse a programme not in force on the day (exit 2), instead of warning
+    year: int | None  # the year of data kept by year (inputs/<cluster>/<year>/)
 
 
 def bundle(
@@ -60,9 +60,8 @@ def bundle(
     paths = paths or Paths()
     today = options.get("today") or build_date()
     # --- read: the input and the programme it is for
-    raw = load_cluster(paths.inputs, cluster_id)
-    programme = load_programme(paths.templates, programme_of(raw, programme_id, paths.templates))
-    final = paths.outputs / programme.id / cluster_id
+    raw, programme = checking.read_for(paths, cluster_id, programme_id, options.get("year"), today)
+    final = packet_folder(paths, programme.id, raw)
     scratch.clean_outputs(final.parent)  # what a killed build left, even if this one has nothing to do
     scratch.clean_scratch()
     if options.get("strict_dates"):  # refused before anything, an up-to-date packet included
@@ -80,7 +79,7 @@ def bundle(
 def packet_of(case: Case, paths: Paths, **options: Unpack[Options]) -> BuildResult:
     """The packet of a Case already checked (a city's): the one in place if up to date, else built."""
     key = outbox.packet_key(case.raw, case.programme.id, paths, case.today, options.get("accepted"))
-    final = paths.outputs / case.programme.id / case.cluster_id
+    final = packet_folder(paths, case.programme.id, case.raw)
     if not options.get("force") and (done := outbox.up_to_date(final, key)) is not None:
         return BuildResult.from_manifest(final, done, case=case, skipped=True)
     return build_case(case, paths, key, **options)
@@ -89,13 +88,19 @@ def packet_of(case: Case, paths: Paths, **options: Unpack[Options]) -> BuildResu
 def build_case(case: Case, paths: Paths, key: str = "", **options: Unpack[Options]) -> BuildResult:
     """The packet of a checked Case (a city builds the Cases it has checked, without reading them again)."""
     key = key or outbox.packet_key(case.raw, case.programme.id, paths, case.today, options.get("accepted"))
-    final = paths.outputs / case.programme.id / case.cluster_id
+    final = packet_folder(paths, case.programme.id, case.raw)
     with writing(paths.outputs), _converter(paths, options.get("office")) as office:
         with outbox.staged(final, case.cluster_id) as (out, work):
             context = packet_context(case.programme, case.data, list(case.results), list(case.proofs))
             job = _Job(case, out, work, context, paths, office, key, options.get("accepted"))
             manifest = _build_into(job)
     return BuildResult.from_manifest(final, manifest, case=case, warnings=job.warnings)
+
+
+def packet_folder(paths: Paths, programme_id: str, raw: RawInput) -> Path:
+    """Where a packet goes: ``outputs/<programme>/<cluster>/``, and ``…/<year>/`` for a year's data."""
+    folder = paths.outputs / programme_id / raw.cluster_id
+    return folder / str(raw.year) if raw.year is not None else folder
 
 
 @contextmanager
@@ -287,7 +292,7 @@ def _convert_documents(
     signed_used: dict[str, dict[str, Any]] = {}
     for doc, docx in docs:
         pdf = job.work / f"{doc.id}.pdf"
-        pages = job.office.convert(docx, pdf)
+        pages = job.office.convert(render.for_pdf(docx, job.work), pdf)
         _check_orientation(pdf, doc.orientation, doc.template)
         part = assemble.Part(doc.id, doc.bookmark, docx, pdf, pages)
         parts.append(part)
