@@ -39,7 +39,14 @@ def _model(cluster: str):
     return model, programme
 
 
-@pytest.mark.parametrize("name", schemas.names())
+WITHOUT_WORKBOOK = {"tese_annual"}  # a recognised cluster's year: YAML only for now (README, issue 18)
+
+
+def test_every_schema_but_the_yearly_one_has_a_workbook() -> None:
+    assert {n for n in schemas.names() if schemas.get(n).workbook is None} == WITHOUT_WORKBOOK
+
+
+@pytest.mark.parametrize("name", sorted(set(schemas.names()) - WITHOUT_WORKBOOK))
 def test_every_schema_has_a_layout_that_places_every_value_once(name: str) -> None:
     schema = schemas.get(name)
     assert schema.workbook is not None
