@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init city-init validate due programmes show round adopt test test-fast golden fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init city-init validate due programmes show round adopt serve test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -70,6 +70,9 @@ round: setup ## Start a new round: make round NEW=tese-apply-2027 FROM=tese-appl
 
 adopt: setup ## Adopt the province's form: make adopt FORM=附件1.docx PROGRAMME=… DOCUMENT=application-form (or summary for the .xlsx)
 	@$(BIN)/clusterpack form adopt "$(FORM)" --programme $(PROGRAMME) --document $(DOCUMENT) $(ARGS)
+
+serve: setup ## Start the web app on 127.0.0.1 (PORT=8000 for a fixed port; HOST=… needs accounts: clusterpack user add)
+	@$(BIN)/clusterpack serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(ARGS)
 
 test: setup ## Run the tests (they use the real LibreOffice)
 	@$(BIN)/python -m pytest -q

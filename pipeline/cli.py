@@ -25,7 +25,7 @@ from pipeline.core.fields import CITIES
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
 from pipeline.forms import workbook
 from pipeline.stages import check as checking
-from pipeline.workflows import batch, catalogue, cityinit, official
+from pipeline.workflows import batch, catalogue, cityinit, official, start
 from pipeline.workflows import city as city_packet
 from pipeline.workflows import packet as packets
 
@@ -444,7 +444,7 @@ def init(
             out = cityinit.init_city(city_code, programme_id, paths)
             done = f"填好空着的项后运行 make city CITY={city_code} PROGRAMME={programme_id}"
         else:
-            out = _init_cluster(cluster, programme_id, form, paths)
+            out = start.new_cluster(cluster, programme_id, form, paths)
             done = f"填好后运行 make validate CLUSTER={cluster} 检查，make bundle CLUSTER={cluster} 生成"
     except ClusterpackError as exc:
         _fail(exc)
@@ -462,33 +462,6 @@ def _programme_named(programme_id: str | None, paths: case.Paths) -> str:
         f"请用 --programme 指明申报项目（make 命令中写 PROGRAMME=…），可选：{choices} (name the programme)",
         code="E-USAGE-NO-PROGRAMME",
     )
-
-
-def _init_cluster(cluster: str | None, programme_id: str, form: str | None, paths: case.Paths) -> Path:
-    """A new cluster folder with its empty input file and attachments/."""
-    from pipeline.core.raw import check_cluster_id
-    from pipeline.forms.skeleton import skeleton
-    from pipeline.stages.programmes import load_programme
-
-    if not cluster:
-        raise UsageError(
-            "请给出新集群的编号，如 clusterpack init yantai-xx --programme … (name the cluster)",
-            code="E-USAGE-NO-CLUSTER",
-        )
-    check_cluster_id(cluster)
-    programme = load_programme(paths.templates, programme_id)
-    form = form or ("xlsx" if programme.data_schema.workbook else "yaml")
-    if form == "xlsx":
-        _needs_workbook(programme)
-    folder = paths.inputs / cluster
-    if any((folder / n).exists() for n in ("cluster.yaml", "cluster.xlsx")):
-        raise UsageError(f"{folder} 已有输入文件，不覆盖 (an input file exists already)", code="E-USAGE-INPUT-EXISTS")
-    (folder / "attachments").mkdir(parents=True, exist_ok=True)
-    if form == "xlsx":
-        return workbook.write(None, folder / "cluster.xlsx", programme)
-    out = folder / "cluster.yaml"
-    out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
-    return out
 
 
 def _init_year(cluster: str, from_year: int, root: str | None) -> None:
@@ -535,7 +508,7 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         if to == "xlsx":
-            _needs_workbook(programme)
+            start.needs_workbook(programme)
             workbook.write(data, target, programme)
         else:
             text = yaml.safe_dump(workbook.to_plain(data), allow_unicode=True, sort_keys=False, width=1000)
@@ -546,15 +519,6 @@ def export(cluster: str, to: str, out: str | None, replace: bool, root: str | No
         _fail(exc)
         return
     click.echo(f"已写出 {target} (written)")
-
-
-def _needs_workbook(programme: Any) -> None:
-    if not programme.data_schema.workbook:
-        raise UsageError(
-            f"{programme.title} 的数据暂不支持 Excel 填报表，请用 cluster.yaml 填写（参照 inputs/ 下的示例，"
-            f"字段说明见 clusterpack schema --programme {programme.id}） (no workbook layout for this programme yet)",
-            code="E-USAGE-NO-WORKBOOK",
-        )
 
 
 @main.command()
@@ -570,6 +534,49 @@ def schema(programme_id: str, root: str | None) -> None:
         _fail(exc)
         return
     click.echo(json.dumps(programme.data_schema.model.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command(epilog=EPILOG)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any address but loopback requires login (clusterpack user add).",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port (0: a free one, printed).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the browser.")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/, outputs/.")
+def serve(host: str, port: int, open_browser: bool, root: str | None) -> None:
+    """Start the web app: fill in a cluster, see every problem as you type, build, download."""
+    from pipeline.web import server
+
+    try:
+        server.serve(_paths(root), host, port, open_browser)
+    except ClusterpackError as exc:
+        _fail(exc)
+
+
+@main.group()
+def user() -> None:
+    """Accounts of the web app (needed when it listens on an address other than 127.0.0.1)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--cluster", "clusters", multiple=True, help="A cluster this operator may see and edit (repeatable).")
+@click.option("--city", default="", help="The city code whose clerk this is (e.g. 370700).")
+@click.password_option(help="The password (asked for when not given).")
+@click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/.")
+def user_add(name: str, clusters: tuple[str, ...], city: str, password: str, root: str | None) -> None:
+    """Add or replace an account: an operator (--cluster …) or a city clerk (--city …)."""
+    from pipeline.web import auth
+
+    try:
+        file = auth.add_user(_paths(root).inputs, name, password, clusters, city)
+    except ClusterpackError as exc:
+        _fail(exc)
+        return
+    click.echo(f"已保存账户 {name} 到 {file} (account saved)")
 
 
 @main.command("limits")

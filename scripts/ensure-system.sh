@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the system parts clusterpack needs (LibreOffice Writer headless with its Python bridge,
-# free CJK fonts and an emoji outline font, poppler-utils, qpdf) when missing. As root: apt-get installs them. Otherwise:
+# free CJK fonts and an emoji outline font, poppler-utils, qpdf; Chromium and its driver for the web app's browser
+# tests) when missing. As root: apt-get installs them. Otherwise:
 # print the exact command to run and fail.
 set -euo pipefail
 
 packages=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2
-          fonts-symbola fontconfig poppler-utils qpdf)
+          fonts-symbola fontconfig poppler-utils qpdf chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -91,7 +91,7 @@ def test_schemas_agree_on_the_keys_they_share() -> None:
 
 # --- the house: layers that show in the folders, data moving one way -----------------------------
 
-LAYERS = ("errors", "core", "kits", "schemas", "forms", "stages", "workflows", "cli", "__main__")
+LAYERS = ("errors", "core", "kits", "schemas", "forms", "stages", "workflows", "web", "cli", "__main__")
 
 
 def _layer(module: str) -> str:

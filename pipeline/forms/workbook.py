@@ -9,7 +9,10 @@ written as data (``kits.xlsxsafe``), never as a formula."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +61,43 @@ def lookups_of(programme: Programme) -> Lookups:
 
 def write(data: BaseModel | None, out: Path, programme: Programme) -> Path:
     """The workbook of ``programme`` filled with ``data`` (or empty, to fill in: ``init``)."""
+    dump = data.model_dump() if data is not None else {"programme": programme.id}
+    return _write(dump, out, programme, shown)
+
+
+def write_texts(texts: dict[str, Any], out: Path, programme: Programme) -> Path:
+    """The workbook of ``programme`` holding ``texts``: each value the text its cell shows, laid out as the
+    model's data (the web form's values, kept even where they do not yet make a valid model)."""
+    return _write(texts, out, programme, typed)
+
+
+def typed(spec: Spec, value: Any) -> Any:
+    """A cell's text as the value the cell holds: a number where the field takes one and the text is one."""
+    if not isinstance(value, str) or spec.kind not in ("int", "decimal", "money"):
+        return value
+    text = value.strip().replace(",", "")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return value
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return value  # a unit, a sign or an exponent: the reader converts the text as written
+    if spec.kind == "int" and number == number.to_integral_value():
+        return int(number)
+    return float(number) if Decimal(repr(float(number))) == number else value  # a float that is not the text: kept
+
+
+def _write(dump: dict[str, Any], out: Path, programme: Programme, show: Show) -> Path:
     layout = programme.data_schema.workbook
     if layout is None:
         raise LookupError(f"schema {programme.data_schema.name} has no workbook layout")
     model = programme.data_schema.model
-    dump = data.model_dump() if data is not None else {"programme": programme.id}
     lookups = lookups_of(programme)
     wb = Workbook()
     first = wb.active
     first.title = GUIDE
     for sheet in layout.sheets:
-        _sheet(wb.create_sheet(sheet.title), sheet, (model, layout, lookups), dump)
+        _sheet(wb.create_sheet(sheet.title), sheet, (model, layout, lookups, show), dump)
     guide.fill(first, programme, layout, _all_specs(model, layout, lookups))
     _print_setup(first, title_rows=False)
     for ws in wb.worksheets:
@@ -80,17 +109,18 @@ def write(data: BaseModel | None, out: Path, programme: Programme) -> Path:
     return out
 
 
-Where = tuple[type[BaseModel], Layout, Lookups]
+Show = Callable[[Spec, Any], Any]  # a value of the dump → what its cell holds
+Where = tuple[type[BaseModel], Layout, Lookups, Show]
 
 
 def _sheet(ws: Any, sheet: Sheet, where: Where, dump: dict[str, Any]) -> None:
-    model, layout, lookups = where
+    model, layout, lookups, show = where
     if isinstance(sheet, Record):
-        _record(ws, record_rows(model, sheet, layout, lookups), dump)
+        _record(ws, record_rows(model, sheet, layout, lookups), dump, show)
     elif isinstance(sheet, Grid):
         _grid(ws, sheet, where, dump)
     elif isinstance(sheet, Table):
-        _table(ws, table_columns(model, sheet, lookups), get(dump, tuple(sheet.path.split("."))) or [])
+        _table(ws, table_columns(model, sheet, lookups), get(dump, tuple(sheet.path.split("."))) or [], show)
     elif isinstance(sheet, Sections):
         _sections(ws, sheet, get(dump, tuple(sheet.path.split("."))) or [])
     else:
@@ -123,9 +153,9 @@ def _head(ws: Any, headers: list[tuple[str, float]]) -> None:
     ws.freeze_panes = "A2"
 
 
-def _value(ws: Any, row: int, column: int, spec: Spec, value: Any) -> Cell:
+def _value(ws: Any, at: tuple[int, int], spec: Spec, value: Any, show: Show) -> Cell:
     """One value cell: the value as data, its format (a date, text kept as typed), boxed."""
-    cell = put(ws, row, column, shown(spec, value))
+    cell = put(ws, at[0], at[1], show(spec, value))
     cell.alignment, cell.border = TOP, BOX
     if spec.kind == "date":
         cell.number_format = "yyyy-mm-dd"
@@ -134,14 +164,14 @@ def _value(ws: Any, row: int, column: int, spec: Spec, value: Any) -> Cell:
     return cell
 
 
-def _record(ws: Any, rows: list[tuple[str, Spec]], dump: dict[str, Any]) -> None:
+def _record(ws: Any, rows: list[tuple[str, Spec]], dump: dict[str, Any], show: Show) -> None:
     """Label/value rows: group, label, value, the field key the reader goes by."""
     _head(ws, [("分组", 16), ("项目", 30), ("填写", 60), (KEY_HEADER, 30)])
     ws.freeze_panes = "C2"
     for row, (group, spec) in enumerate(rows, start=2):
         put(ws, row, 1, group).font = Font(bold=True)
         label = put(ws, row, 2, spec.label)
-        _value(ws, row, 3, spec, get(dump, spec.path))
+        _value(ws, (row, 3), spec, get(dump, spec.path), show)
         key = put(ws, row, 4, spec.key)
         key.fill, key.font = KEY_FILL, Font(color="808080")
         for c in (ws.cell(row, 1), label, key):
@@ -151,7 +181,7 @@ def _record(ws: Any, rows: list[tuple[str, Spec]], dump: dict[str, Any]) -> None
 
 def _grid(ws: Any, sheet: Grid, where: Where, dump: dict[str, Any]) -> None:
     """The fields of one model as rows, one instance a column; the key (within the instance) last."""
-    model, _layout, lookups = where
+    model, _layout, lookups, show = where
     rows = grid_rows(model, sheet, lookups)
     required = grid_required(model, sheet)
     headers = [(h + (" *" if r else ""), 18.0) for (h, _p), r in zip(sheet.columns, required, strict=True)]
@@ -162,7 +192,7 @@ def _grid(ws: Any, sheet: Grid, where: Where, dump: dict[str, Any]) -> None:
         put(ws, row, 1, spec.header).border = BOX
         for j, (_header, path) in enumerate(sheet.columns, start=2):
             column = replace(spec, required=spec.required and required[j - 2])
-            _value(ws, row, j, column, get(dump, (*path.split("."), *spec.path)))
+            _value(ws, (row, j), column, get(dump, (*path.split("."), *spec.path)), show)
             validate(ws, column, f"{get_column_letter(j)}{row}")
         key = put(ws, row, last, spec.key)
         key.fill, key.font, key.border = KEY_FILL, Font(color="808080"), BOX
@@ -189,12 +219,12 @@ def _fit_heights(ws: Any) -> None:
             ws.row_dimensions[row[0].row].height = min(409.0, lines * LINE_PT)
 
 
-def _table(ws: Any, specs: list[Spec], items: list[dict[str, Any]]) -> None:
+def _table(ws: Any, specs: list[Spec], items: list[dict[str, Any]], show: Show) -> None:
     """One item a row under a header of titles and units; dropdowns and formats reach below the data."""
     widths = [_width(s.label) for s in specs]
     for i, item in enumerate(items, start=2):
         for j, spec in enumerate(specs, start=1):
-            cell = _value(ws, i, j, spec, get(item, spec.path))
+            cell = _value(ws, (i, j), spec, get(item, spec.path), show)
             longest = max((len(line) for line in str(cell.value or "").splitlines()), default=0)
             widths[j - 1] = max(widths[j - 1], min(_width("字" * longest), 60.0))
     _head(ws, [(s.label, max(10.0, min(36.0, w))) for s, w in zip(specs, widths, strict=True)])

@@ -17,6 +17,7 @@ from pipeline.core.codes import normalise_wenhao
 from pipeline.core.fields import Attachment, default_programme, programme_ids
 from pipeline.core.programme import Programme, Schema
 from pipeline.core.raw import RawInput, parse, problem_at
+from pipeline.core.standing import Standing
 from pipeline.errors import ClusterpackError, DataInvalid, Location, Problem
 from pipeline.stages import programmes, proofs
 from pipeline.stages.programmes import available, load_programme
@@ -199,8 +200,26 @@ def read_for(
     return raw, programme
 
 
-def check_raw(raw: RawInput, programme: Programme, paths: Paths, today: dt.date, strict_dates: bool = False) -> Case:
-    """``raw`` checked for ``programme``: every problem of the cluster is found before any is raised."""
+@dataclasses.dataclass(frozen=True)
+class Survey:
+    """Everything one pass over a cluster's data finds, whether or not it builds: what ``check_raw``
+    turns into the Case (or refuses), and what the web form shows as the operator types."""
+
+    raw: RawInput
+    data: Any  # the model, None where it does not build
+    proofs: tuple[Proof, ...]
+    signed: dict[str, Path]
+    problems: tuple[Problem, ...]
+    standing: Standing
+    results: tuple[rules.Result, ...]  # the conditions, where the model builds (empty otherwise)
+
+    @property
+    def errors(self) -> bool:
+        return self.data is None or any(p.severity == "error" for p in self.problems)
+
+
+def survey(raw: RawInput, programme: Programme, paths: Paths, today: dt.date, strict_dates: bool = False) -> Survey:
+    """``raw`` checked for ``programme``, every problem found, and the conditions wherever the model builds."""
     # --- the data: types, units, codes, cross-field checks, relaxations proven
     raw = reading.categories(raw, programme.materials)
     data, problems = validate(raw, programme)
@@ -214,11 +233,17 @@ def check_raw(raw: RawInput, programme: Programme, paths: Paths, today: dt.date,
     programmes.refuse(dated)
     where = raw.where(("programme",)) if "programme" in raw.data else Location(str(raw.file))
     problems += [dataclasses.replace(w, location=where) for w in dated]
-    if data is None or any(p.severity == "error" for p in problems):
-        raise DataInvalid(raw.cluster_id, problems)
     # --- the conditions
-    results = tuple(evaluate(data, programme))
-    return Case(raw, programme, data, tuple(found), MappingProxyType(signed), results, tuple(problems), standing)
+    results = tuple(evaluate(data, programme)) if data is not None else ()
+    return Survey(raw, data, tuple(found), signed, tuple(problems), standing, results)
+
+
+def check_raw(raw: RawInput, programme: Programme, paths: Paths, today: dt.date, strict_dates: bool = False) -> Case:
+    """``raw`` checked for ``programme``: every problem of the cluster is found before any is raised."""
+    s = survey(raw, programme, paths, today, strict_dates)
+    if s.errors:
+        raise DataInvalid(raw.cluster_id, list(s.problems))
+    return Case(s.raw, programme, s.data, s.proofs, MappingProxyType(s.signed), s.results, s.problems, s.standing)
 
 
 def attachments_of(raw: RawInput, programme: Programme) -> list[Attachment | None]:
