@@ -9,7 +9,7 @@ PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: help setup bundle all bench check city init city-init validate due programmes show round adopt serve test test-fast golden fuzz lint templates clean
+.PHONY: help setup bundle all bench check city init city-init validate due programmes show round adopt serve bench-web test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -34,8 +34,12 @@ bundle: setup ## Build the packet of CLUSTER into outputs/ (PROGRAMME= to overri
 all: setup ## Build every cluster in inputs/ for each programme it names (PROGRAMME= for one; a batch)
 	@$(BIN)/clusterpack bundle --all $(if $(PROGRAMME),--programme $(PROGRAMME)) $(if $(JOBS),--jobs $(JOBS))
 
-bench: setup ## Benchmark a synthetic province (160 clusters): naive vs batch, cold, no-change, one field
+bench: setup ## Benchmark a synthetic province (160 clusters): naive vs batch, cold, no-change, one field; the web's live check
 	@$(BIN)/python scripts/bench.py $(ARGS)
+	@$(BIN)/python scripts/bench_web.py
+
+bench-web: setup ## Benchmark the web app's live check against the library's check and clusterpack validate
+	@$(BIN)/python scripts/bench_web.py $(ARGS)
 
 check: setup ## Check CLUSTER against the programme's conditions (a table; JSON with ARGS=--json)
 	@$(BIN)/clusterpack check $(CLUSTER) $(if $(PROGRAMME),--programme $(PROGRAMME)) $(ARGS)

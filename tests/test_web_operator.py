@@ -54,19 +54,22 @@ def web_root(tmp_path: Path) -> Path:
 
 
 def _type(driver, name: str, value: str) -> None:
+    """Type ``value`` into the input ``name`` key by key (a select: choose the option)."""
     element = driver.find_element(By.NAME, name)
     if element.tag_name == "select":
         Select(element).select_by_value(value)
         return
-    if len(value) > PASTE or "\n" in value:
-        driver.execute_script(
-            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
-            element,
-            value,
-        )
-        return
     element.clear()
     element.send_keys(value)
+
+
+PASTE_ALL = """
+for (const [name, value] of Object.entries(arguments[0])) {
+  const input = document.querySelector(`[name="${CSS.escape(name)}"]`);
+  if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === value)) throw new Error(name);
+  input.value = value;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+}"""
 
 
 def _rows(driver, path: str) -> int:
@@ -74,7 +77,8 @@ def _rows(driver, path: str) -> int:
 
 
 def _fill(driver, form, cells: dict[str, str]) -> None:
-    """Add the rows the data has, then type every value."""
+    """Add the rows the data has (with the page's buttons), then enter every value: the first value of each
+    part and every short one of the first part key by key, the others as a paste would (input events)."""
     for part in form.parts:
         if part.kind not in ("table", "sections") or part.path == "attachments":
             continue
@@ -83,9 +87,15 @@ def _fill(driver, form, cells: dict[str, str]) -> None:
         button = driver.find_element(By.CSS_SELECTOR, f'[data-add="{part.path}"]')
         for _ in range(wanted - _rows(driver, part.path)):
             driver.execute_script("arguments[0].click();", button)
-    for name, value in cells.items():
-        if not name.startswith("attachments.") and value:
-            _type(driver, name, value)
+    values = {n: v for n, v in cells.items() if v and not n.startswith("attachments.")}
+    typed: set[str] = set()
+    for n, part in enumerate(form.parts):
+        names = [k for k in values if (spec := form.spec_of(k)) is not None and spec[1] == part.title]
+        short = [k for k in names if len(values[k]) <= PASTE and "\n" not in values[k]]
+        typed.update(short if n == 0 else short[:1])
+    driver.execute_script(PASTE_ALL, {k: v for k, v in values.items() if k not in typed})
+    for name in typed:
+        _type(driver, name, values[name])
 
 
 def _drop(driver, path: Path) -> None:
@@ -116,6 +126,10 @@ def _upload_proofs(driver, example: Path, raw_data: dict, materials: dict[str, s
         wait(driver, 20).until(lambda d, k=n: _rows(d, "attachments") == k + 1)
         if item.get("pages"):
             _type(driver, f"attachments.{n}.pages", str(item["pages"]))
+
+
+def _problems(driver) -> str:
+    return "; ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".msg .line, #general-list li"))[:2000]
 
 
 def _live_error(driver) -> None:
@@ -156,7 +170,7 @@ def test_an_operator_types_the_example_and_downloads_its_packet(web_root: Path, 
             wait(driver).until(lambda d: "已上传" in d.find_element(By.ID, "signed-state").text)
         if programme_id == "tese-apply":
             _live_error(driver)
-        wait(driver, 20).until(lambda d: "数据无误" in d.find_element(By.ID, "summary").text)
+        wait(driver, 30).until(lambda d: "数据无误" in d.find_element(By.ID, "summary").text, _problems(driver))
         _shot(driver, f"operator-form-{programme_id}")
         # --- the file it saved is the example's data
         wait(driver, 20).until(lambda d: "已保存" in d.find_element(By.ID, "save-state").text)

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -27,8 +24,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from pipeline.core import case
-from pipeline.web.app import create_app
-from pipeline.web.server import free_socket
+from pipeline.web.server import running
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = (
@@ -42,8 +38,6 @@ FLAGS = (
 class Served:
     url: str
     root: Path
-    server: uvicorn.Server
-    thread: threading.Thread
 
     @property
     def paths(self) -> case.Paths:
@@ -54,23 +48,8 @@ class Served:
 def serve(root: Path, host: str = "127.0.0.1") -> Iterator[Served]:
     """The app serving ``root`` (inputs/, templates/, outputs/) on ``host`` and a free port, until the block ends."""
     paths = case.Paths(inputs=root / "inputs", templates=root / "templates", outputs=root / "outputs")
-    sock = free_socket(host, 0)
-    config = uvicorn.Config(create_app(paths, host), log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://{host}:{sock.getsockname()[1]}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.05)
-    try:
-        yield Served(url, root, server, thread)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with running(paths, host) as url:
+        yield Served(url, root)
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -20,8 +21,23 @@ def standing(programme: Programme, today: dt.date, templates: Path | None = None
     v = programme.valid
     status = NOT_YET if today < v.start else EXPIRED if v.until is not None and today > v.until else IN_FORCE
     deadline = programme.city.deadline if programme.city else None
-    found = tuple(successors(templates, programme, today)) if templates is not None and status == EXPIRED else ()
+    found = _successors(templates, programme.id, today) if templates is not None and status == EXPIRED else ()
     return Standing(programme, today, status, deadline, found)
+
+
+_FOUND: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _successors(templates: Path, programme_id: str, today: dt.date) -> tuple[str, ...]:
+    """``successors``, remembered while no programme.yaml under ``templates`` changes (the web form asks at
+    every keystroke; each answer would read every programme)."""
+    files = sorted(templates.glob("*/programme.yaml"))
+    key = (str(templates), programme_id, today, tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    if key not in _FOUND:
+        if len(_FOUND) > 64:
+            _FOUND.clear()
+        _FOUND[key] = tuple(successors(templates, load_programme(templates, programme_id), today))
+    return _FOUND[key]
 
 
 def refuse(problems: list[Problem]) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 import errno
 import io
+import os
 import stat
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
@@ -221,8 +224,35 @@ def _check_word(path: Path, item: Attachment) -> None:
         )
 
 
+_SEEN: OrderedDict[tuple[Any, ...], tuple[str, list[int] | None, int, list] | Refused] = OrderedDict()
+_SEEN_MAX = 512
+
+
 def _check_one(path: Path, item: Attachment, material: Material) -> tuple[str, list[int] | None, int, list]:
-    """(kind, pages taken, page count, warnings) of one proof; raises Refused."""
+    """(kind, pages taken, page count, warnings) of one proof; raises Refused.
+
+    Remembered for the same file (its path, size, change time and inode), entry and limits in force:
+    the web form checks the proofs again at every keystroke, and a file does not change meanwhile.
+    """
+    st = path.stat()
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CLUSTERPACK_")))
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, item.model_dump_json(), material.id, env)
+    if key not in _SEEN:
+        try:
+            _SEEN[key] = _inspect_one(path, item, material)
+        except Refused as refused:
+            _SEEN[key] = refused
+        if len(_SEEN) > _SEEN_MAX:
+            _SEEN.popitem(last=False)
+    _SEEN.move_to_end(key)
+    found = _SEEN[key]
+    if isinstance(found, Refused):
+        raise Refused(found.code, found.message, found.key)
+    kind, pages, count, warnings = found
+    return kind, list(pages) if pages is not None else None, count, list(warnings)
+
+
+def _inspect_one(path: Path, item: Attachment, material: Material) -> tuple[str, list[int] | None, int, list]:
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
         raise Refused(

@@ -54,6 +54,7 @@ class Web:
     today: dt.date | None = None
     sessions: auth.Sessions = field(default_factory=auth.Sessions)
     builds: Builds = field(default_factory=Builds)
+    programmes: dict[str, Programme] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)  # by programme id (programme.yaml is read once per text)
 
     @functools.cached_property
@@ -64,7 +65,10 @@ class Web:
         return Jinja2Templates(env=env)
 
     def programme(self, programme_id: str) -> Programme:
-        return load_programme(self.paths.templates, programme_id)
+        """The programme, read once per app (templates cannot change from the web; restart after editing one)."""
+        if programme_id not in self.programmes:
+            self.programmes[programme_id] = load_programme(self.paths.templates, programme_id)
+        return self.programmes[programme_id]
 
     def form(self, programme: Programme) -> Form:
         if programme.id not in self.forms:

@@ -40,7 +40,8 @@ def allowed(request: Request, cluster_id: str, edit: bool = False) -> Response |
     user, web = user_of(request), web_of(request)
     if edit and not user.may_edit_cluster(cluster_id):
         return refused(403, "E-WEB-FORBIDDEN", "无权修改此集群的数据 (you may not change this cluster)")
-    if not user.may_see_cluster(cluster_id, _cluster_city(web, cluster_id)):
+    city = _cluster_city(web, cluster_id) if user.role == "clerk" else ""  # only a clerk's rights hang on the city
+    if not user.may_see_cluster(cluster_id, city):
         return refused(404, "E-WEB-NO-CLUSTER", "没有这个集群 (no such cluster)")
     return None
 
@@ -140,7 +141,7 @@ def _cells(body: dict[str, Any]) -> dict[str, str]:
 def survey(web: Web, cluster_id: str, programme: Any, cells: dict[str, str]) -> dict[str, Any]:
     """What the form holds, checked as the CLI checks a file: every problem, the conditions, the headline."""
     form = web.form(programme)
-    file = store.load(web.paths, cluster_id).file  # proofs are found beside the cluster's file
+    file = store.input_file(web.paths, cluster_id)  # proofs are found beside the cluster's file
     raw = raw_of(form, cells, cluster_id, file)
     s = checking.survey(raw, programme, web.paths, web.today or build_date())
     headline = programme.data_schema.headline(s.data) if s.data is not None and programme.data_schema.headline else ""
@@ -172,9 +173,10 @@ async def _cluster_call(request: Request, edit: bool) -> tuple[Web, str, Any, di
     web = web_of(request)
     json_body = request.headers.get("content-type", "").startswith("application/json")
     body = await _json(request) if request.method == "POST" and json_body else {}
-    raw = store.load(web.paths, cluster_id)
-    pid = str(body.get("programme") or request.query_params.get("programme") or "") or None
-    return web, cluster_id, store.programme_of(web.paths, raw, pid), body
+    pid = str(body.get("programme") or request.query_params.get("programme") or "")
+    if pid:  # the page says which programme it is the form of: the data need not be read for it
+        return web, cluster_id, web.programme(pid), body
+    return web, cluster_id, store.programme_of(web.paths, store.load(web.paths, cluster_id)), body
 
 
 class _Refusal(Exception):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 
@@ -19,6 +22,7 @@ def free_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each answer sent at once (inherited on accept)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -43,3 +47,24 @@ def serve(paths: Paths, host: str, port: int, open_browser: bool = False) -> Non
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     config = uvicorn.Config(create_app(paths, host), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+@contextmanager
+def running(paths: Paths, host: str = "127.0.0.1") -> Iterator[str]:
+    """The app serving ``paths`` in a thread of this process on a free port, until the block ends: its URL."""
+    sock = free_socket(host, 0)
+    config = uvicorn.Config(create_app(paths, host), log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the web app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

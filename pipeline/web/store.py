@@ -97,6 +97,11 @@ def load(paths: Paths, cluster_id: str) -> RawInput:
     return reading.load_cluster(paths.inputs, check_cluster_id(cluster_id))
 
 
+def input_file(paths: Paths, cluster_id: str) -> Path:
+    """The cluster's input file (its YAML or workbook), found without reading it."""
+    return reading.input_file(paths.inputs, check_cluster_id(cluster_id))
+
+
 def programme_of(paths: Paths, raw: RawInput, programme_id: str | None = None) -> Programme:
     named = raw.data.get("programme")
     pid = programme_id or (default_programme(named) if isinstance(named, (str, list)) else None)

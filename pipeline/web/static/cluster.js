@@ -118,7 +118,9 @@ function showProblems(problems) {
   document.getElementById("general").classList.toggle("hidden", !general.children.length);
 }
 
+let shownConditions = false;
 function showConditions(conditions) {
+  shownConditions = conditions.length > 0;
   const body = document.querySelector("#conditions tbody");
   body.textContent = "";
   for (const c of conditions) {
@@ -139,7 +141,10 @@ function showResult(result) {
     return;
   }
   showProblems(result.problems);
-  showConditions(result.conditions);
+  const stale = document.getElementById("conditions-stale");
+  if (result.conditions.length || !result.errors) showConditions(result.conditions);
+  stale.classList.toggle("hidden", !(result.errors && !result.conditions.length && shownConditions));
+  document.getElementById("conditions").classList.toggle("stale", !stale.classList.contains("hidden"));
   const summary = document.getElementById("summary");
   summary.className = "summary " + (result.errors ? "bad" : result.blocking ? "warn" : "good");
   summary.textContent = result.errors
