@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from test_golden import GOLDEN, _parts
@@ -170,7 +171,11 @@ def test_an_operator_types_the_example_and_downloads_its_packet(web_root: Path, 
             wait(driver).until(lambda d: "已上传" in d.find_element(By.ID, "signed-state").text)
         if programme_id == "tese-apply":
             _live_error(driver)
-        wait(driver, 30).until(lambda d: "数据无误" in d.find_element(By.ID, "summary").text, _problems(driver))
+        try:
+            wait(driver, 30).until(lambda d: "数据无误" in d.find_element(By.ID, "summary").text)
+        except TimeoutException:
+            pytest.fail(f"the form still has problems: {_problems(driver)}")
+        driver.execute_script("document.getElementById('form').scrollIntoView(); window.scrollTo(0, 0)")
         _shot(driver, f"operator-form-{programme_id}")
         # --- the file it saved is the example's data
         wait(driver, 20).until(lambda d: "已保存" in d.find_element(By.ID, "save-state").text)
@@ -188,6 +193,7 @@ def test_an_operator_types_the_example_and_downloads_its_packet(web_root: Path, 
         ).text
         thumbs = visible(driver, "#thumbs img")
         wait(driver, 30).until(lambda d: d.execute_script("return arguments[0].naturalWidth", thumbs) > 0)
+        driver.execute_script("document.getElementById('build').scrollIntoView()")
         _shot(driver, f"operator-packet-{programme_id}")
         links = {a.text: a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#packet a")}
         with client_of(driver, app.url) as http:
