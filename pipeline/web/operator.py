@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from pipeline.core import rules
 from pipeline.core.case import build_date
-from pipeline.core.fields import programme_ids
+from pipeline.core.fields import CITIES, programme_ids
 from pipeline.errors import ClusterpackError, DataInvalid, Problem, UsageError
 from pipeline.stages import check as checking
 from pipeline.stages.programmes import available
@@ -63,7 +63,7 @@ async def home(request: Request) -> Response:
     cities = sorted({e.city for e in entries if e.city and user.may_see_city(e.city)})
     if user.role == "clerk" and user.city not in cities:
         cities.append(user.city)
-    return render(request, "home.html", clusters=entries, programmes=titles, cities=cities,
+    return render(request, "home.html", clusters=entries, programmes=titles, cities=cities, city_names=CITIES,
                   may_create=user.role in ("local", "operator"))  # fmt: skip
 
 
