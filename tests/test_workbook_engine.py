@@ -4,7 +4,9 @@ Fast: no LibreOffice (tests/test_workbook.py builds a packet from an exported wo
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -132,6 +134,50 @@ def test_a_formula_like_text_is_written_as_data_and_read_back(tmp_path: Path) ->
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
     back, _p = checking.validate(read(xlsx, "q"), programme)
     assert back is not None and back.firms[0].name == '=HYPERLINK("http://x","y")'
+
+
+def _texts(value, path=()):
+    """{path: text} for every text in a dump (or in the raw data read back), lists by index."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _texts(item, (*path, key)).items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _texts(item, (*path, i)).items()}
+    return {path: value} if isinstance(value, str) and path != ("programme",) else {}
+
+
+class _Dumped:
+    """What workbook.write reads of a model (its dump), here one a validator would refuse."""
+
+    def __init__(self, dump: dict) -> None:
+        self.dump = dump
+
+    def model_dump(self) -> dict:
+        return self.dump
+
+
+@pytest.mark.parametrize("cluster", EXAMPLES)
+def test_every_text_on_every_sheet_that_looks_like_a_formula_is_written_as_data(tmp_path: Path, cluster: str) -> None:
+    # every text of the example, on every kind of sheet (label/value, grid, table, sections, paragraphs,
+    # a list or lines in one cell), made formula-like: no formula in the file, each a quoted string, read back as typed
+    model, programme = _model(cluster)
+    starts = ("=", "+", "-", "@")
+    texts = _texts(model.model_dump())
+    hostile = model.model_dump()
+    for n, path in enumerate(texts):
+        put_in = hostile
+        for step in path[:-1]:
+            put_in = put_in[step]
+        put_in[path[-1]] = f'{starts[n % 4]}HYPERLINK("http://x.invalid/{n}","{n}")'
+    xlsx = workbook.write(_Dumped(hostile), tmp_path / "cluster.xlsx", programme)
+    with zipfile.ZipFile(xlsx) as zf:
+        assert [m for m in zf.namelist() if re.search(rb"<f[ >]", zf.read(m))] == []
+    cells = [c for ws in load_workbook(xlsx).worksheets for row in ws.iter_rows() for c in row]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(starts)]
+    assert len(risky) >= 50 and all(c.data_type == "s" and c.quotePrefix for c in risky)
+    raw = read(xlsx, cluster)
+    assert [p.code for p in raw.problems] == []
+    back = _texts(raw.data)
+    assert {k: back.get(k) for k in texts} == _texts(hostile)
 
 
 def test_a_workbook_of_no_known_layout_is_refused(tmp_path: Path) -> None:
