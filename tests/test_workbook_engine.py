@@ -228,3 +228,17 @@ def test_evaluation_grid_takes_the_two_years_side_by_side(tmp_path: Path) -> Non
         keys["revenue"][2].coordinate,
         "evaluation.previous.revenue",
     )
+
+
+def test_the_workbook_is_dated_by_the_build_instant_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # openpyxl stamps "modified" with the clock as it saves: an exported workbook differed from second to second
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # 2024-06-14
+    model, programme = _model("lanwan-ai")
+    xlsx = workbook.write(model, tmp_path / "cluster.xlsx", programme)
+    with zipfile.ZipFile(xlsx) as zf:
+        core = zf.read("docProps/core.xml").decode()
+        assert {i.date_time for i in zf.infolist()} == {(2024, 6, 14, 0, 0, 0)}
+    assert re.findall(r"<dcterms:(\w+)[^>]*>([^<]*)<", core) == [
+        ("created", "2024-06-14T00:00:00Z"),
+        ("modified", "2024-06-14T00:00:00Z"),
+    ]
