@@ -276,9 +276,40 @@ def test_every_programmes_packet_from_its_exported_workbook_reads_as_from_yaml(r
     assert _differing_pages(from_yaml, _built_from_export(root, cluster)) == []
 
 
-def test_the_shipped_workbook_example_holds_the_yaml_example(root: Path) -> None:
-    shutil.copytree(ROOT / "inputs" / XLSX_EXAMPLE, root / "inputs" / XLSX_EXAMPLE)
-    assert checking.prepare(XLSX_EXAMPLE, paths_of(root))[1] == _example_model(root)
+def _sheets(path: Path) -> dict[str, tuple]:
+    """{sheet: (its values by cell, its dropdowns and input messages)}: a workbook as its reader meets it."""
+    wb = load_workbook(path)
+    return {
+        ws.title: (
+            {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None},
+            sorted((str(v.sqref), v.prompt or "", v.formula1 or "") for v in ws.data_validations.dataValidation),
+        )
+        for ws in wb.worksheets
+    }
+
+
+SHIPPED_WORKBOOKS = sorted(p.parent.name for p in (ROOT / "inputs").glob("*-xlsx/cluster.xlsx"))
+
+
+def test_two_programmes_ship_their_example_as_a_workbook() -> None:
+    assert SHIPPED_WORKBOOKS == ["lanwan-ai-xlsx", XLSX_EXAMPLE]
+
+
+@pytest.mark.parametrize("shipped", SHIPPED_WORKBOOKS)
+def test_the_shipped_workbook_example_holds_the_yaml_example(root: Path, shipped: str) -> None:
+    # each <x>-xlsx is `clusterpack export <x> --to xlsx` with <x>'s folders: the same data, the same proofs
+    twin = shipped.removesuffix("-xlsx")
+    for cluster in {twin, shipped}:
+        shutil.copytree(ROOT / "inputs" / cluster, root / "inputs" / cluster, dirs_exist_ok=True)
+    _raw, model, programme, _w = checking.prepare(twin, paths_of(root))
+    assert checking.prepare(shipped, paths_of(root))[1] == model
+    # and it is what export writes today: every cell and every input message (a changed layout means export again)
+    assert _sheets(root / "inputs" / shipped / "cluster.xlsx") == _sheets(
+        workbook.write(model, root / "x.xlsx", programme)
+    )
+    for sub in ("attachments", "signed"):  # the proofs and scans (a twin's year folders are its own)
+        listed = [sorted(p.name for p in (root / "inputs" / c / sub).glob("*")) for c in (shipped, twin)]
+        assert listed[0] == listed[1], sub
 
 
 def test_schema_describes_amounts_with_units() -> None:
