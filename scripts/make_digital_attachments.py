@@ -7,6 +7,7 @@ file says it is a fictional sample; each is well under 100 KB.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -205,6 +206,9 @@ def main() -> None:
         for cluster_id in CLUSTERS:
             for path in make(cluster_id, office, work):
                 print(f"  {path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+                twin = ROOT / "inputs" / f"{cluster_id}-xlsx" / "attachments"  # the example as a workbook: same proofs
+                if twin.is_dir():
+                    shutil.copyfile(path, twin / path.name)
 
 
 if __name__ == "__main__":

@@ -424,13 +424,15 @@ def _set(path: Path, sheet: str, coord: str, value) -> None:
     wb.save(path)
 
 
-def _cache_value(path: Path, sheet_xml: str, coord: str, value: str) -> None:
-    """Give a formula cell the cached value Excel would have saved with it."""
+def _cache_value(path: Path, sheet_xml: str, coord: str, value: str, kind: str = "") -> None:
+    """Give a formula cell the cached value Excel would have saved with it (``kind`` "e": an error value)."""
     data = path.read_bytes()
     xml = hostile.member(data, sheet_xml).decode()
     start = xml.index(f'<c r="{coord}"')
     end = xml.index("</c>", start)
     cell = xml[start:end].replace("<v></v>", f"<v>{value}</v>").replace("<v />", f"<v>{value}</v>")
+    if kind:
+        cell = cell.replace(f'<c r="{coord}"', f'<c r="{coord}" t="{kind}"', 1)
     path.write_bytes(hostile.rezip(data, {sheet_xml: (xml[:start] + cell + xml[end:]).encode()}))
 
 
@@ -457,6 +459,26 @@ def test_a_formula_with_a_cached_value_is_used_and_reported(wb_root: Path) -> No
     (warning,) = [w for w in warnings if w.code == "W-XLSX-FORMULA-CACHED"]
     assert str(warning.location).endswith(f"基本信息!C{row}")
     assert model.indicators.export == units.parse_money("12.5亿元")
+
+
+def test_an_error_value_pasted_into_a_cell_is_refused_not_taken_as_text(wb_root: Path) -> None:
+    # a failed VLOOKUP pasted as values leaves #N/A cells: read as text, "#N/A" would be a firm's product
+    f = _xlsx(wb_root)
+    wb = load_workbook(f)
+    cell = wb["龙头骨干企业"]["D2"]  # 主要产品: any text passes its check
+    cell.value, cell.data_type = "#N/A", "e"
+    wb.save(f)
+    problem = _errors(wb_root, XLSX)["E-XLSX-ERROR-VALUE"]
+    assert str(problem.location).endswith("龙头骨干企业!D2") and problem.field == "enterprises.0.products"
+
+
+def test_a_formula_whose_saved_result_is_an_error_is_refused(wb_root: Path) -> None:
+    f = _xlsx(wb_root)
+    row = _row_of(f, "indicators.export")
+    _set(f, "基本信息", f"C{row}", "=1/0")
+    _cache_value(f, _sheet_xml(f, "基本信息"), f"C{row}", "#DIV/0!", kind="e")
+    problem = _errors(wb_root, XLSX)["E-XLSX-ERROR-VALUE"]
+    assert str(problem.location).endswith(f"基本信息!C{row}") and problem.field == "indicators.export"
 
 
 def test_a_32767_character_cell_is_refused_at_its_cell(wb_root: Path) -> None:

@@ -12,6 +12,7 @@ from conftest import EXAMPLE, ROOT, normalise, paths_of
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from pipeline.core.case import BuildResult
 from pipeline.errors import DataInvalid, UsageError
 from pipeline.forms import workbook
 from pipeline.forms.workbook_read import read
@@ -238,26 +239,77 @@ def test_workbook_opens_in_libreoffice_calc(root: Path) -> None:
         assert normalise(header) in text, header
 
 
-@pytest.mark.office
-def test_the_packet_from_the_exported_workbook_has_the_text_of_the_one_from_yaml(root: Path, example_packet) -> None:
-    # the example's YAML → `export --to xlsx` → a cluster of its own, built: every page's text as from YAML
+def _built_from_export(root: Path, cluster: str) -> BuildResult:
+    """`export CLUSTER --to xlsx` into a cluster of its own (with its folders beside it), built."""
     from click.testing import CliRunner
 
     from pipeline.cli import main
 
-    out = root / "inputs" / "exported" / "cluster.xlsx"
-    r = CliRunner().invoke(main, ["export", EXAMPLE, "--to", "xlsx", "--out", str(out), "--root", str(root)])
+    out = root / "inputs" / f"{cluster}-exported" / "cluster.xlsx"
+    r = CliRunner().invoke(main, ["export", cluster, "--to", "xlsx", "--out", str(out), "--root", str(root)])
     assert r.exit_code == 0, r.output
-    for sub in ("attachments", "signed"):
-        shutil.copytree(root / "inputs" / EXAMPLE / sub, out.parent / sub)
-    built = packets.bundle("exported", paths_of(root))
-    pa, pb = (PdfReader(r.folder / "申报材料.pdf").pages for r in (example_packet, built))
-    assert len(pa) == len(pb) and all(x.extract_text() == y.extract_text() for x, y in zip(pa, pb, strict=True))
+    for sub in (p for p in (root / "inputs" / cluster).iterdir() if p.is_dir()):
+        shutil.copytree(sub, out.parent / sub.name)
+    return packets.bundle(out.parent.name, paths_of(root))
 
 
-def test_the_shipped_workbook_example_holds_the_yaml_example(root: Path) -> None:
-    shutil.copytree(ROOT / "inputs" / XLSX_EXAMPLE, root / "inputs" / XLSX_EXAMPLE)
-    assert checking.prepare(XLSX_EXAMPLE, paths_of(root))[1] == _example_model(root)
+def _differing_pages(a: BuildResult, b: BuildResult) -> list[int]:
+    """The pages (from 1) whose text differs between two packets; every page when their counts differ."""
+    pa, pb = (PdfReader(r.folder / r.file).pages for r in (a, b))
+    if len(pa) != len(pb):
+        return list(range(1, max(len(pa), len(pb)) + 1))
+    return [n for n, (x, y) in enumerate(zip(pa, pb, strict=True), start=1) if x.extract_text() != y.extract_text()]
+
+
+@pytest.mark.office
+def test_the_packet_from_the_exported_workbook_has_the_text_of_the_one_from_yaml(root: Path, example_packet) -> None:
+    # the example's YAML → `export --to xlsx` → a cluster of its own, built: every page's text as from YAML
+    assert _differing_pages(example_packet, _built_from_export(root, EXAMPLE)) == []
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("cluster", ["lanwan-ai", "quanyue-software", "yuyang-textile-eval"])  # 数字申报 ×2, 特色评价
+def test_every_programmes_packet_from_its_exported_workbook_reads_as_from_yaml(root: Path, cluster: str) -> None:
+    shutil.copytree(ROOT / "inputs" / cluster, root / "inputs" / cluster)
+    from_yaml = packets.bundle(cluster, paths_of(root))
+    assert from_yaml.pages >= 10
+    assert _differing_pages(from_yaml, _built_from_export(root, cluster)) == []
+
+
+def _sheets(path: Path) -> dict[str, tuple]:
+    """{sheet: (its values by cell, its dropdowns and input messages)}: a workbook as its reader meets it."""
+    wb = load_workbook(path)
+    return {
+        ws.title: (
+            {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None},
+            sorted((str(v.sqref), v.prompt or "", v.formula1 or "") for v in ws.data_validations.dataValidation),
+        )
+        for ws in wb.worksheets
+    }
+
+
+SHIPPED_WORKBOOKS = sorted(p.parent.name for p in (ROOT / "inputs").glob("*-xlsx/cluster.xlsx"))
+
+
+def test_two_programmes_ship_their_example_as_a_workbook() -> None:
+    assert SHIPPED_WORKBOOKS == ["lanwan-ai-xlsx", XLSX_EXAMPLE]
+
+
+@pytest.mark.parametrize("shipped", SHIPPED_WORKBOOKS)
+def test_the_shipped_workbook_example_holds_the_yaml_example(root: Path, shipped: str) -> None:
+    # each <x>-xlsx is `clusterpack export <x> --to xlsx` with <x>'s folders: the same data, the same proofs
+    twin = shipped.removesuffix("-xlsx")
+    for cluster in {twin, shipped}:
+        shutil.copytree(ROOT / "inputs" / cluster, root / "inputs" / cluster, dirs_exist_ok=True)
+    _raw, model, programme, _w = checking.prepare(twin, paths_of(root))
+    assert checking.prepare(shipped, paths_of(root))[1] == model
+    # and it is what export writes today: every cell and every input message (a changed layout means export again)
+    assert _sheets(root / "inputs" / shipped / "cluster.xlsx") == _sheets(
+        workbook.write(model, root / "x.xlsx", programme)
+    )
+    for sub in ("attachments", "signed"):  # the same proofs and scans, byte for byte
+        listed = [{p.name: p.read_bytes() for p in (root / "inputs" / c / sub).glob("*")} for c in (shipped, twin)]
+        assert listed[0] == listed[1], sub
 
 
 def test_schema_describes_amounts_with_units() -> None:

@@ -4,7 +4,9 @@ Fast: no LibreOffice (tests/test_workbook.py builds a packet from an exported wo
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -134,6 +136,50 @@ def test_a_formula_like_text_is_written_as_data_and_read_back(tmp_path: Path) ->
     assert back is not None and back.firms[0].name == '=HYPERLINK("http://x","y")'
 
 
+def _texts(value, path=()):
+    """{path: text} for every text in a dump (or in the raw data read back), lists by index."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _texts(item, (*path, key)).items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _texts(item, (*path, i)).items()}
+    return {path: value} if isinstance(value, str) and path != ("programme",) else {}
+
+
+class _Dumped:
+    """What workbook.write reads of a model (its dump), here one a validator would refuse."""
+
+    def __init__(self, dump: dict) -> None:
+        self.dump = dump
+
+    def model_dump(self) -> dict:
+        return self.dump
+
+
+@pytest.mark.parametrize("cluster", EXAMPLES)
+def test_every_text_on_every_sheet_that_looks_like_a_formula_is_written_as_data(tmp_path: Path, cluster: str) -> None:
+    # every text of the example, on every kind of sheet (label/value, grid, table, sections, paragraphs,
+    # a list or lines in one cell), made formula-like: no formula in the file, each a quoted string, read back as typed
+    model, programme = _model(cluster)
+    starts = ("=", "+", "-", "@")
+    texts = _texts(model.model_dump())
+    hostile = model.model_dump()
+    for n, path in enumerate(texts):
+        put_in = hostile
+        for step in path[:-1]:
+            put_in = put_in[step]
+        put_in[path[-1]] = f'{starts[n % 4]}HYPERLINK("http://x.invalid/{n}","{n}")'
+    xlsx = workbook.write(_Dumped(hostile), tmp_path / "cluster.xlsx", programme)
+    with zipfile.ZipFile(xlsx) as zf:
+        assert [m for m in zf.namelist() if re.search(rb"<f[ >]", zf.read(m))] == []
+    cells = [c for ws in load_workbook(xlsx).worksheets for row in ws.iter_rows() for c in row]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(starts)]
+    assert len(risky) >= 50 and all(c.data_type == "s" and c.quotePrefix for c in risky)
+    raw = read(xlsx, cluster)
+    assert [p.code for p in raw.problems] == []
+    back = _texts(raw.data)
+    assert {k: back.get(k) for k in texts} == _texts(hostile)
+
+
 def test_a_workbook_of_no_known_layout_is_refused(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
@@ -182,3 +228,17 @@ def test_evaluation_grid_takes_the_two_years_side_by_side(tmp_path: Path) -> Non
         keys["revenue"][2].coordinate,
         "evaluation.previous.revenue",
     )
+
+
+def test_the_workbook_is_dated_by_the_build_instant_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # openpyxl stamps "modified" with the clock as it saves: an exported workbook differed from second to second
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # 2024-06-14
+    model, programme = _model("lanwan-ai")
+    xlsx = workbook.write(model, tmp_path / "cluster.xlsx", programme)
+    with zipfile.ZipFile(xlsx) as zf:
+        core = zf.read("docProps/core.xml").decode()
+        assert {i.date_time for i in zf.infolist()} == {(2024, 6, 14, 0, 0, 0)}
+    assert re.findall(r"<dcterms:(\w+)[^>]*>([^<]*)<", core) == [
+        ("created", "2024-06-14T00:00:00Z"),
+        ("modified", "2024-06-14T00:00:00Z"),
+    ]

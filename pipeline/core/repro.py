@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -31,14 +32,24 @@ def pdf_date() -> str:
     return instant().strftime("D:%Y%m%d%H%M%SZ")
 
 
+CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+CORE_PART = "docProps/core.xml"
+
+
 def fixed_zip(path: Path) -> None:
-    """Rewrite an OOXML/zip file with every entry stamped at :func:`instant`, order kept."""
+    """Rewrite an OOXML/zip file with every entry stamped at :func:`instant`, order kept.
+
+    The document's own dates (``docProps/core.xml``) are set to it too: openpyxl stamps "modified" with
+    the clock as it saves, whatever the workbook's properties said."""
     stamp = instant().timetuple()[:6]
+    dated = rb"\g<1>" + instant().strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<3>"
     fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
     os.close(fd)
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
+            if info.filename == CORE_PART:
+                data = CORE_DATES.sub(dated, data)
             out = zipfile.ZipInfo(info.filename, date_time=stamp)
             out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = 0o644 << 16

@@ -49,8 +49,11 @@ class _Reader:
         """
         if self._cached is None:
             self._cached = _open(self.file, data_only=True)
-        cached = self._cached[sheet][cell.coordinate].value if sheet in self._cached.sheetnames else None
+        result = self._cached[sheet][cell.coordinate] if sheet in self._cached.sheetnames else None
+        cached = result.value if result is not None else None
         shown = str(getattr(cell.value, "text", cell.value))[:80]
+        if result is not None and result.data_type == "e":  # its result is #N/A, #REF!…: no value at all
+            return self.error_value(cell, sheet, key, f"公式 {shown} 的结果是错误值 {cached}")
         if cached is None or (isinstance(cached, str) and not cached.strip()):
             self.problem(
                 "E-XLSX-FORMULA",
@@ -72,9 +75,22 @@ class _Reader:
         )
         return cached
 
+    def error_value(self, cell: Cell, sheet: str, key: str, what: str) -> None:
+        """An error value (``#N/A``, ``#REF!``…) where a value belongs: refused at its cell, never taken as text."""
+        self.problem(
+            "E-XLSX-ERROR-VALUE",
+            f"{what}，不是数据（常见于查找公式未找到、粘贴了出错公式的值）；请改为直接填写 (an error value where a "
+            "value belongs)",
+            sheet,
+            cell.coordinate,
+            key,
+        )
+
     def raw(self, cell: Cell, sheet: str, key: str) -> Any:
-        """What the cell holds: its value, a formula's cached value, None for a refused text."""
+        """What the cell holds: its value, a formula's cached value, None for a refused text or an error value."""
         v = cell.value
+        if cell.data_type == "e":  # #N/A pasted as a value from a failed lookup reads as the text "#N/A"
+            return self.error_value(cell, sheet, key, f"单元格是错误值 {str(v)[:20]}")
         if cell.data_type == "f" or isinstance(v, (ArrayFormula, DataTableFormula)):
             v = self.formula(cell, sheet, key)
         if isinstance(v, str):
