@@ -25,6 +25,7 @@ EXAMPLES = [
     ("qinglan-agrimachinery", "tese-apply"),
     ("qinglan-agrimachinery-xlsx", "tese-apply"),
     ("lanwan-ai", "digital-apply"),
+    ("lanwan-ai-xlsx", "digital-apply"),
     ("quanyue-software", "digital-apply"),
     ("yuyang-textile-eval", "tese-eval"),
 ]

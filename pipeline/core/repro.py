@@ -54,6 +54,7 @@ def fixed_zip(path: Path) -> None:
             out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = 0o644 << 16
             dst.writestr(out, data)
+    os.chmod(tmp, path.stat().st_mode & 0o777)  # the file's own mode, not mkstemp's owner-only one
     shutil.move(tmp, path)
 
 
