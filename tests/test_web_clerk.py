@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_a_clerk_orders_the_clusters_sets_the_contact_and_downloads_the_letter(c
         wait(driver, 300).until(lambda d: d.find_element(By.ID, "build-state").text.startswith(("已生成", "未生成")))
         assert driver.find_element(By.ID, "build-state").text.startswith("已生成")
         thumb = visible(driver, "#thumbs img")
-        wait(driver, 30).until(lambda d: d.execute_script("return arguments[0].naturalWidth", thumb) > 0)
+        loaded = "return [...document.querySelectorAll('#thumbs img')].every((i) => i.complete && i.naturalWidth > 0)"
+        wait(driver, 30).until(lambda d: thumb and d.execute_script(loaded))
         SHOT.parent.mkdir(parents=True, exist_ok=True)
         driver.set_window_size(1440, 1200)
         driver.execute_script("window.scrollTo(0, 0)")
@@ -124,12 +126,31 @@ def test_a_clerk_orders_the_clusters_sets_the_contact_and_downloads_the_letter(c
         with client_of(driver, app.url) as http:
             letter = http.get(links["推荐文件.pdf"])
             everything = http.get(links["全部文件（zip）"])
+            _a_failed_build_leaves_the_last_good_packet(http)
         assert js_errors(driver) == []
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.content)).pages))
     assert "李明华" in text
     assert text.index(SECOND_NAME) < text.index("青岚县智能农机装备特色产业集群")
     names = zipfile.ZipFile(io.BytesIO(everything.content)).namelist()
     assert {f"{CITY}/推荐文件.pdf", f"{CITY}/推荐材料.pdf"} <= set(names)
+
+
+def _a_failed_build_leaves_the_last_good_packet(http: Any) -> None:
+    token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(f"/city/{CITY}").text)
+    assert token is not None
+    headers = {"X-CSRF-Token": token.group(1)}
+    bad = http.post(f"/api/city/{CITY}/save", json=_body(document_number="潍工信字2024-58"), headers=headers)
+    assert bad.json()["state"]["review"]["errors"] == 1
+    http.post(f"/api/city/{CITY}/build", json={"programme": "tese-apply"}, headers=headers)
+    for _ in range(100):
+        job = http.get(f"/api/city/{CITY}/build?programme=tese-apply").json()
+        if job["job"]["state"] != "running":
+            break
+        time.sleep(0.1)
+    assert job["job"]["state"] == "failed" and {p["code"] for p in job["job"]["problems"]} == {"E-WENHAO-FORMAT"}
+    assert job["outputs"]["file"] == "推荐材料.pdf"  # the last good packet, still listed
+    again = http.get(f"/city/{CITY}/out/tese-apply/推荐材料.pdf")
+    assert again.status_code == 200 and again.content.startswith(b"%PDF")
 
 
 # --- the save API, as the page calls it --------------------------------------------------------------------------
@@ -241,3 +262,20 @@ def test_a_clerk_of_another_city_is_refused_and_the_citys_own_clerk_reads_its_cl
     assert change.status_code == 403 and change.json()["code"] == "E-WEB-FORBIDDEN"
     nothing = own.get(f"/city/{CITY}/out/tese-apply/manifest.json")
     assert nothing.status_code == 404 and nothing.json()["code"] == "E-WEB-NO-FILE"
+
+
+def test_a_city_without_a_decision_chooses_a_programme_and_starts_from_its_clusters(city_root: Path) -> None:
+    client = TestClient(create_app(_paths(city_root)))
+    assert client.get("/city/999999").json()["code"] == "E-WEB-NO-CITY"
+    chooser = client.get("/city/370600").text  # 烟台: no decision file
+    assert 'id="programmes"' in chooser and 'data-programme="tese-apply"' in chooser
+    # 潍坊's file is for another programme: this one gets its own file, as `clusterpack init --city` names it
+    token = _token(client, f"/city/{CITY}?programme=digital-apply")
+    answer = client.post(
+        f"/api/city/{CITY}/save", json=_body(programme="digital-apply", clusters=[]), headers={"X-CSRF-Token": token}
+    )
+    assert answer.json()["saved"] == f"{CITY}-digital-apply.yaml"
+    assert _decision(city_root)["programme"] == "tese-apply"  # the other programme's file untouched
+    assert "E-CITY-CLUSTER-UNMET" not in _codes(answer)
+    later = client.get(f"/city/{CITY}?programme=tese-review")  # a later round of tese-apply reads tese-apply's file
+    assert later.status_code == 200 and f"inputs/cities/{CITY}.yaml" in later.text
