@@ -18,10 +18,12 @@ from pipeline.core import timing
 from pipeline.errors import ClusterpackError, DataInvalid
 
 PHASES = {  # the build's phases as the page names them
+    "plan": "检查推荐名单与各集群数据",
     "check": "检查数据",
     "render": "填写 Word 文件",
     "convert": "转换为 PDF",
     "assemble": "合并、目录与页码",
+    "city": "推荐文件、汇总表、报送清单与市级推荐材料",
 }
 
 

@@ -60,11 +60,17 @@ async def home(request: Request) -> Response:
             continue
         if programme.data_schema.workbook is not None:
             titles[pid] = programme.title
-    cities = sorted({e.city for e in entries if e.city and user.may_see_city(e.city)})
-    if user.role == "clerk" and user.city not in cities:
-        cities.append(user.city)
+    cities = _cities(web, user, {e.city for e in entries})
     return render(request, "home.html", clusters=entries, programmes=titles, cities=cities, city_names=CITIES,
                   may_create=user.role in ("local", "operator"))  # fmt: skip
+
+
+def _cities(web: Web, user: Any, of_clusters: set[str]) -> dict[str, str]:
+    """The cities the user may see that have clusters or a decision file: {code: name}, for the clerk's pages."""
+    folder = web.paths.inputs / "cities"
+    decided = {f.stem.split("-")[0] for f in folder.glob("*.yaml")} if folder.is_dir() else set()
+    codes = of_clusters | decided | ({user.city} if user.role == "clerk" else set())
+    return {c: CITIES[c] for c in sorted(codes) if c in CITIES and user.may_see_city(c)}
 
 
 async def create(request: Request) -> Response:
@@ -169,7 +175,7 @@ def _condition(r: rules.Result) -> dict[str, Any]:
 async def _cluster_call(request: Request, edit: bool) -> tuple[Web, str, Any, dict[str, Any]]:
     cluster_id = request.path_params["cluster"]
     if (no := allowed(request, cluster_id, edit=edit)) is not None:
-        raise _Refusal(no)
+        raise Refusal(no)
     web = web_of(request)
     json_body = request.headers.get("content-type", "").startswith("application/json")
     body = await _json(request) if request.method == "POST" and json_body else {}
@@ -179,18 +185,20 @@ async def _cluster_call(request: Request, edit: bool) -> tuple[Web, str, Any, di
     return web, cluster_id, store.programme_of(web.paths, store.load(web.paths, cluster_id)), body
 
 
-class _Refusal(Exception):
+class Refusal(Exception):
+    """A refusal (its JSON answer) raised from deep in a handler, answered by :func:`handled`."""
+
     def __init__(self, response: Response) -> None:
         self.response = response
 
 
 def handled(handler: Any) -> Any:
-    """A JSON endpoint whose refusals (a ClusterpackError, a _Refusal) are answered as JSON with their code."""
+    """A JSON endpoint whose refusals (a ClusterpackError, a Refusal) are answered as JSON with their code."""
 
     async def endpoint(request: Request) -> Response:
         try:
             return await handler(request)  # type: ignore[no-any-return]
-        except _Refusal as r:
+        except Refusal as r:
             return r.response
         except DataInvalid as exc:
             return JSONResponse(

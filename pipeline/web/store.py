@@ -143,6 +143,11 @@ _Dumper.add_representer(WrittenInt, _plain_number)
 _Dumper.add_representer(WrittenFloat, _plain_number)
 
 
+def yaml_text(data: dict[str, Any]) -> str:
+    """``data`` as YAML in its own key order, Chinese as it is, numbers as they were written."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=200)
+
+
 def yaml_value(spec: Spec, text: str) -> Any:
     """A typed text as YAML holds it: an amount with its unit, a count as a number, the rest as the workbook reads it."""
     value = cell_text(spec, text)
@@ -165,7 +170,7 @@ def save(paths: Paths, cluster_id: str, form: Form, cells: dict[str, str]) -> Pa
         mine = raw_of(form, cells, cluster_id, file, convert=yaml_value).data
         kept = {k: v for k, v in current.data.items() if k not in form.programme.data_schema.model.model_fields}
         header = f"# {form.programme.title}：由 clusterpack 网页表单保存 (saved by the web form)\n"
-        body = yaml.dump({**mine, **kept}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=200)
+        body = yaml_text({**mine, **kept})
         return scratch.write_atomic(file, header + body)
 
 

@@ -17,6 +17,8 @@ from pypdf import PdfReader, PdfWriter
 
 from pipeline.core import case, repro, scratch, units
 from pipeline.core.case import Case
+from pipeline.core.programme import Programme
+from pipeline.core.timing import phase
 from pipeline.errors import TemplateProblem
 from pipeline.kits import jinja
 from pipeline.stages import annual, assemble, cache, convert, render, submission, tables
@@ -108,6 +110,13 @@ class Attached:
     each: bool  # one cluster's packet (else several under one heading)
 
 
+def stated(programme: Programme, verdict: Verdict, data: Any) -> str:
+    """A cluster's verdict as the letter states it, in the programme's words (the web page shows the same)."""
+    spec = programme.city
+    assert spec is not None
+    return verdict.sentence(spec.letter.status, programme.relaxations, data, _say)
+
+
 def attachment_items(p: CityPlan, clusters: list[Recommended]) -> list[Attached]:
     """The letter's 附件说明 in order."""
     spec = p.programme.city
@@ -141,7 +150,7 @@ def make_letter(p: CityPlan, clusters: list[Recommended]) -> Letter:
     common = _common(p, clusters)
     body = [_say(t, common) for t in words.before]
     for i, c in enumerate(clusters, start=1):
-        status = c.verdict.sentence(words.status, p.programme.relaxations, c.report.data, _say)
+        status = stated(p.programme, c.verdict, c.report.data)
         body.append(_say(words.cluster, {**common, **c.context, "no": str(i), "status": status}))
     if words.sensitive and any(c.report.sensitive for c in clusters):
         body.append(_say(words.sensitive, common))
@@ -172,7 +181,8 @@ def city_bundle(
     """
     paths = paths or case.Paths()
     # --- check everything first: nothing is written when the recommendation is refused
-    p = plan(city_code, paths, programme_id, today, strict_dates)
+    with phase("plan", city_code):
+        p = plan(city_code, paths, programme_id, today, strict_dates)
     office = cache.converter(paths)  # the clusters' converter: cached, restarted and retried alike
     try:
         # --- each cluster's packet, fresh from its data; one recommended by the bureau's decision is final
@@ -184,7 +194,8 @@ def city_bundle(
         staging = scratch.staging(final.parent, city_code)  # named after this process (scratch.py)
         work = scratch.scratch("city")
         try:
-            manifest = _build_into(_CityJob(staging, work, p, clusters, paths, office))
+            with phase("city", city_code):
+                manifest = _build_into(_CityJob(staging, work, p, clusters, paths, office))
             assemble.write_manifest(staging / "manifest.json", manifest)  # what was built, for the clerk and tools
             outbox.replace_folder(staging, final)
         finally:
@@ -223,9 +234,7 @@ def _build_into(job: _CityJob) -> dict[str, Any]:
     city_tables = summary_tables(p, job.clusters, items)
     tables.summary_docx(city_tables, out / "汇总表.docx")
     tables.summary_xlsx(city_tables, out / "汇总表.xlsx")
-    sentences = [
-        c.verdict.sentence(spec.letter.status, p.programme.relaxations, c.report.data, _say) for c in job.clusters
-    ]
+    sentences = [stated(p.programme, c.verdict, c.report.data) for c in job.clusters]
     tables.review_xlsx(
         [c.report for c in job.clusters], [c.verdict for c in job.clusters], sentences, out / "审核表.xlsx"
     )
@@ -296,11 +305,9 @@ def summary_tables(p: CityPlan, clusters: list[Recommended], items: list[Attache
 
 
 def _notes(p: CityPlan, c: Recommended) -> str:
-    spec = p.programme.city
-    assert spec is not None
     if c.verdict.labels == ["达到"]:
         return ""
-    return c.verdict.sentence(spec.letter.status, p.programme.relaxations, c.report.data, _say)
+    return stated(p.programme, c.verdict, c.report.data)
 
 
 def _range(pages: int) -> str:
