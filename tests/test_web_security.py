@@ -1,0 +1,283 @@
+"""The web app is safe by default (issue 19, point 4), asked as an attacker would ask it, over HTTP.
+
+Every test drives ``create_app`` through Starlette's TestClient on a private project root (the real
+templates, two example clusters, a fake packet of each in ``outputs/``): no LibreOffice, no browser.
+Refusals are asserted by their status and their stable ``code``, never by their wording; that nothing
+else changed is asserted by comparing the file tree before and after.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT, paths_of
+from starlette.routing import Mount
+
+from pipeline.web import auth
+from pipeline.web.app import create_app
+
+with warnings.catch_warnings():  # starlette would rather have httpx2; httpx is what the project has
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+A, PA, CITY_A = "qinglan-agrimachinery", "tese-apply", "370700"
+B, PB, CITY_B = "lanwan-ai", "digital-apply", "370200"
+BASE = "http://127.0.0.1:8000"
+PASSWORD = "correct-horse-battery"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PUBLIC = ("/login", "/favicon.ico")
+HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7*191 }}", "{% if 1 %}JINJA{% endif %}")
+
+
+# --- the project, the app, a browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A project root: templates, clusters A and B, a built-looking packet of each, an account per role."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    for cluster in (A, B):
+        shutil.copytree(ROOT / "inputs" / cluster, tmp_path / "inputs" / cluster)
+    for cluster, programme in ((A, PA), (B, PB)):
+        folder = tmp_path / "outputs" / programme / cluster
+        folder.mkdir(parents=True)
+        manifest = {"packet": {"file": f"{cluster}.pdf", "pages": 1}, "checks": {"draft": False}}
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        (folder / f"{cluster}.pdf").write_bytes(PDF + f"SECRET-{cluster}".encode())
+        (folder / f"{cluster}.docx").write_bytes(b"PK\x03\x04" + f"SECRET-{cluster}".encode())
+    (tmp_path / "inputs" / auth.ACCOUNTS).write_text(_accounts(), encoding="utf-8")
+    return tmp_path
+
+
+@functools.cache
+def _accounts() -> str:
+    """web-accounts.yaml with an operator of A, one of B and the clerk of B's city (hashed once: scrypt is slow)."""
+    folder = Path(tempfile.mkdtemp(prefix="clusterpack-accounts-"))
+    auth.add_user(folder, "op-a", PASSWORD, clusters=(A,))
+    auth.add_user(folder, "op-b", PASSWORD, clusters=(B,))
+    auth.add_user(folder, "clerk-b", PASSWORD, city=CITY_B)
+    text = (folder / auth.ACCOUNTS).read_text(encoding="utf-8")
+    shutil.rmtree(folder)
+    return text
+
+
+def client(site: Path, host: str = "0.0.0.0") -> TestClient:
+    return TestClient(create_app(paths_of(site), host=host), base_url=BASE, follow_redirects=False)
+
+
+def token_of(c: TestClient, page: str = "/") -> str:
+    """The session's CSRF token, as a page carries it for its script."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)">', c.get(page).text)
+    assert found is not None
+    return found.group(1)
+
+
+def log_in(c: TestClient, name: str, password: str = PASSWORD) -> str:
+    """Log in through the form; the new session's CSRF token."""
+    answer = c.post("/login", data={"name": name, "password": password, "csrf": token_of(c, "/login")})
+    assert (answer.status_code, answer.headers.get("location")) == (303, "/")
+    return token_of(c)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder`` with a digest of its content."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def code_of(answer: Any) -> str:
+    return str(answer.json()["code"])
+
+
+def secrets_of(site: Path, cluster: str) -> list[str]:
+    """What only a reader of ``cluster`` can know: its packet's marker, its name and its applicant's credit code."""
+    data = yaml.safe_load((site / "inputs" / cluster / "cluster.yaml").read_text(encoding="utf-8"))
+    return [f"SECRET-{cluster}", data["cluster"]["name"], data["applicant"]["credit_code"]]
+
+
+def fill(path: str, **values: str) -> str:
+    """A route's path with its parameters filled in (``x`` for one not given)."""
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: values.get(m.group(1), "x"), path)
+
+
+def requests_of(c: TestClient, skip: str = "", **values: str) -> list[tuple[str, str]]:
+    """(method, path) of every route of the app but the public ones and logout (and those naming ``{skip}``)."""
+    out = []
+    for route in c.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, Mount) or route.path in (*PUBLIC, "/logout") or (skip and f"{{{skip}" in route.path):
+            continue
+        out += [(m, fill(route.path, **values)) for m in sorted(route.methods - {"HEAD"})]
+    return out
+
+
+def send(c: TestClient, method: str, path: str, token: str = "", **extra: Any) -> Any:
+    """A request as the page makes it: uploads as multipart, the rest as JSON, with the CSRF token when given."""
+    headers = {"X-CSRF-Token": token} if token else {}
+    if method == "GET":
+        return c.get(path, headers=headers)
+    if path.endswith(("/proof", "/signed")):
+        files = {"file": ("x.pdf", PDF, "application/pdf")}
+        return c.post(path, headers=headers, files=files, data={"document": extra.get("document", "x")})
+    body = {"cells": extra.get("cells", {}), "programme": extra.get("programme", ""), "cluster": B}
+    return c.post(path, headers=headers, json=body)
+
+
+def raw_upload(c: TestClient, path: str, name: bytes, data: bytes, token: str) -> Any:
+    """A multipart upload whose file name is sent byte for byte (httpx would percent-escape control characters)."""
+    head = b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n'
+    body = head + b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--b0undary--\r\n"
+    headers = {"X-CSRF-Token": token, "Content-Type": "multipart/form-data; boundary=b0undary"}
+    return c.post(path, content=body, headers=headers)
+
+
+# --- bound elsewhere than loopback: login first ------------------------------------------------------------------
+
+
+def test_without_a_session_every_route_but_login_and_static_is_closed(site: Path) -> None:
+    c = client(site)
+    before = tree(site)
+    for method, path in requests_of(c, cluster=A, programme=PA, name=f"{A}.pdf", which="all", page="1", city=CITY_A):
+        answer = send(c, method, path)
+        if path.startswith("/api/") or method != "GET":
+            assert (answer.status_code, code_of(answer)) == (401, "E-WEB-LOGIN"), (method, path)
+        else:
+            assert (answer.status_code, answer.headers["location"]) == (303, "/login"), (method, path)
+        assert not any(s in answer.text for s in secrets_of(site, A)), (method, path)
+    assert c.post("/logout").status_code == 401
+    assert c.get("/login").status_code == 200
+    assert c.get("/static/app.css").status_code == 200
+    assert tree(site) == before
+
+
+def test_an_operator_can_reach_nothing_of_another_cluster(site: Path) -> None:
+    c = client(site)
+    token = log_in(c, "op-a")
+    assert c.get(f"/c/{A}/out/{PA}/{A}.pdf").status_code == 200  # their own: the refusals below are not a blind app
+    before, secrets = tree(site), secrets_of(site, B)
+    values = {"cluster": B, "programme": PB, "name": f"{B}.pdf", "which": "all", "page": "1", "city": CITY_B}
+    names = [f"{B}.pdf", f"{B}.docx", "manifest.json"]
+    extra = [("GET", f"/c/{B}/out/{PB}/{n}") for n in names] + [("GET", f"/c/{B}/zip/{PB}/word")]
+    extra += [("GET", f"/c/{B}/thumb/{PB}/{B}.pdf/1"), ("GET", f"/c/{B}?programme={PB}")]
+    for method, path in requests_of(c, **values) + extra:
+        answer = send(c, method, path, token, programme=PB, document="declaration")
+        assert not any(s in answer.text for s in secrets), (method, path)
+        if path in ("/", "/api/new"):
+            assert answer.status_code == (200 if path == "/" else 403), (method, path)
+        elif answer.status_code == 303:  # the cluster page sends the user home
+            assert answer.headers["location"] == "/", (method, path)
+        else:
+            assert answer.status_code in (403, 404), (method, path)
+            assert code_of(answer) in ("E-WEB-FORBIDDEN", "E-WEB-NO-CLUSTER", "E-WEB-NO-FILE"), (method, path)
+    assert tree(site) == before
+
+
+def test_a_clerk_sees_only_the_clusters_of_their_city(site: Path) -> None:
+    c = client(site)
+    token = log_in(c, "clerk-b")
+    assert c.get(f"/c/{B}").status_code == 200
+    home = c.get("/")
+    assert f'data-cluster="{B}"' in home.text and f'data-cluster="{A}"' not in home.text
+    before, secrets = tree(site), secrets_of(site, A)
+    values = {"cluster": A, "programme": PA, "name": f"{A}.pdf", "which": "all", "page": "1"}
+    for method, path in requests_of(c, skip="city", **values):  # their own city's pages are theirs
+        answer = send(c, method, path, token, programme=PA)
+        assert not any(s in answer.text for s in secrets), (method, path)
+        if path not in ("/", "/api/new") and answer.status_code != 303:
+            assert answer.status_code in (403, 404), (method, path)
+    # a clerk reads their city's clusters but changes none of them
+    for path in (f"/api/c/{B}/save", f"/api/c/{B}/proof", f"/api/c/{B}/signed", f"/api/c/{B}/build"):
+        answer = send(c, "POST", path, token, programme=PB)
+        assert (answer.status_code, code_of(answer)) == (403, "E-WEB-FORBIDDEN"), path
+    assert tree(site) == before
+
+
+# --- uploads: a file name is never a path -----------------------------------------------------------------------
+
+SUGGESTED = [
+    b"../../x.pdf",
+    b"..\\..\\x.pdf",
+    b"/etc/x.pdf",
+    b"C:\\Windows\\x.pdf",
+    b"a\x00b.pdf",
+    b"a\x01\x1b[31m\x7fb.pdf",
+    b"\xe2\x80\xaeFDP.exe.pdf",  # a right-to-left override that would show it as ...exe
+    ("很长的材料名称" * 40 + ".pdf").encode(),
+    b"x" * 300 + b".pdf",
+    b".x.pdf",
+    b"..pdf",
+    b"x.PDF",
+]
+
+
+@pytest.mark.parametrize("name", SUGGESTED, ids=lambda n: repr(n[:20]))
+def test_an_uploaded_proof_lands_in_attachments_under_a_safe_name(site: Path, name: bytes) -> None:
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    before = tree(site)
+    answer = raw_upload(c, f"/api/c/{A}/proof", name, PDF, token)
+    assert answer.status_code == 200, answer.text
+    saved = answer.json()["file"]
+    assert re.fullmatch(r"[^/\\\x00-\x1f\x7f.\u202e][^/\\\x00-\x1f\x7f\u202e]*\.pdf", saved), saved
+    assert len(saved.encode()) <= 255
+    after = tree(site)
+    added = {k: v for k, v in after.items() if before.get(k) != v}
+    assert added == {f"inputs/{A}/attachments/{saved}": hashlib.sha256(PDF).hexdigest()}
+    assert set(before) <= set(after)
+
+
+REFUSED = [
+    ("x.pdf.exe", PDF, "E-WEB-UPLOAD-TYPE"),
+    ("x.pdf\x00.exe", PDF, "E-WEB-UPLOAD-TYPE"),
+    ("x", PDF, "E-WEB-UPLOAD-TYPE"),
+    ("x.html", b"<script>alert(1)</script>", "E-WEB-UPLOAD-TYPE"),
+    ("x.png", PDF, "E-WEB-UPLOAD-CONTENT"),
+    ("x.pdf", b"\x89PNG\r\n\x1a\n", "E-WEB-UPLOAD-CONTENT"),
+    ("x.pdf", b"MZ\x90\x00" + PDF, "E-WEB-UPLOAD-CONTENT"),
+    ("x.docx", b"%PDF-", "E-WEB-UPLOAD-CONTENT"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "code"), REFUSED, ids=[f"{n!r}-{c}" for n, _d, c in REFUSED])
+def test_a_wrong_type_or_content_is_refused_with_its_code(site: Path, name: str, data: bytes, code: str) -> None:
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    before = tree(site)
+    answer = raw_upload(c, f"/api/c/{A}/proof", name.encode(), data, token)
+    assert (answer.status_code, code_of(answer)) == (400, code)
+    assert tree(site) == before
+
+
+def test_an_upload_over_the_limit_is_refused(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERPACK_MAX_ATTACHMENT_MB", "0.01")
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    before = tree(site)
+    big = PDF + b"0" * 20_000
+    for path, document in ((f"/api/c/{A}/proof", ""), (f"/api/c/{A}/signed", "declaration")):
+        files = {"file": ("x.pdf", big, "application/pdf")}
+        answer = c.post(path, headers={"X-CSRF-Token": token}, files=files, data={"document": document})
+        assert (answer.status_code, code_of(answer)) == (400, "E-WEB-UPLOAD-SIZE"), path
+    assert tree(site) == before
+
+
+@pytest.mark.parametrize("document", ["../../x", "/tmp/x", "..", "declaration/../../x", ""])
+def test_a_signed_scan_is_saved_only_as_one_of_the_programmes_documents(site: Path, document: str) -> None:
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    before = tree(site)
+    files = {"file": ("x.pdf", PDF, "application/pdf")}
+    answer = c.post(f"/api/c/{A}/signed", headers={"X-CSRF-Token": token}, files=files, data={"document": document})
+    assert (answer.status_code, code_of(answer)) == (400, "E-WEB-SIGNED-DOCUMENT")
+    assert tree(site) == before
