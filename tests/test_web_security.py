@@ -281,3 +281,68 @@ def test_a_signed_scan_is_saved_only_as_one_of_the_programmes_documents(site: Pa
     answer = c.post(f"/api/c/{A}/signed", headers={"X-CSRF-Token": token}, files=files, data={"document": document})
     assert (answer.status_code, code_of(answer)) == (400, "E-WEB-SIGNED-DOCUMENT")
     assert tree(site) == before
+
+
+# --- CSRF: no other web page can make a browser change a file -------------------------------------------------
+
+
+def _post_routes(c: TestClient) -> list[str]:
+    return [p for m, p in requests_of(c, cluster=A, programme=PA, city=CITY_A) if m == "POST"] + ["/logout"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-CSRF-Token": "not-the-token"}, {"Origin": "http://evil.example"}, {"Origin": "null"}],
+    ids=["no token", "wrong token", "foreign origin", "null origin"],
+)
+def test_a_change_without_the_sessions_token_or_from_another_origin_is_refused(site: Path, headers: dict) -> None:
+    c = client(site, host="127.0.0.1")  # the default, where no login stands in the way
+    token = token_of(c)
+    if "Origin" in headers:
+        headers = headers | {"X-CSRF-Token": token}  # the right token does not help a foreign page
+    before = tree(site)
+    for path in _post_routes(c):
+        answer = c.post(path, headers=headers, json={"cells": {}, "cluster": "made-by-csrf", "programme": PA})
+        assert (answer.status_code, code_of(answer)) == (403, "E-WEB-CSRF"), path
+        files = {"file": ("x.pdf", PDF, "application/pdf")}
+        answer = c.post(path, headers=headers, files=files, data={"document": "declaration"})
+        assert (answer.status_code, code_of(answer)) == (403, "E-WEB-CSRF"), path
+    assert tree(site) == before
+    same = {"X-CSRF-Token": token, "Origin": BASE}  # the page's own request passes: the refusals are the checks'
+    assert c.post(f"/api/c/{A}/check", headers=same, json={"cells": {}}).status_code == 200
+
+
+def test_a_token_is_good_only_for_its_own_session(site: Path) -> None:
+    mine, theirs = client(site, host="127.0.0.1"), client(site, host="127.0.0.1")
+    answer = mine.post(f"/api/c/{A}/check", headers={"X-CSRF-Token": token_of(theirs)}, json={"cells": {}})
+    assert (answer.status_code, code_of(answer)) == (403, "E-WEB-CSRF")
+
+
+@pytest.mark.parametrize("csrf", [None, "", "not-the-token"])
+def test_the_login_form_without_its_token_logs_no_one_in(site: Path, csrf: str | None) -> None:
+    c = client(site)
+    token_of(c, "/login")  # a session, with its token, exists
+    form = {"name": "op-a", "password": PASSWORD} | ({} if csrf is None else {"csrf": csrf})
+    answer = c.post("/login", data=form)
+    assert answer.status_code != 303 and 'id="login-error"' in answer.text
+    assert (c.get("/").status_code, c.get("/").headers["location"]) == (303, "/login")
+
+
+def test_the_login_form_from_another_origin_is_refused(site: Path) -> None:
+    c = client(site)
+    form = {"name": "op-a", "password": PASSWORD, "csrf": token_of(c, "/login")}
+    answer = c.post("/login", data=form, headers={"Origin": "http://evil.example"})
+    assert (answer.status_code, code_of(answer)) == (403, "E-WEB-CSRF")
+    assert c.get("/").status_code == 303
+
+
+def test_on_loopback_a_request_for_another_host_name_is_refused(site: Path) -> None:
+    # DNS rebinding: evil.example resolves to 127.0.0.1, so its page is "same origin" with the app and
+    # could read a page (and its CSRF token) of the one person at the keyboard, who needs no login here.
+    c = client(site, host="127.0.0.1")
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example"):
+        answer = c.get("/", headers={"Host": host})
+        assert (answer.status_code, code_of(answer)) == (421, "E-WEB-HOST"), host
+        assert not any(s in answer.text for s in secrets_of(site, A))
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"):
+        assert c.get("/", headers={"Host": host}).status_code == 200, host
