@@ -14,8 +14,10 @@ import json
 import re
 import shutil
 import tempfile
+import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,7 +26,7 @@ from conftest import ROOT, paths_of
 from starlette.routing import Mount
 
 from pipeline.web import auth
-from pipeline.web.app import create_app
+from pipeline.web.app import COOKIE, create_app
 
 with warnings.catch_warnings():  # starlette would rather have httpx2; httpx is what the project has
     warnings.simplefilter("ignore")
@@ -346,3 +348,142 @@ def test_on_loopback_a_request_for_another_host_name_is_refused(site: Path) -> N
         assert not any(s in answer.text for s in secrets_of(site, A))
     for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"):
         assert c.get("/", headers={"Host": host}).status_code == 200, host
+
+
+# --- what a user typed is text on every page ---------------------------------------------------------------------
+
+
+def _hostile_cluster(site: Path) -> str:
+    """Cluster ``hostile-x``: A's data with script, attribute breaking and template syntax in what pages show."""
+    data = yaml.safe_load((site / "inputs" / A / "cluster.yaml").read_text(encoding="utf-8"))
+    data["cluster"]["name"] = "".join(HOSTILE)
+    data["cluster"]["county"] = HOSTILE[1]
+    data["applicant"]["name"] = HOSTILE[2] + HOSTILE[0]
+    data["applicant"]["address"] = HOSTILE[3]
+    folder = site / "inputs" / "hostile-x"
+    shutil.copytree(site / "inputs" / A / "attachments", folder / "attachments")
+    (folder / "cluster.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    broken = site / "inputs" / "hostile-broken"
+    broken.mkdir()
+    (broken / "cluster.yaml").write_text(
+        f"programme: {PA}\ncluster: [{HOSTILE[0]}\n  {HOSTILE[1]}: {{", encoding="utf-8"
+    )
+    return "hostile-x"
+
+
+def _assert_only_escaped(page: Any) -> None:
+    assert page.status_code == 200
+    for text in HOSTILE[:2]:
+        assert text not in page.text
+    assert "<img" not in page.text and "onerror=alert(1)>" not in page.text
+    assert "1337" not in page.text  # {{ 7*191 }} was never evaluated
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_what_a_user_typed_is_escaped_on_every_page(site: Path) -> None:
+    cluster = _hostile_cluster(site)
+    c = client(site, host="127.0.0.1")
+    home = c.get("/")
+    _assert_only_escaped(home)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home.text
+    assert HOSTILE[2] in home.text and HOSTILE[3] in home.text  # shown as typed, not run as a template
+    page = c.get(f"/c/{cluster}")
+    _assert_only_escaped(page)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text  # in the page's title
+    found = re.search(r'<script type="application/json" id="cells">(.*?)</script>', page.text, re.S)
+    assert found is not None and "<" not in found.group(1)  # the embedded JSON cannot end its script element
+    cells = json.loads(found.group(1))
+    assert cells["cluster.name"] == "".join(HOSTILE)  # and it is the data, as typed: not run as a template
+    assert cells["applicant.name"] == HOSTILE[2] + HOSTILE[0] and cells["applicant.address"] == HOSTILE[3]
+    for broken in ("/c/hostile-broken", "/c/%3Cimg%20src=x%20onerror=alert(1)%3E"):
+        _assert_only_escaped(c.get(broken))
+
+
+def test_a_check_answers_json_and_never_html(site: Path) -> None:
+    c = client(site, host="127.0.0.1")
+    cells = {"cluster.name": HOSTILE[0], "applicant.credit_code": HOSTILE[1]}
+    answer = c.post(f"/api/c/{A}/check", headers={"X-CSRF-Token": token_of(c)}, json={"cells": cells})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.json()["errors"] > 0
+
+
+# --- sessions and accounts ---------------------------------------------------------------------------------------
+
+
+def _later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """The sessions' clock, ``seconds`` from now."""
+    now = time.time()
+    monkeypatch.setattr(auth, "time", SimpleNamespace(time=lambda: now + seconds))
+
+
+def _logged_out(c: TestClient, token: str = "") -> bool:
+    page, api = c.get("/"), send(c, "POST", f"/api/c/{A}/check", token)
+    return (page.status_code, page.headers.get("location"), api.status_code, code_of(api)) == (
+        303, "/login", 401, "E-WEB-LOGIN",
+    )  # fmt: skip
+
+
+def test_a_session_unused_for_two_hours_has_ended(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = client(site)
+    token = log_in(c, "op-a")
+    _later(monkeypatch, auth.IDLE_SECONDS - 60)
+    assert c.get("/").status_code == 200
+    _later(monkeypatch, 2 * auth.IDLE_SECONDS)
+    assert _logged_out(c, token)
+
+
+def test_no_session_outlasts_a_working_day_even_in_use(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = client(site)
+    token = log_in(c, "op-a")
+    for hour in range(1, 12):
+        _later(monkeypatch, hour * 3600)
+        assert c.get("/").status_code == 200, hour
+    _later(monkeypatch, auth.MAX_SECONDS + 60)
+    assert _logged_out(c, token)
+
+
+def test_logging_in_gives_a_new_session_token(site: Path) -> None:
+    c = client(site)
+    token_of(c, "/login")
+    before = c.cookies[COOKIE]
+    log_in(c, "op-a")
+    assert c.cookies[COOKIE] != before  # no session fixation: a token planted before login is worth nothing
+    planted = client(site)
+    planted.cookies.set(COOKIE, before)
+    assert _logged_out(planted)
+
+
+def test_passwords_are_kept_only_as_scrypt_hashes(site: Path) -> None:
+    text = (site / "inputs" / auth.ACCOUNTS).read_text(encoding="utf-8")
+    assert PASSWORD not in text
+    users = yaml.safe_load(text)["users"]
+    assert len(users) == 3
+    for user in users:
+        assert re.fullmatch(r"scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}", user["password"])
+    assert len({u["password"] for u in users}) == 3  # salted: the same password, three hashes
+
+
+def test_repeated_failures_lock_the_account_out(site: Path) -> None:
+    c = client(site)
+    for _ in range(auth.FAILURES):
+        answer = c.post("/login", data={"name": "op-a", "password": "wrong-password", "csrf": token_of(c, "/login")})
+        assert answer.status_code != 303
+    answer = c.post("/login", data={"name": "op-a", "password": PASSWORD, "csrf": token_of(c, "/login")})
+    assert answer.status_code != 303 and 'id="login-error"' in answer.text  # the right password, too late
+    assert _logged_out(c)
+    log_in(client(site), "op-b")  # another account is not locked
+
+
+def test_logging_out_ends_the_session(site: Path) -> None:
+    c = client(site)
+    token = log_in(c, "op-a")
+    cookie = c.cookies[COOKIE]
+    answer = c.post("/logout", headers={"X-CSRF-Token": token})
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+    assert _logged_out(c, token)
+    replayed = client(site)
+    replayed.cookies.set(COOKIE, cookie)
+    assert _logged_out(replayed, token)  # the old cookie, replayed, is no session
