@@ -25,8 +25,10 @@ import yaml
 from conftest import ROOT, paths_of
 from starlette.routing import Mount
 
+from pipeline.stages.programmes import load_programme
 from pipeline.web import auth
 from pipeline.web.app import COOKIE, create_app
+from pipeline.web.form import cells_of, form_of
 
 with warnings.catch_warnings():  # starlette would rather have httpx2; httpx is what the project has
     warnings.simplefilter("ignore")
@@ -160,6 +162,8 @@ def test_without_a_session_every_route_but_login_and_static_is_closed(site: Path
     assert c.post("/logout").status_code == 401
     assert c.get("/login").status_code == 200
     assert c.get("/static/app.css").status_code == 200
+    for escape in ("/static/..%2Fapp.py", "/static/%2e%2e/auth.py", "/static/..%5Capp.py"):
+        assert c.get(escape).status_code == 404, escape  # the static folder holds only itself
     assert tree(site) == before
 
 
@@ -487,3 +491,56 @@ def test_logging_out_ends_the_session(site: Path) -> None:
     replayed = client(site)
     replayed.cookies.set(COOKIE, cookie)
     assert _logged_out(replayed, token)  # the old cookie, replayed, is no session
+
+
+# --- what the web may write: inputs/ and outputs/, never templates/ ---------------------------------------------
+
+
+def _outside_inputs_and_outputs(site: Path) -> dict[str, str]:
+    return {k: v for k, v in tree(site).items() if not k.startswith(("inputs", "outputs"))}
+
+
+def test_no_route_writes_under_templates(site: Path) -> None:
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    before = _outside_inputs_and_outputs(site)
+    form = form_of(load_programme(site / "templates", PA))
+    cells = cells_of(form, yaml.safe_load((site / "inputs" / A / "cluster.yaml").read_text(encoding="utf-8")))
+    hostile_ids = [PA, "", "../templates", "../../templates/tese-apply", "common", "tese-apply/../common", "/etc"]
+    for pid in hostile_ids:
+        for method, path in requests_of(c, cluster=A, programme=pid or PA, city=CITY_A):
+            if method != "POST" or path.endswith("/build"):  # a build runs LibreOffice: not in the fast lane
+                continue
+            for document in ("declaration", "../../templates/common/x"):
+                answer = send(c, method, path, token, cells=cells, programme=pid, document=document)
+                assert answer.status_code < 500, (path, pid)
+        for cluster in ("made-on-the-web", "../templates", "templates", pid):
+            body = {"cluster": cluster, "programme": pid}
+            assert c.post("/api/new", headers={"X-CSRF-Token": token}, json=body).status_code < 500
+    assert _outside_inputs_and_outputs(site) == before
+    # and the routes did write where they may: the refusals above are not those of a blind app
+    made = ("made-on-the-web/cluster.yaml", f"{A}/attachments/x.pdf", f"{A}/signed/{PA}/declaration.pdf")
+    assert all((site / "inputs" / m).is_file() for m in made)
+
+
+def test_saving_keeps_what_the_form_does_not_hold_and_writes_only_the_clusters_file(site: Path) -> None:
+    file = site / "inputs" / A / "cluster.yaml"
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    other = yaml.safe_load((site / "inputs" / B / "cluster.yaml").read_text(encoding="utf-8"))
+    kept = {
+        "digital": other["digital"],
+        "positioning": other["positioning"],
+        "notes": {"year": 2026, "list": [1, "二"]},
+    }
+    file.write_text(yaml.safe_dump(data | kept, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    c = client(site, host="127.0.0.1")
+    form = form_of(load_programme(site / "templates", PA))
+    before = tree(site)
+    cells = cells_of(form, data) | {"cluster.county": "新县名"}
+    answer = c.post(f"/api/c/{A}/save", headers={"X-CSRF-Token": token_of(c)}, json={"cells": cells})
+    assert (answer.status_code, answer.json()["saved"]) == (200, "cluster.yaml")
+    saved = yaml.safe_load(file.read_text(encoding="utf-8"))
+    assert {k: saved[k] for k in kept} == kept  # another programme's data, as it was
+    assert saved["cluster"]["county"] == "新县名" and saved["programme"] == PA
+    changed = {k for k, v in tree(site).items() if before.get(k) != v} | (set(before) - set(tree(site)))
+    assert changed == {f"inputs/{A}/cluster.yaml"}
