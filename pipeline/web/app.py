@@ -113,6 +113,9 @@ class Guard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         web = web_of(request)
+        if web.local and not is_loopback(urlsplit("//" + request.headers.get("host", "")).hostname or ""):
+            # DNS rebinding: another site's name pointed at 127.0.0.1 would be "same origin" with the app
+            return refused(421, "E-WEB-HOST", "请用 127.0.0.1 或 localhost 打开本页 (open the app at 127.0.0.1)")
         token = request.cookies.get(COOKIE)
         session = web.sessions.get(token)
         fresh = None

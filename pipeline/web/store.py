@@ -43,6 +43,9 @@ MAGIC = {
     ".docx": (b"PK\x03\x04",),
     ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
 }
+# A saved name's room: write_atomic's temporary file beside it is ``.<name>.work-<owner>-<random><suffix>``
+# and _free may add ``-NNN``, all within the 255 bytes a Linux file name may have.
+NAME_BYTES = limits.NAME_BYTES - 96
 _UNSAFE = re.compile(r"[^\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef .()\-]+")
 _locks: dict[str, threading.Lock] = {}
 _locks_lock = threading.Lock()
@@ -206,7 +209,7 @@ def safe_name(suggested: str) -> str:
             code="E-WEB-UPLOAD-TYPE",
         )
     stem = _UNSAFE.sub("_", stem).strip(" ._") or "材料"
-    while len((stem + suffix).encode("utf-8")) > limits.NAME_BYTES - 8:
+    while len((stem + suffix).encode("utf-8")) > NAME_BYTES:
         stem = stem[:-1]
     return stem + suffix
 
