@@ -191,7 +191,7 @@ def _codes(answer: Any) -> set[str]:
 def test_saving_writes_the_decision_whole_and_keeps_what_the_page_does_not_hold(city_root: Path) -> None:
     file = city_root / "inputs" / "cities" / f"{CITY}.yaml"
     file.write_text(file.read_text(encoding="utf-8") + "signatory: 潍坊市工业和信息化局办公室\n", encoding="utf-8")
-    client = TestClient(create_app(_paths(city_root)))
+    client = TestClient(create_app(_paths(city_root)), base_url="http://127.0.0.1:8000")
     token = _token(client, f"/city/{CITY}")
     answer = _save(client, token, _body(clusters=[SECOND, FIRST], contact="李明华"))
     assert _codes(answer) == set()
@@ -206,7 +206,7 @@ def test_saving_writes_the_decision_whole_and_keeps_what_the_page_does_not_hold(
 
 
 def test_bad_input_is_answered_with_the_librarys_codes(city_root: Path) -> None:
-    client = TestClient(create_app(_paths(city_root)))
+    client = TestClient(create_app(_paths(city_root)), base_url="http://127.0.0.1:8000")
     token = _token(client, f"/city/{CITY}")
     assert "E-WENHAO-FORMAT" in _codes(_save(client, token, _body(document_number="潍工信字2024-58")))
     assert "E-CITY-CLUSTER-MISSING" in _codes(_save(client, token, _body(clusters=[FIRST, "no-such-cluster"])))
@@ -220,7 +220,7 @@ def test_bad_input_is_answered_with_the_librarys_codes(city_root: Path) -> None:
 
 
 def test_what_a_clerk_typed_is_text_on_the_page(city_root: Path) -> None:
-    client = TestClient(create_app(_paths(city_root)))
+    client = TestClient(create_app(_paths(city_root)), base_url="http://127.0.0.1:8000")
     token = _token(client, f"/city/{CITY}")
     _save(client, token, _body(contact='<script>alert("x")</script>', cc=["</script><b>抄送</b>"]))
     page = client.get(f"/city/{CITY}").text
@@ -265,7 +265,7 @@ def test_a_clerk_of_another_city_is_refused_and_the_citys_own_clerk_reads_its_cl
 
 
 def test_a_city_without_a_decision_chooses_a_programme_and_starts_from_its_clusters(city_root: Path) -> None:
-    client = TestClient(create_app(_paths(city_root)))
+    client = TestClient(create_app(_paths(city_root)), base_url="http://127.0.0.1:8000")
     assert client.get("/city/999999").json()["code"] == "E-WEB-NO-CITY"
     chooser = client.get("/city/370600").text  # 烟台: no decision file
     assert 'id="programmes"' in chooser and 'data-programme="tese-apply"' in chooser
