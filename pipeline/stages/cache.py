@@ -126,6 +126,8 @@ class Stats:
 class CachedConverter:
     """Converts only what the cache does not hold, through a converter started when first needed."""
 
+    lanes = 1  # conversions its converter makes at once
+
     def __init__(
         self, folder: Path, environment: str, start: Callable[[], Any], stats: Stats | None = None, eager: bool = False
     ) -> None:
@@ -201,10 +203,12 @@ def converter(
     several projects, e.g. a bureau's copies; entries are keyed by the document's bytes and the environment).
     """
     shared = os.environ.get("CLUSTERPACK_CACHE")
-    return CachedConverter(
+    made = CachedConverter(
         Path(shared) / "pdf" if shared else paths.outputs / ".cache" / "pdf",
         environment_digest(tool_version()),
         lambda: convert.Lanes(lanes, timeout=timeout, prestart=eager, memory=memory),
         stats,
         eager=eager,
     )
+    made.lanes = max(1, lanes)
+    return made

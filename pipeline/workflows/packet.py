@@ -267,7 +267,8 @@ def _convert(job: _Job, rendered: list[_Rendered], cover: tuple[Path, Future[int
     entries = assemble.compose(order, programme.materials, list(job.case.proofs), proof_pdfs)
     cover_docx, cover_pdf, cover_pages = cover[0], work / "cover.pdf", cover[1].result()
     rest = cover_pages + sum(p.pages for p in entries)
-    guessed = _ask_stamps(job, rest + 1)  # the 目录 is one page, most often: its stamps made meanwhile
+    # with a second LibreOffice free, the stamps of a one-page 目录 are made while the 目录 settles
+    guessed = _ask_stamps(job, rest + 1) if office.lanes > 1 else None
     toc_pdf, toc_pages = settle_toc(
         lambda rows: render.render(
             programme.template(programme.packet.toc), {**job.context, "toc": rows}, work / "toc.docx"
