@@ -9,6 +9,7 @@ measurements (table widths, the letter's geometry) all use the same faces."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -182,14 +183,18 @@ def _config_text(folder_name: str, stamp: str) -> str:
     return base.replace("  <!-- clusterpack:roles -->\n", "".join(lines))
 
 
-@cache
-def _written(text: str) -> Path:
-    # Not in TMPDIR: a build's scratch space there may be full or cleaned; the file is small and
-    # named by its content, so any process may share it.
+def _cache_folder() -> Path:
+    # Not in TMPDIR: a build's scratch space there may be full or cleaned; the files are small and
+    # named by what they hold, so any process may share them.
     cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = cache_home / "clusterpack"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"fonts-{hashlib.sha256(text.encode()).hexdigest()[:16]}.conf"
+    return folder
+
+
+@cache
+def _written(text: str) -> Path:
+    path = _cache_folder() / f"fonts-{hashlib.sha256(text.encode()).hexdigest()[:16]}.conf"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
@@ -258,47 +263,84 @@ def font_map() -> dict[str, dict[str, Any]]:
 
 
 class Metrics:
-    """Advance widths and vertical metrics of one face, in units of its em."""
+    """Advance widths and vertical metrics of one face, in units of its em.
+
+    Reading a CJK face's character map and widths takes seconds; what measuring needs of them (the
+    advance of each character, the em, the line's height) is kept beside the fontconfig file, once
+    per face file, so that a new process reads it in milliseconds. The font itself is opened only
+    for the ink of a glyph (``vertical``).
+    """
 
     def __init__(self, face: Face) -> None:
-        from fontTools.ttLib import TTFont
-
         self.face = face
-        font = TTFont(face.file, fontNumber=face.index)  # kept open for the process (cached)
-        self.upm = font["head"].unitsPerEm
-        self.cmap = font.getBestCmap() or {}
-        self._hmtx = font["hmtx"]
-        self._glyphs = font.getGlyphSet()
-        self._font = font
+        self.upm, ascent, descent, self._units = _widths(face)
+        self._font: Any = None  # opened when first needed, kept open for the process (cached)
         self._bounds: dict[str, tuple[float, float]] = {}
         self._advances: dict[str, float] = {}
-        hhea = font["hhea"]
-        self.height = (hhea.ascent - hhea.descent) / self.upm  # ascent + descent, in em
+        self.height = (ascent - descent) / self.upm  # ascent + descent, in em
 
     def has(self, ch: str) -> bool:
-        return ord(ch) in self.cmap
+        return ord(ch) in self._units
 
     def advance(self, ch: str) -> float:
         """The advance of ``ch`` in em (0.5 for a character the face lacks: a fallback face draws it)."""
         if ch not in self._advances:
-            glyph = self.cmap.get(ord(ch))
+            units = self._units.get(ord(ch))
             fallback = 1.0 if ord(ch) >= 0x2E80 else 0.5
-            self._advances[ch] = fallback if glyph is None else float(self._hmtx[glyph][0]) / self.upm
+            self._advances[ch] = fallback if units is None else float(units) / self.upm
         return self._advances[ch]
 
     def vertical(self, ch: str) -> tuple[float, float]:
         """(lowest, highest) ink of ``ch`` relative to the baseline, in em."""
-        glyph = self.cmap.get(ord(ch))
+        if self._font is None:
+            from fontTools.ttLib import TTFont
+
+            font = TTFont(self.face.file, fontNumber=self.face.index)
+            self._font = (font, font.getBestCmap() or {}, font.getGlyphSet())
+        _font, cmap, glyphs = self._font
+        glyph = cmap.get(ord(ch))
         if glyph is None:
             return (0.0, 0.0)
         if glyph not in self._bounds:
             from fontTools.pens.boundsPen import BoundsPen
 
-            pen = BoundsPen(self._glyphs)
-            self._glyphs[glyph].draw(pen)
+            pen = BoundsPen(glyphs)
+            glyphs[glyph].draw(pen)
             lo, hi = (pen.bounds[1], pen.bounds[3]) if pen.bounds else (0.0, 0.0)
             self._bounds[glyph] = (lo / self.upm, hi / self.upm)
         return self._bounds[glyph]
+
+
+_Widths = tuple[int, int, int, dict[int, int]]  # units per em, ascent, descent, advance of each character
+
+
+def _widths(face: Face) -> _Widths:
+    """What measuring needs of ``face``: read from its file once, then from the copy kept of it."""
+    st = Path(face.file).stat()
+    key = hashlib.sha256(f"{face.file}\0{face.index}\0{st.st_size}\0{st.st_mtime_ns}\0{_WIDTHS_FORMAT}".encode())
+    kept = _cache_folder() / f"widths-{key.hexdigest()[:16]}.json"
+    try:
+        upm, ascent, descent, pairs = json.loads(kept.read_text(encoding="utf-8"))
+        return int(upm), int(ascent), int(descent), {int(c): int(u) for c, u in pairs}
+    except (OSError, ValueError, TypeError):  # not kept yet, or damaged: read the font
+        pass
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(face.file, fontNumber=face.index, lazy=True)
+    hmtx = font["hmtx"]
+    units = {cp: int(hmtx[glyph][0]) for cp, glyph in (font.getBestCmap() or {}).items()}
+    widths = (int(font["head"].unitsPerEm), int(font["hhea"].ascent), int(font["hhea"].descent), units)
+    font.close()
+    tmp = kept.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps([*widths[:3], sorted(units.items())]), encoding="utf-8")
+        tmp.replace(kept)
+    except OSError:  # a read-only cache: measured again by the next process
+        tmp.unlink(missing_ok=True)
+    return widths
+
+
+_WIDTHS_FORMAT = 1
 
 
 @cache

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 
 import uno
 from com.sun.star.beans import PropertyValue
@@ -40,16 +41,36 @@ def prop(name, value):
     return p
 
 
-def no_hanging_punctuation(doc):
+def no_hanging_punctuation(doc, src):
     """Keep punctuation inside the line: LibreOffice (7.4) hangs a 、 or ， that ends a justified
-    line into the margin and then leaves it out of the PDF altogether. DOCX has no say here (its
-    w:overflowPunct is not read), so it is switched off on every paragraph style after loading."""
+    line into the margin and then leaves it out of the PDF altogether. It is switched off on every
+    paragraph style after loading.
+
+    A style has its own value only where the file says so (w:overflowPunct in a .docx's styles);
+    every other style takes the document's default. So for a .docx whose styles never say, the
+    default is switched off, one call instead of one per style (≈ 130 calls, 0.2 s a document);
+    any other file has each style set."""
+    if not _styles_may_hang(src):
+        doc.createInstance("com.sun.star.text.Defaults").ParaIsHangingPunctuation = False
+        return
     styles = doc.StyleFamilies.getByName("ParagraphStyles")
     for name in styles.ElementNames:
         try:
             styles.getByName(name).ParaIsHangingPunctuation = False
         except Exception:  # a style without the property: nothing hangs there
             pass
+
+
+def _styles_may_hang(src):
+    """Whether a style of ``src`` may set hanging punctuation itself: true unless it is a .docx whose
+    styles part does not name w:overflowPunct."""
+    if not src.lower().endswith(".docx"):
+        return True
+    try:
+        with zipfile.ZipFile(src) as zf:
+            return b"overflowPunct" in zf.read("word/styles.xml")
+    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return True
 
 
 def reply(obj):
@@ -185,7 +206,7 @@ def main():
                 raise RuntimeError("LibreOffice could not open the document")
             calc = doc.supportsService("com.sun.star.sheet.SpreadsheetDocument")
             if not calc:
-                no_hanging_punctuation(doc)
+                no_hanging_punctuation(doc, req["src"])
             doc.storeToURL(
                 uno.systemPathToFileUrl(req["dst"]),
                 (

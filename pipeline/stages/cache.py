@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,8 @@ class Stats:
 class CachedConverter:
     """Converts only what the cache does not hold, through a converter started when first needed."""
 
+    lanes = 1  # conversions its converter makes at once
+
     def __init__(
         self, folder: Path, environment: str, start: Callable[[], Any], stats: Stats | None = None, eager: bool = False
     ) -> None:
@@ -140,6 +143,10 @@ class CachedConverter:
         return convert.installed_version()
 
     def convert(self, src: Path, dst: Path) -> int:
+        return self.submit(src, dst).result()
+
+    def submit(self, src: Path, dst: Path) -> Future[int]:
+        """``convert``, without waiting for LibreOffice: a hit is done at once, a conversion is queued."""
         h = hashlib.sha256(self.environment.encode())
         h.update(src.read_bytes())
         key = h.hexdigest()
@@ -147,10 +154,16 @@ class CachedConverter:
         if hits:  # the file name carries the page count, so a hit costs a copy and no parsing
             shutil.copyfile(hits[0], dst)
             self.stats.add(reused=1)
-            return int(hits[0].name.split(".")[1])
+            return _done(int(hits[0].name.split(".")[1]))
         if self._office is None:
             self._office = self._start()
-        pages = int(self._office.convert(src, dst))
+        if not hasattr(self._office, "submit"):  # a plain converter: one conversion at a time, here
+            pages = int(self._office.convert(src, dst))
+            self._store(key, dst, pages)
+            return _done(pages)
+        return self._office.submit(src, dst, lambda pages: self._store(key, dst, pages))  # type: ignore[no-any-return]
+
+    def _store(self, key: str, dst: Path, pages: int) -> None:
         cached = self.folder / key[:2] / f"{key}.{pages}.pdf"
         cached.parent.mkdir(exist_ok=True)
         # Unique per process and thread (forked workers share thread idents); the rename is atomic,
@@ -159,12 +172,17 @@ class CachedConverter:
         shutil.copyfile(dst, tmp)
         tmp.replace(cached)
         self.stats.add(converted=1)
-        return pages
 
     def close(self) -> None:
         if self._office is not None and hasattr(self._office, "close"):
             self._office.close()
         self._office = None
+
+
+def _done(pages: int) -> Future[int]:
+    future: Future[int] = Future()
+    future.set_result(pages)
+    return future
 
 
 def converter(
@@ -173,20 +191,24 @@ def converter(
     stats: Stats | None = None,
     eager: bool = False,
     memory: int | None = None,
+    lanes: int = 1,
 ) -> CachedConverter:
     """The cached, self-restarting LibreOffice converter a build uses.
 
     LibreOffice starts when the cache first lacks a document, or at once in the background with
     ``eager`` (a single packet about to be built will almost always need it). ``memory`` is its
-    data-memory limit (limits.office_memory: a batch shares the budget among its workers).
+    data-memory limit (limits.office_memory: a batch shares the budget among its workers). ``lanes``
+    LibreOffice workers convert at once (convert.Lanes), each under ``memory``.
     The cache is ``outputs/.cache/pdf``, or the folder ``CLUSTERPACK_CACHE`` names (one cache shared by
     several projects, e.g. a bureau's copies; entries are keyed by the document's bytes and the environment).
     """
     shared = os.environ.get("CLUSTERPACK_CACHE")
-    return CachedConverter(
+    made = CachedConverter(
         Path(shared) / "pdf" if shared else paths.outputs / ".cache" / "pdf",
         environment_digest(tool_version()),
-        lambda: convert.ResilientWorker(timeout=timeout, prestart=eager, memory=memory),
+        lambda: convert.Lanes(lanes, timeout=timeout, prestart=eager, memory=memory),
         stats,
         eager=eager,
     )
+    made.lanes = max(1, lanes)
+    return made

@@ -2,8 +2,9 @@
 
 One ``OfficeWorker`` is one LibreOffice process with a private profile, driven over UNO by a small
 helper (``resources/uno_worker.py``) that runs under the Python owning LibreOffice's ``uno`` module.
-All documents of a packet go through one worker, so LibreOffice starts once per packet. Every
-conversion has a timeout, and its PDF is checked to exist and read back."""
+A packet's documents go through one worker, or two at once (``Lanes``), so LibreOffice starts
+once per packet and worker. Every conversion has a timeout, and its PDF is checked to exist and
+read back."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import signal
 import subprocess
 import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -401,3 +404,52 @@ class ResilientWorker:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+
+
+class Lanes:
+    """Conversions on ``count`` self-restarting workers at once, each worker taking its share in order.
+
+    The n-th conversion asked for goes to worker n mod ``count`` and waits there behind the ones
+    asked before it, so that the same conversions asked in the same order are made by the same
+    LibreOffice in the same order (its PDF's bytes depend on what that process converted before).
+    ``submit`` returns at once; the caller renders the next document while LibreOffice converts.
+    """
+
+    def __init__(
+        self, count: int = 1, timeout: float | None = None, prestart: bool = False, memory: int | None = None
+    ) -> None:
+        self.count = max(1, count)
+        self._workers = [ResilientWorker(timeout=timeout, prestart=prestart, memory=memory) for _ in range(self.count)]
+        self._threads = [ThreadPoolExecutor(1, thread_name_prefix=f"office-{k}") for k in range(self.count)]
+        self._asked = 0
+
+    @property
+    def version(self) -> str:
+        return installed_version()
+
+    def submit(self, src: Path, dst: Path, then: Callable[[int], None] | None = None) -> Future[int]:
+        """Convert ``src`` to ``dst`` on the next worker; the future's value is the page count.
+
+        ``then(pages)`` runs on the worker's thread once the PDF is checked (the cache's copy).
+        """
+        k = self._asked % self.count
+        self._asked += 1
+        worker = self._workers[k]
+
+        def run() -> int:
+            pages = worker.convert(src, dst)
+            if then is not None:
+                then(pages)
+            return pages
+
+        return self._threads[k].submit(run)
+
+    def convert(self, src: Path, dst: Path) -> int:
+        return self.submit(src, dst).result()
+
+    def close(self) -> None:
+        """Wait for the conversion under way (or its timeout), drop those not started, stop LibreOffice."""
+        for thread in self._threads:
+            thread.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.close()

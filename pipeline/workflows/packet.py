@@ -11,6 +11,7 @@ import logging
 import platform
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,8 @@ from typing import Any, TypedDict
 from pypdf import PdfReader, PdfWriter
 from typing_extensions import Unpack
 
-from pipeline.core import repro, rules, scratch, units
-from pipeline.core.case import BuildResult, Case, Paths, Proof, build_date, tool_version
+from pipeline.core import limits, repro, rules, scratch, units
+from pipeline.core.case import BuildResult, Case, Paths, build_date, tool_version
 from pipeline.core.raw import RawInput
 from pipeline.core.timing import phase
 from pipeline.errors import Problem, TemplateProblem, writing
@@ -103,13 +104,17 @@ def packet_folder(paths: Paths, programme_id: str, raw: RawInput) -> Path:
     return folder / str(raw.year) if raw.year is not None else folder
 
 
+# A packet of its own converts on two LibreOffice workers at once (a batch's share has one each).
+LANES = 2
+
+
 @contextmanager
 def _converter(paths: Paths, shared: cache.CachedConverter | None) -> Iterator[cache.CachedConverter]:
     """The shared converter, or one of this build's own (LibreOffice starts while documents render)."""
     if shared is not None:
         yield shared
         return
-    own = converter(paths, eager=True)
+    own = converter(paths, eager=True, lanes=LANES, memory=limits.office_memory(LANES))
     try:
         yield own
     finally:
@@ -172,6 +177,21 @@ class _Job:
     key: str
     accepted: str | None
     added: list[Problem] = field(default_factory=list)  # found while building (a scan's page count)
+    asked: list[Future[int]] = field(default_factory=list)  # conversions asked for, maybe under way
+
+    def submit(self, src: Path, dst: Path) -> Future[int]:
+        """Convert ``src`` to ``dst`` while the build goes on; the future's value is the page count."""
+        future = self.office.submit(src, dst)
+        self.asked.append(future)
+        return future
+
+    def settle(self) -> None:
+        """No conversion of this packet still under way or queued (a failed build leaves none behind)."""
+        for future in self.asked:
+            future.cancel()
+        for future in self.asked:
+            if not future.cancelled():
+                future.exception()  # waits; a failure was raised where its result was needed
 
     @property
     def draft(self) -> bool:
@@ -205,40 +225,50 @@ class _Converted:
 def _build_into(job: _Job) -> dict[str, Any]:
     """Render, convert, assemble one packet into ``job.out``; return its manifest."""
     subject = job.case.cluster_id
-    with phase("render", subject):
-        docs, cover_docx = _render_documents(job)
-    with phase("convert", subject):
-        made = _convert(job, docs, cover_docx)
-    with phase("assemble", subject):
-        layout = _assemble(job, made)
-        manifest = _manifest(job, made, layout)
-        assemble.write_manifest(job.out / "manifest.json", manifest)
+    try:
+        with phase("render", subject):  # each document is converted while the next one renders
+            docs, cover = _render_documents(job)
+        with phase("convert", subject):
+            made = _convert(job, docs, cover)
+        with phase("assemble", subject):
+            layout = _assemble(job, made)
+            manifest = _manifest(job, made, layout)
+            assemble.write_manifest(job.out / "manifest.json", manifest)
+    finally:
+        job.settle()
     return manifest
 
 
-def _render_documents(job: _Job) -> tuple[list[tuple[Any, Path]], Path]:
-    """Every document of the packet, and its cover, filled from the context."""
-    programme, out = job.case.programme, job.out
-    docs = [
-        (d, render.render(programme.template(d.template), job.context, out / f"{d.output}.docx"))
-        for d in _included(job)
-    ]
-    cover = render.render(programme.template(programme.packet.cover), job.context, job.work / "cover.docx")
-    return docs, cover
+# A document, its .docx, and the page count of its PDF (``job.work / f"{id}.pdf"``) to come.
+_Rendered = tuple[Any, Path, "Future[int]"]
 
 
-def _convert(job: _Job, docs: list[tuple[Any, Path]], cover_docx: Path) -> _Converted:
-    """All of it through one LibreOffice (started only if the cache lacks something)."""
+def _render_documents(job: _Job) -> tuple[list[_Rendered], tuple[Path, Future[int]]]:
+    """Every document of the packet, and its cover, filled from the context; each conversion asked for."""
+    programme, out, work = job.case.programme, job.out, job.work
+    docs: list[_Rendered] = []
+    for d in _included(job):
+        docx = render.render(programme.template(d.template), job.context, out / f"{d.output}.docx")
+        docs.append((d, docx, job.submit(render.for_pdf(docx, work), work / f"{d.id}.pdf")))
+    cover = render.render(programme.template(programme.packet.cover), job.context, work / "cover.docx")
+    return docs, (cover, job.submit(cover, work / "cover.pdf"))
+
+
+def _convert(job: _Job, rendered: list[_Rendered], cover: tuple[Path, Future[int]]) -> _Converted:
+    """All of it through the packet's LibreOffice workers (started only if the cache lacks something)."""
     programme, work, office = job.case.programme, job.work, job.office
-    parts, packet_docs, signed_used = _convert_documents(job, docs)
+    listed = _sensitive_list(job) if job.case.sensitive else None
+    checked = _self_check(job)
     proof_pdfs = _proof_pdfs(job)
+    parts, packet_docs, signed_used = _convert_documents(job, rendered)
+    docs = [(d, docx) for d, docx, _pages in rendered]
     by_id = {p.id: p for p in packet_docs}
     order = [(d.id, by_id.get(d.id)) for d in programme.documents]
     entries = assemble.compose(order, programme.materials, list(job.case.proofs), proof_pdfs)
-    if job.case.sensitive:
-        _sensitive_list(job.case.sensitive, job.case.data, job.out, work, office)
-    cover_pdf = work / "cover.pdf"
-    cover_pages = office.convert(cover_docx, cover_pdf)
+    cover_docx, cover_pdf, cover_pages = cover[0], work / "cover.pdf", cover[1].result()
+    rest = cover_pages + sum(p.pages for p in entries)
+    # with a second LibreOffice free, the stamps of a one-page 目录 are made while the 目录 settles
+    guessed = _ask_stamps(job, rest + 1) if office.lanes > 1 else None
     toc_pdf, toc_pages = settle_toc(
         lambda rows: render.render(
             programme.template(programme.packet.toc), {**job.context, "toc": rows}, work / "toc.docx"
@@ -247,8 +277,11 @@ def _convert(job: _Job, docs: list[tuple[Any, Path]], cover_docx: Path) -> _Conv
         office,
         work / "toc.pdf",
     )
-    stamps = _page_stamps(job, cover_pages + toc_pages + sum(p.pages for p in entries))
-    _self_check(job)
+    stamps = _page_stamps(job, rest + toc_pages, guessed if toc_pages == 1 else None)
+    for made, fix in ((listed, job.out / "敏感材料清单.pdf"), (checked, job.out / "自查报告.pdf")):
+        if made is not None:
+            made.result()
+            repro.fix_pdf(fix)  # goes out as LibreOffice wrote it: fix its dates and id
     return _Converted(
         docs,
         parts,
@@ -283,16 +316,16 @@ def _assemble(job: _Job, made: _Converted) -> dict[str, Any]:
 
 
 def _convert_documents(
-    job: _Job, docs: list[tuple[Any, Path]]
+    job: _Job, docs: list[_Rendered]
 ) -> tuple[list[assemble.Part], list[assemble.Part], dict[str, dict[str, Any]]]:
     """Each document as PDF; in the packet a signed scan stands in for its document."""
     raw, signed = job.case.raw, job.case.signed
     parts: list[assemble.Part] = []
     packet_docs: list[assemble.Part] = []
     signed_used: dict[str, dict[str, Any]] = {}
-    for doc, docx in docs:
+    for doc, docx, converted in docs:
         pdf = job.work / f"{doc.id}.pdf"
-        pages = job.office.convert(render.for_pdf(docx, job.work), pdf)
+        pages = converted.result()
         _check_orientation(pdf, doc.orientation, doc.template)
         part = assemble.Part(doc.id, doc.bookmark, docx, pdf, pages)
         parts.append(part)
@@ -324,16 +357,24 @@ def _proof_pdfs(job: _Job) -> dict[str, tuple[Path, int]]:
     shown = [p for p in found if p.number in proof_pdfs]
     if shown:
         labels_pdf = work / "labels.pdf"
-        office.convert(render.render_labels([p.label for p in shown], work / "labels.docx"), labels_pdf)
+        job.submit(render.render_labels([p.label for p in shown], work / "labels.docx"), labels_pdf).result()
         label_reader = PdfReader(str(labels_pdf))
         for k, proof in enumerate(shown):
             proofs.label_pages(proof_pdfs[proof.number][0], label_reader.pages[k])
     return proof_pdfs
 
 
-def _page_stamps(job: _Job, total: int) -> Path:
+def _ask_stamps(job: _Job, total: int) -> Future[int]:
+    """The page numbers of a packet of ``total`` pages, asked for (``job.work / "stamps.pdf"``)."""
+    return job.submit(render.render_page_stamp(total, job.work / "stamps.docx"), job.work / "stamps.pdf")
+
+
+def _page_stamps(job: _Job, total: int, asked: Future[int] | None = None) -> Path:
+    """The page numbers of a packet of ``total`` pages: those ``asked`` for before, if for as many."""
     stamps_pdf = job.work / "stamps.pdf"
-    stamp_pages = job.office.convert(render.render_page_stamp(total, job.work / "stamps.docx"), stamps_pdf)
+    stamp_pages = asked.result() if asked is not None else -1
+    if stamp_pages != total:  # the guess was wrong: made again for the pages there are
+        stamp_pages = _ask_stamps(job, total).result()
     if stamp_pages != total:
         raise TemplateProblem(
             f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)", code="E-TEMPLATE-STAMP"
@@ -341,12 +382,12 @@ def _page_stamps(job: _Job, total: int) -> Path:
     return stamps_pdf
 
 
-def _self_check(job: _Job) -> None:
+def _self_check(job: _Job) -> Future[int]:
+    """The 自查报告, asked for (``job.out / "自查报告.pdf"``, its dates and id to be fixed)."""
     self_check = render.render(
         job.paths.templates / "common" / "self-check.docx", _self_check_context(job), job.work / "self-check.docx"
     )
-    job.office.convert(self_check, job.out / "自查报告.pdf")
-    repro.fix_pdf(job.out / "自查报告.pdf")  # goes out as LibreOffice wrote it: fix its dates and id
+    return job.submit(self_check, job.out / "自查报告.pdf")
 
 
 def _draft_mark(job: _Job) -> Path | None:
@@ -439,8 +480,12 @@ def _manifest_packet(job: _Job, made: _Converted, layout: dict[str, Any]) -> dic
     }
 
 
-def _sensitive_list(sensitive: list[Proof], data: Any, out: Path, work: Path, office: Any) -> None:
-    """敏感材料 stay out of the packet: listed for the city bureau, with the files copied beside it."""
+def _sensitive_list(job: _Job) -> Future[int]:
+    """敏感材料 stay out of the packet: listed for the city bureau, with the files copied beside it.
+
+    The list is asked for (``job.out / "敏感材料清单.pdf"``, its dates and id to be fixed).
+    """
+    sensitive, data, out, work = job.case.sensitive, job.case.data, job.out, job.work
     folder = out / "敏感材料"
     folder.mkdir()
     rows = []
@@ -456,8 +501,7 @@ def _sensitive_list(sensitive: list[Proof], data: Any, out: Path, work: Path, of
         rows,
         work / "sensitive.docx",
     )
-    office.convert(docx, out / "敏感材料清单.pdf")
-    repro.fix_pdf(out / "敏感材料清单.pdf")
+    return job.submit(docx, out / "敏感材料清单.pdf")
 
 
 def _check_orientation(pdf: Path, orientation: str, template: str) -> None:
