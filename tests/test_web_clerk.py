@@ -279,3 +279,29 @@ def test_a_city_without_a_decision_chooses_a_programme_and_starts_from_its_clust
     assert "E-CITY-CLUSTER-UNMET" not in _codes(answer)
     later = client.get(f"/city/{CITY}?programme=tese-review")  # a later round of tese-apply reads tese-apply's file
     assert later.status_code == 200 and f"inputs/cities/{CITY}.yaml" in later.text
+
+
+def test_the_sealed_letter_uploaded_goes_where_the_city_workflow_takes_it(city_root: Path) -> None:
+    from pipeline.stages.recommend import signed_scans
+
+    client = TestClient(create_app(_paths(city_root)), base_url="http://127.0.0.1:8000")
+    token = _token(client, f"/city/{CITY}")
+    pdf = (ROOT / "inputs" / FIRST / "signed" / "declaration.pdf").read_bytes()
+
+    def upload(what: str, name: str, data: bytes) -> Any:
+        files = {"file": (name, data, "application/pdf")}
+        form = {"what": what, "programme": "tese-apply"}
+        return client.post(f"/api/city/{CITY}/signed", files=files, data=form, headers={"X-CSRF-Token": token})
+
+    answer = upload("letter", "扫描.pdf", pdf)
+    assert answer.status_code == 200, answer.text
+    assert {s["what"]: s["present"] for s in answer.json()["scans"]} == {"letter": True, "summary": False}
+    decision_file = city_root / "inputs" / "cities" / f"{CITY}.yaml"
+    found, problems = signed_scans(decision_file, city_root / "inputs")
+    assert problems == [] and found["letter"].read_bytes() == pdf  # what `clusterpack city` will use
+    assert upload("summary", "x.pdf", b"not a pdf").json()["code"] == "E-WEB-UPLOAD-CONTENT"
+    assert upload("../../letter", "x.pdf", pdf).json()["code"] == "E-WEB-SIGNED-DOCUMENT"
+    assert (
+        client.post(f"/api/city/{CITY}/signed", files={"file": ("x.pdf", pdf)}, data={"what": "letter"}).status_code
+        == 403
+    )

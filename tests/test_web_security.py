@@ -548,3 +548,25 @@ def test_saving_keeps_what_the_form_does_not_hold_and_writes_only_the_clusters_f
     assert saved["cluster"]["county"] == "新县名" and saved["programme"] == PA
     changed = {k for k, v in tree(site).items() if before.get(k) != v} | (set(before) - set(tree(site)))
     assert changed == {f"inputs/{A}/cluster.yaml"}
+
+
+def test_sessions_are_bounded_in_number_and_the_newest_survive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.web import auth
+
+    monkeypatch.setattr(auth, "MAX_SESSIONS", 5)
+    sessions = auth.Sessions()
+    tokens = [sessions.new(None)[0] for _ in range(40)]
+    alive = [t for t in tokens if sessions.get(t) is not None]
+    assert len(alive) <= 5
+    assert tokens[-1] in alive
+
+
+def test_the_body_limit_follows_the_attachment_limit_in_force(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    monkeypatch.setenv("CLUSTERPACK_MAX_ATTACHMENT_MB", "1")
+    big = c.post(f"/api/c/{A}/check", content=b"x" * 3_000_000, headers={"x-csrf-token": token})
+    assert (big.status_code, big.json()["code"]) == (413, "E-WEB-UPLOAD-SIZE")
+    monkeypatch.setenv("CLUSTERPACK_MAX_ATTACHMENT_MB", "100")
+    answer = c.post(f"/api/c/{A}/check", content=b"{}", headers={"x-csrf-token": token})
+    assert answer.json()["code"] != "E-WEB-UPLOAD-SIZE"

@@ -37,7 +37,7 @@ from pipeline.web.form import Form, form_of
 
 HERE = Path(__file__).parent
 COOKIE = "clusterpack_session"
-MAX_BODY = limits.ATTACHMENT_BYTES.default * limits.MB + 1_000_000  # one upload and its form fields
+FORM_BYTES = 1_000_000  # beside one upload: its form fields, or a whole cluster's form as JSON
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSP = (
     "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; "
@@ -156,7 +156,7 @@ def _unsafe_request(request: Request, session: auth.Session) -> Response | None:
     length = request.headers.get("content-length")
     if length is None and request.headers.get("transfer-encoding"):
         return refused(411, "E-WEB-LENGTH", "请求缺少长度 (the request needs a Content-Length)")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+    if length is not None and (not length.isdigit() or int(length) > limits.ATTACHMENT_BYTES() + FORM_BYTES):
         return refused(413, "E-WEB-UPLOAD-SIZE", f"上传内容超过 {limits.ATTACHMENT_BYTES.shown()} 的上限 (too large)")
     return None
 

@@ -30,6 +30,8 @@ IDLE_SECONDS = 2 * 3600  # a session unused this long has ended
 MAX_SECONDS = 12 * 3600  # and none lasts longer than a working day
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 FAILURES, LOCKOUT_SECONDS = 8, 15 * 60
+MAX_SESSIONS = 10_000  # beyond this the least recently used session ends (a flood of new visitors is bounded)
+MAX_NAMES = 10_000  # names with failed logins remembered
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ class Sessions:
         with self._lock:
             now = time.time()
             self._by_token = {t: s for t, s in self._by_token.items() if not s.expired(now)}
+            if len(self._by_token) >= MAX_SESSIONS:
+                oldest = sorted(self._by_token, key=lambda t: self._by_token[t].seen)[: len(self._by_token) // 10 + 1]
+                for t in oldest:
+                    del self._by_token[t]
             self._by_token[token] = session
         return token, session
 
@@ -171,7 +177,11 @@ class Sessions:
 
     def failed(self, name: str) -> None:
         with self._lock:
-            self._failures.setdefault(name, []).append(time.time())
+            now = time.time()
+            if len(self._failures) >= MAX_NAMES:
+                self._failures = {n: [t for t in ts if now - t < LOCKOUT_SECONDS] for n, ts in self._failures.items()}
+                self._failures = {n: ts for n, ts in self._failures.items() if ts}
+            self._failures.setdefault(name, []).append(now)
 
 
 def same_token(given: str | None, expected: str) -> bool:

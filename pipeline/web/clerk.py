@@ -24,7 +24,7 @@ from pipeline.stages.programmes import available
 from pipeline.web import decision
 from pipeline.web.app import Web, refused, render, user_of, web_of
 from pipeline.web.files import MAX_THUMB_PAGE, attachment, listed, thumbnail, zipped
-from pipeline.web.operator import Refusal, _json, handled
+from pipeline.web.operator import Refusal, handled, json_of, upload_of
 from pipeline.workflows.city import city_bundle
 
 SERVED = (".pdf", ".zip", ".docx", ".xlsx")  # what the city's folder offers for download (manifest.json aside)
@@ -95,16 +95,26 @@ async def city_page(request: Request) -> Response:
 @handled
 async def save_api(request: Request) -> Response:
     web, code = _city(request)
-    body = await _json(request)
+    body = await json_of(request)
     d = _desk(web, code, str(body.get("programme") or "") or None)
     file = decision.write(d, body)
     return JSONResponse({"ok": True, "saved": file.name, "state": decision.state(d)})
 
 
 @handled
+async def signed_api(request: Request) -> Response:
+    """A sealed scan of the letter or the 汇总表, for this decision file (it replaces the generated PDF)."""
+    web, code = _city(request)
+    _name, data, what, programme_id = await upload_of(request, "what", "programme")
+    d = _desk(web, code, programme_id or request.query_params.get("programme") or None)
+    decision.save_scan(d, what, data)
+    return JSONResponse({"ok": True, "scans": decision.scans(d)})
+
+
+@handled
 async def build_api(request: Request) -> Response:
     web, code = _city(request)
-    body = await _json(request) if request.method == "POST" else {}
+    body = await json_of(request) if request.method == "POST" else {}
     d = _desk(web, code, str(body.get("programme") or request.query_params.get("programme") or "") or None)
     key = f"{d.programme.id}/cities/{code}"
     if request.method == "POST":
@@ -170,6 +180,7 @@ def routes() -> list[Route]:
         Route("/city/{code}", city_page),
         Route("/api/city/{code}/save", save_api, methods=["POST"]),
         Route("/api/city/{code}/build", build_api, methods=["GET", "POST"]),
+        Route("/api/city/{code}/signed", signed_api, methods=["POST"]),
         Route("/city/{code}/out/{programme}/{name}", download),
         Route("/city/{code}/zip/{programme}", archive),
         Route("/city/{code}/thumb/{programme}/{name}/{page:int}", thumb),

@@ -21,7 +21,7 @@ from pipeline.errors import ClusterpackError, DataInvalid, Problem, UsageError
 from pipeline.stages import check as checking
 from pipeline.stages.programmes import available, load_programme
 from pipeline.stages.read import load_yaml
-from pipeline.stages.recommend import CityInput, city_file, plan
+from pipeline.stages.recommend import SIGNED_SCANS, CityInput, city_file, plan
 from pipeline.stages.verdict import Verdict
 from pipeline.web import store
 from pipeline.web.builds import _problem
@@ -183,7 +183,36 @@ def state(d: Desk) -> dict[str, Any]:
         "fields": {k: _text(data.get(k)) for k in LETTER} | {"cc": [_text(c) for c in data.get("cc") or []]},
         "clusters": rows,
         "review": review(d),
+        "scans": scans(d),
     }
+
+
+def _scan_names(d: Desk) -> dict[str, str]:
+    """The sealed scans a city file may have: {what: file name} (the letter's name is the programme's)."""
+    spec = d.programme.city
+    letter = spec.letter_name if spec is not None else "推荐文件"
+    return {**SIGNED_SCANS, "letter": f"{letter}.pdf"}
+
+
+def scan_folder(d: Desk) -> Path:
+    """``inputs/cities/<the decision file's stem>/signed/``: where the CLI looks for this file's sealed scans."""
+    return d.file.parent / d.file.stem / "signed"
+
+
+def scans(d: Desk) -> list[dict[str, Any]]:
+    """The sealed scans of the letter and the 汇总表: which is in place (a scan replaces the generated PDF)."""
+    folder = scan_folder(d)
+    return [{"what": w, "name": n, "present": (folder / n).is_file()} for w, n in _scan_names(d).items()]
+
+
+def save_scan(d: Desk, what: str, data: bytes) -> Path:
+    """Save the sealed scan ``what`` (letter or summary) of this decision file, whole or not at all."""
+    names = _scan_names(d)
+    if what not in names:
+        raise UsageError(f"没有这份盖章文件：{what[:40]} (no such sealed document)", code="E-WEB-SIGNED-DOCUMENT")
+    store.check_upload(names[what], data)
+    with store.locked(f"cities/{d.file.name}"):
+        return scratch.write_atomic(scan_folder(d) / names[what], data)
 
 
 def _text(value: Any) -> str:

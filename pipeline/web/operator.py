@@ -75,7 +75,7 @@ def _cities(web: Web, user: Any, of_clusters: set[str]) -> dict[str, str]:
 
 async def create(request: Request) -> Response:
     web, user = web_of(request), user_of(request)
-    body = await _json(request)
+    body = await json_of(request)
     cluster_id, pid = str(body.get("cluster", "")).strip(), str(body.get("programme", ""))
     if not user.may_edit_cluster(cluster_id):
         return refused(403, "E-WEB-FORBIDDEN", "此账户不能创建这个集群 (this account may not create that cluster)")
@@ -127,7 +127,7 @@ async def cluster_page(request: Request) -> Response:
     return render(request, "cluster.html", **context)
 
 
-async def _json(request: Request) -> dict[str, Any]:
+async def json_of(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body())
     except ValueError:
@@ -178,7 +178,7 @@ async def _cluster_call(request: Request, edit: bool) -> tuple[Web, str, Any, di
         raise Refusal(no)
     web = web_of(request)
     json_body = request.headers.get("content-type", "").startswith("application/json")
-    body = await _json(request) if request.method == "POST" and json_body else {}
+    body = await json_of(request) if request.method == "POST" and json_body else {}
     pid = str(body.get("programme") or request.query_params.get("programme") or "")
     if pid:  # the page says which programme it is the form of: the data need not be read for it
         return web, cluster_id, web.programme(pid), body
@@ -230,7 +230,7 @@ async def save_api(request: Request) -> Response:
     return JSONResponse(survey(web, cluster_id, programme, cells) | {"saved": file.name})
 
 
-async def _upload(request: Request, *fields: str) -> Any:
+async def upload_of(request: Request, *fields: str) -> Any:
     """The one file of a multipart upload (read up to one byte over the limit) and the fields asked for."""
     async with request.form(max_files=1, max_fields=8, max_part_size=64 * 1024) as form:
         upload = form.get("file")
@@ -243,7 +243,7 @@ async def _upload(request: Request, *fields: str) -> Any:
 @handled
 async def proof_api(request: Request) -> Response:
     web, cluster_id, _programme, _body = await _cluster_call(request, edit=True)
-    name, data = await _upload(request)
+    name, data = await upload_of(request)
     name = store.save_proof(web.paths, cluster_id, name, data)
     return JSONResponse({"ok": True, "file": name})
 
@@ -251,7 +251,7 @@ async def proof_api(request: Request) -> Response:
 @handled
 async def signed_api(request: Request) -> Response:
     web, cluster_id, programme, _body = await _cluster_call(request, edit=True)
-    _name, data, document = await _upload(request, "document")
+    _name, data, document = await upload_of(request, "document")
     store.save_signed(web.paths, cluster_id, programme, document, data)
     return JSONResponse({"ok": True, "signed": sorted(store.signed_of(web.paths, cluster_id, programme))})
 

@@ -270,7 +270,38 @@ document.getElementById("build-button").addEventListener("click", async () => {
   setTimeout(poll, 500);
 });
 
+// --- the sealed scans of the letter and the 汇总表 ------------------------------------------------------------------
+const SCAN_TITLES = { letter: "推荐文件", summary: "汇总表" };
+function showScans(scans) {
+  const body = document.querySelector("#scans tbody");
+  body.textContent = "";
+  for (const scan of scans || []) {
+    const row = el("tr", { "data-what": scan.what });
+    row.appendChild(el("td", {}, SCAN_TITLES[scan.what] || scan.name));
+    row.appendChild(el("td", { class: "have" }, scan.present ? "已上传" : "未上传（用生成的文件）"));
+    const cell = el("td", {});
+    const input = el("input", { type: "file", accept: ".pdf", class: "scan-file", "data-what": scan.what, "aria-label": `${scan.name} 扫描件` });
+    input.addEventListener("change", () => uploadScan(input));
+    cell.appendChild(input);
+    row.appendChild(cell);
+    body.appendChild(row);
+  }
+}
+
+async function uploadScan(input) {
+  const s = document.getElementById("scan-state");
+  const body = new FormData();
+  body.append("what", input.dataset.what);
+  body.append("programme", PROGRAMME);
+  body.append("file", input.files[0], input.files[0].name);
+  const data = await call(`${API}/signed?programme=${encodeURIComponent(PROGRAMME)}`, body);
+  s.textContent = data.ok ? "扫描件已上传，生成时使用" : `[${data.code}] ${data.message}`;
+  s.className = data.ok ? "state good" : "state bad";
+  if (data.ok) showScans(data.scans);
+}
+
 showClusters(state.clusters);
 showReview(state.review);
+showScans(state.scans);
 showOutputs(state.outputs);
 poll();
