@@ -263,7 +263,7 @@ async def build_api(request: Request) -> Response:
     if request.method == "POST":
 
         def work() -> dict[str, Any]:
-            result = packets.bundle(cluster_id, web.paths, programme.id, force=True)
+            result = packets.bundle(cluster_id, web.paths, programme.id)  # an unchanged packet is kept as it is
             return {"pages": result.pages, "draft": result.draft, "file": result.file, "unmet": list(result.unmet)}
 
         job = web.builds.start(key, work)
