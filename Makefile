@@ -78,8 +78,8 @@ adopt: setup ## Adopt the province's form: make adopt FORM=附件1.docx PROGRAMM
 serve: setup ## Start the web app on 127.0.0.1 (PORT=8000 for a fixed port; HOST=… needs accounts: clusterpack user add)
 	@$(BIN)/clusterpack serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(ARGS)
 
-test: setup ## Run the tests (they use the real LibreOffice)
-	@$(BIN)/python -m pytest -q
+test: setup ## Run the tests (they use the real LibreOffice and Chromium), on up to four cores
+	@$(BIN)/python -m pytest -q -n auto --maxprocesses=4
 
 test-fast: setup ## The tests that need no LibreOffice, on every core, fuzzing briefly (a minute or less)
 	@CLUSTERPACK_TEST_FAST=1 HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -n auto -p no:cacheprovider

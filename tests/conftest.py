@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "qinglan-agrimachinery"
 FAST = os.environ.get("CLUSTERPACK_TEST_FAST") == "1"
 OFFICE_FIXTURES = {"example_packet", "example_cities"}  # built with LibreOffice: a test using one needs it
-_SHARED_CACHE = tempfile.mkdtemp(prefix="clusterpack-test-cache-")
+# One conversion cache for the whole run: xdist's workers inherit the controller's (set before they start).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+_SHARED_CACHE = os.environ.get("CLUSTERPACK_TEST_CACHE") or tempfile.mkdtemp(prefix="clusterpack-test-cache-")
+os.environ["CLUSTERPACK_TEST_CACHE"] = _SHARED_CACHE
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,7 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(_SHARED_CACHE, ignore_errors=True)
+    if _WORKER is None:  # the controller (or a run without workers) removes it, once every worker is done
+        shutil.rmtree(_SHARED_CACHE, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
