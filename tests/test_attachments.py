@@ -225,3 +225,33 @@ def test_an_aes_encrypted_pdf_is_refused_as_encrypted(root: Path, tmp_path: Path
         root, {"aes.pdf": locked.read_bytes()}, [{"title": "证书", "category": "brands", "file": "aes.pdf"}]
     )
     assert "E-ATTACHMENT-ENCRYPTED" in problems and "aes.pdf" in problems["E-ATTACHMENT-ENCRYPTED"]
+
+
+def test_a_proof_fitted_once_is_copied_the_next_time_and_reads_the_same(root, tmp_path):
+    from pipeline.stages import check as checking
+    from pipeline.stages.proofs import make_pdfs
+
+    case = checking.check(EXAMPLE, paths_of(root))
+    shown = [p for p in case.proofs if p.kind != "word" and not p.item.sensitive]
+    assert shown
+    cache = tmp_path / "fitted"
+
+    def no_word(*_a):
+        raise AssertionError("no Word proof here")
+
+    first = make_pdfs(shown, no_word, _fresh(tmp_path / "a"), cache)
+    entries = sorted(cache.rglob("*.pdf"))
+    assert len(entries) == len(shown)
+    stamp = {e: e.stat().st_mtime_ns for e in entries}
+    again = make_pdfs(shown, no_word, _fresh(tmp_path / "b"), cache)
+    assert {e: e.stat().st_mtime_ns for e in sorted(cache.rglob("*.pdf"))} == stamp  # copied, not redrawn
+    for number, (pdf, pages) in first.items():
+        assert again[number][1] == pages and again[number][0].read_bytes() == pdf.read_bytes()
+    uncached = make_pdfs(shown, no_word, _fresh(tmp_path / "c"))
+    for number, (pdf, _pages) in uncached.items():
+        assert pdf.read_bytes() == first[number][0].read_bytes()  # the cache changes nothing in what is drawn
+
+
+def _fresh(folder):
+    folder.mkdir(parents=True)
+    return folder

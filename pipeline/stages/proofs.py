@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import io
 import os
+import shutil
 import stat
+import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -536,33 +539,67 @@ def check_signed(raw: RawInput, programme: Programme) -> tuple[dict[str, Path], 
     return found, problems
 
 
-def make_pdfs(proofs: list[Proof], convert_word, work: Path) -> dict[str, tuple[Path, int]]:
-    """Each proof not marked sensitive as an A4 PDF in ``work``: {number: (pdf, pages)}."""
+FIT_VERSION = b"fit-1"  # change when fit_to_a4 or image_pdf draws differently: the cache's entries then miss
+
+
+def _fitted_key(proof: Proof) -> str:
+    h = hashlib.sha256(FIT_VERSION + proof.kind.encode() + repr(proof.pages).encode() + repr(BOX_MM).encode())
+    h.update(proof.path.read_bytes())
+    return h.hexdigest()
+
+
+def make_pdfs(proofs: list[Proof], convert_word, work: Path, cache: Path | None = None) -> dict[str, tuple[Path, int]]:
+    """Each proof not marked sensitive as an A4 PDF in ``work``: {number: (pdf, pages)}.
+
+    With ``cache``, a PDF or image proof fitted once is kept there by its bytes (and pages taken), so that
+    the next packet with the same file copies it instead of redrawing every page (a Word proof's
+    conversion is cached by the converter)."""
     out: dict[str, tuple[Path, int]] = {}
     for proof in proofs:
         if proof.item.sensitive:
             continue
         dst = work / f"proof-{proof.number}.pdf"
-        if proof.kind == "pdf":
-            reader = PdfReader(str(proof.path))
-        elif proof.kind == "image":
-            reader = PdfReader(io.BytesIO(image_pdf(proof.path)))
-        else:
-            converted = work / f"proof-{proof.number}-word.pdf"
-            count = convert_word(proof.path, converted)
-            if count > limits.ATTACHMENT_PAGES():
-                raise DataInvalid(
-                    proof.cluster,
-                    [
-                        Problem(
-                            "E-LIMIT-PAGES",
-                            f"{proof.item.file} 转为 PDF 后有 {count} 页，超过每份佐证材料 {limits.ATTACHMENT_PAGES.shown()} "
-                            f"页的上限 (too many pages: {limits.ATTACHMENT_PAGES.env})",
-                            field="attachments",
-                            location=proof.where,
-                        )
-                    ],
-                )
-            reader = PdfReader(str(converted))
-        out[proof.number] = (dst, fit_to_a4(reader, proof.pages, dst))
+        key = _fitted_key(proof) if cache is not None and proof.kind != "word" else ""
+        hits = list((cache / key[:2]).glob(f"{key}.*.pdf")) if cache is not None and key else []
+        if hits:
+            shutil.copyfile(hits[0], dst)
+            out[proof.number] = (dst, int(hits[0].name.split(".")[1]))
+            continue
+        out[proof.number] = (dst, _fit_one(proof, convert_word, work, dst))
+        if cache is not None and key:
+            _keep(cache / key[:2] / f"{key}.{out[proof.number][1]}.pdf", dst)
     return out
+
+
+def _keep(entry: Path, made: Path) -> None:
+    """Copy ``made`` into the cache as ``entry``, whole or not at all (two builds may write one key)."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    tmp = entry.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
+    shutil.copyfile(made, tmp)
+    tmp.replace(entry)
+
+
+def _fit_one(proof: Proof, convert_word, work: Path, dst: Path) -> int:
+    """One proof as A4 pages in ``dst``; the page count."""
+    if proof.kind == "pdf":
+        reader = PdfReader(str(proof.path))
+    elif proof.kind == "image":
+        reader = PdfReader(io.BytesIO(image_pdf(proof.path)))
+    else:
+        converted = work / f"proof-{proof.number}-word.pdf"
+        count = convert_word(proof.path, converted)
+        if count > limits.ATTACHMENT_PAGES():
+            raise DataInvalid(
+                proof.cluster,
+                [
+                    Problem(
+                        "E-LIMIT-PAGES",
+                        f"{proof.item.file} 转为 PDF 后有 {count} 页，超过每份佐证材料 {limits.ATTACHMENT_PAGES.shown()} "
+                        f"页的上限 (too many pages: {limits.ATTACHMENT_PAGES.env})",
+                        field="attachments",
+                        location=proof.where,
+                    )
+                ],
+            )
+        reader = PdfReader(str(converted))
+    return fit_to_a4(reader, proof.pages, dst)

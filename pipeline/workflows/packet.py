@@ -353,7 +353,8 @@ def _convert_documents(
 def _proof_pdfs(job: _Job) -> dict[str, tuple[Path, int]]:
     """Every proof fitted to A4 with its 佐证材料 label."""
     found, work, office = job.case.proofs, job.work, job.office
-    proof_pdfs = proofs.make_pdfs(list(found), office.convert, work)
+    folder = getattr(office, "folder", None)  # the conversion cache's: fitted proofs are kept beside it
+    proof_pdfs = proofs.make_pdfs(list(found), office.convert, work, folder.parent / "fitted" if folder else None)
     shown = [p for p in found if p.number in proof_pdfs]
     if shown:
         labels_pdf = work / "labels.pdf"
