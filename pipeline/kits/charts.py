@@ -12,18 +12,23 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
-import matplotlib
+from pipeline.core.yearly import ChartData
+from pipeline.errors import TemplateProblem
+from pipeline.kits import fonts
 
-matplotlib.use("svg")  # no display; the SVG backend also draws the PNG through Agg below
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
+@cache
+def _mpl() -> Any:
+    """matplotlib, imported when a chart is first drawn (0.5 s a process that draws none: every CLI call)."""
+    import matplotlib
 
-from pipeline.core.yearly import ChartData  # noqa: E402
-from pipeline.errors import TemplateProblem  # noqa: E402
-from pipeline.kits import fonts  # noqa: E402
+    matplotlib.use("svg")  # no display; the SVG backend also draws the PNG through Agg below
+    from matplotlib import font_manager, ft2font
+    from matplotlib import pyplot as plt
+
+    return font_manager, plt, ft2font.FT2Font
 
 FACE = "黑体"  # the role that draws a chart's text
 COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7F6000")  # dark enough to read in black and white
@@ -44,6 +49,7 @@ class Drawn:
 @cache
 def _family(file: str, index: int) -> str:
     """The face's family name as matplotlib knows it, registered once per process."""
+    font_manager, _plt, FT2Font = _mpl()
     font_manager.fontManager.addfont(file)
     for entry in font_manager.fontManager.ttflist:
         if entry.fname == file and getattr(entry, "index", 0) == index:
@@ -53,7 +59,7 @@ def _family(file: str, index: int) -> str:
 
 @cache
 def _charmap(file: str, index: int) -> frozenset[int]:
-    return frozenset(FT2Font(file, face_index=index).get_charmap())
+    return frozenset(_mpl()[2](file, face_index=index).get_charmap())
 
 
 def missing_glyphs(texts: list[str]) -> list[str]:
@@ -102,6 +108,7 @@ def draw(data: ChartData) -> Drawn:
             code="E-CHART-GLYPH",
         )
     face = fonts.resolve(FACE)
+    plt = _mpl()[1]
     with (
         _LOCK,
         plt.rc_context(
