@@ -107,7 +107,7 @@ class Builds:
             job.state = "done"
         except DataInvalid as exc:
             job.state, job.message = "failed", f"数据有 {len(exc.errors)} 处错误，未生成 (the data has errors)"
-            job.problems = [_problem(p) for p in exc.problems]
+            job.problems = [problem_dict(p) for p in exc.problems]
         except ClusterpackError as exc:
             job.state, job.message = "failed", f"[{exc.code}] {exc}"
         except Exception as exc:  # noqa: BLE001 - a bug must reach the page, not kill the thread silently
@@ -117,7 +117,7 @@ class Builds:
             job.seconds = time.monotonic() - job.started
 
 
-def _problem(p: Any) -> dict[str, Any]:
+def problem_dict(p: Any) -> dict[str, Any]:
     return {
         "code": p.code,
         "message": p.message,

@@ -22,9 +22,8 @@ from pipeline.core.fields import CITIES
 from pipeline.errors import UsageError
 from pipeline.stages.programmes import available
 from pipeline.web import decision
-from pipeline.web.app import Web, refused, render, user_of, web_of
+from pipeline.web.base import Refusal, Web, handled, json_of, refused, render, upload_of, user_of, web_of
 from pipeline.web.files import MAX_THUMB_PAGE, attachment, listed, thumbnail, zipped
-from pipeline.web.operator import Refusal, handled, json_of, upload_of
 from pipeline.workflows.city import city_bundle
 
 SERVED = (".pdf", ".zip", ".docx", ".xlsx")  # what the city's folder offers for download (manifest.json aside)

@@ -24,7 +24,7 @@ from pipeline.stages.read import load_yaml
 from pipeline.stages.recommend import SIGNED_SCANS, CityInput, city_file, plan
 from pipeline.stages.verdict import Verdict
 from pipeline.web import store
-from pipeline.web.builds import _problem
+from pipeline.web.builds import problem_dict
 from pipeline.workflows.city import stated
 from pipeline.workflows.cityinit import city_clusters
 
@@ -151,7 +151,7 @@ def review(d: Desk) -> dict[str, Any]:
     except ClusterpackError as exc:
         problems = [Problem(exc.code, str(exc))]
     return {
-        "problems": [_problem(p) for p in problems],
+        "problems": [problem_dict(p) for p in problems],
         "errors": sum(p.severity == "error" for p in problems),
         "warnings": sum(p.severity == "warning" for p in problems),
         "checked": True,

@@ -21,7 +21,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from pipeline.core import scratch
-from pipeline.web.app import refused, web_of
+from pipeline.web.base import refused, web_of
 from pipeline.web.operator import allowed, packet_folder
 
 THUMB_DPI = 24

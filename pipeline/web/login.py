@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from pipeline.web import auth
-from pipeline.web.app import COOKIE, render, web_of
+from pipeline.web.base import COOKIE, render, web_of
 
 
 async def login_page(request: Request) -> Response:

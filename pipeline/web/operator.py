@@ -12,13 +12,24 @@ from starlette.routing import Route
 from pipeline.core import rules
 from pipeline.core.case import build_date
 from pipeline.core.fields import CITIES, programme_ids
-from pipeline.errors import ClusterpackError, DataInvalid, Problem, UsageError
+from pipeline.errors import ClusterpackError, UsageError
 from pipeline.stages import check as checking
 from pipeline.stages.programmes import available
 from pipeline.web import store
-from pipeline.web.app import Web, error_response, refused, render, user_of, web_of
-from pipeline.web.builds import _problem
-from pipeline.web.form import raw_of
+from pipeline.web.base import (
+    Refusal,
+    Web,
+    error_response,
+    handled,
+    json_of,
+    refused,
+    render,
+    shown,
+    upload_of,
+    user_of,
+    web_of,
+)
+from pipeline.web.form import cells_of, raw_of
 from pipeline.workflows import packet as packets
 
 MAX_CELLS = 20_000  # inputs in one request: far above a full cluster's (~500)
@@ -110,7 +121,6 @@ async def cluster_page(request: Request) -> Response:
     except (ClusterpackError, LookupError) as exc:
         message = f"[{getattr(exc, 'code', 'E-WEB-FORM')}] {exc}"
         return render(request, "broken.html", cluster=cluster_id, message=message)
-    from pipeline.web.form import cells_of
 
     context = {
         "cluster": cluster_id,
@@ -125,16 +135,6 @@ async def cluster_page(request: Request) -> Response:
         "editable": user_of(request).may_edit_cluster(cluster_id),
     }
     return render(request, "cluster.html", **context)
-
-
-async def json_of(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise UsageError("请求不是 JSON (the request is not JSON)", code="E-WEB-REQUEST") from None
-    if not isinstance(body, dict):
-        raise UsageError("请求不是 JSON 对象 (the request is not a JSON object)", code="E-WEB-REQUEST")
-    return body
 
 
 def _cells(body: dict[str, Any]) -> dict[str, str]:
@@ -153,17 +153,13 @@ def survey(web: Web, cluster_id: str, programme: Any, cells: dict[str, str]) -> 
     headline = programme.data_schema.headline(s.data) if s.data is not None and programme.data_schema.headline else ""
     return {
         "ok": True,
-        "problems": [_shown(p) for p in s.problems],
+        "problems": [shown(p) for p in s.problems],
         "conditions": [_condition(r) for r in s.results],
         "headline": headline,
         "errors": sum(p.severity == "error" for p in s.problems),
         "warnings": sum(p.severity == "warning" for p in s.problems),
         "blocking": sum(r.blocking for r in s.results),
     }
-
-
-def _shown(p: Problem) -> dict[str, Any]:
-    return _problem(p) | {"label": p.label}
 
 
 def _condition(r: rules.Result) -> dict[str, Any]:
@@ -185,37 +181,6 @@ async def _cluster_call(request: Request, edit: bool) -> tuple[Web, str, Any, di
     return web, cluster_id, store.programme_of(web.paths, store.load(web.paths, cluster_id)), body
 
 
-class Refusal(Exception):
-    """A refusal (its JSON answer) raised from deep in a handler, answered by :func:`handled`."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def handled(handler: Any) -> Any:
-    """A JSON endpoint whose refusals (a ClusterpackError, a Refusal) are answered as JSON with their code."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await handler(request)  # type: ignore[no-any-return]
-        except Refusal as r:
-            return r.response
-        except DataInvalid as exc:
-            return JSONResponse(
-                {
-                    "ok": False,
-                    "code": "E-DATA-INVALID",
-                    "message": str(exc).splitlines()[-1],
-                    "problems": [_shown(p) for p in exc.problems],
-                },  # fmt: skip
-                status_code=400,
-            )
-        except ClusterpackError as exc:
-            return error_response(exc)
-
-    return endpoint
-
-
 @handled
 async def check_api(request: Request) -> Response:
     web, cluster_id, programme, body = await _cluster_call(request, edit=False)
@@ -228,16 +193,6 @@ async def save_api(request: Request) -> Response:
     cells = _cells(body)
     file = store.save(web.paths, cluster_id, web.form(programme), cells)
     return JSONResponse(survey(web, cluster_id, programme, cells) | {"saved": file.name})
-
-
-async def upload_of(request: Request, *fields: str) -> Any:
-    """The one file of a multipart upload (read up to one byte over the limit) and the fields asked for."""
-    async with request.form(max_files=1, max_fields=8, max_part_size=64 * 1024) as form:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise UsageError("请选择要上传的文件 (no file in the upload)", code="E-WEB-UPLOAD-NONE")
-        data = await upload.read(store.limits.ATTACHMENT_BYTES() + 1)
-        return (upload.filename or "材料.pdf", data, *(str(form.get(f, "")) for f in fields))
 
 
 @handled
