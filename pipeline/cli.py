@@ -23,7 +23,6 @@ from rich.table import Table
 from pipeline.core import case, limits, rules
 from pipeline.core.fields import CITIES
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
-from pipeline.forms import workbook
 from pipeline.stages import check as checking
 from pipeline.workflows import batch, catalogue, cityinit, official, start
 from pipeline.workflows import city as city_packet
@@ -465,13 +464,8 @@ def _programme_named(programme_id: str | None, paths: case.Paths) -> str:
 
 
 def _init_year(cluster: str, from_year: int, root: str | None) -> None:
-    from pipeline.forms.carry import carry
-    from pipeline.stages.read import load_cluster
-
-    paths = _paths(root)
     try:
-        raw = load_cluster(paths.inputs, cluster, from_year)
-        done = carry(raw, from_year, raw.file.parent.parent / str(from_year + 1))
+        done = start.next_year(cluster, from_year, _paths(root))
     except ClusterpackError as exc:
         _fail(exc)
         return
@@ -491,30 +485,8 @@ def _init_year(cluster: str, from_year: int, root: str | None) -> None:
 @click.option("--root", type=click.Path(file_okay=False), help="Folder holding inputs/, templates/ and outputs/.")
 def export(cluster: str, to: str, out: str | None, replace: bool, root: str | None) -> None:
     """Write CLUSTER's data in the other form: YAML → Excel workbook, or workbook → YAML."""
-    import yaml
-
-    from pipeline.stages.read import input_file
-
-    paths = _paths(root)
     try:
-        source = input_file(paths.inputs, cluster)
-        _raw, data, programme, _w = checking.prepare(cluster, paths)
-        target = (
-            Path(out)
-            if out
-            else (
-                source.with_name(f"cluster.{to}") if replace else paths.outputs / "export" / cluster / f"cluster.{to}"
-            )
-        )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if to == "xlsx":
-            start.needs_workbook(programme)
-            workbook.write(data, target, programme)
-        else:
-            text = yaml.safe_dump(workbook.to_plain(data), allow_unicode=True, sort_keys=False, width=1000)
-            target.write_text(text, encoding="utf-8")
-        if replace and target.resolve() != source.resolve():
-            source.unlink()
+        target = start.export(cluster, to, _paths(root), Path(out) if out else None, replace)
     except ClusterpackError as exc:
         _fail(exc)
         return

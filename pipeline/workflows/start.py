@@ -1,16 +1,22 @@
-"""A new cluster's folder: its empty input file (the workbook, or YAML) and ``attachments/``."""
+"""A cluster's input files made for it: a new folder (the empty workbook, or YAML, and ``attachments/``),
+its data in the other form (``export``), next year's data from this year's (``next_year``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import yaml
 
 from pipeline.core.case import Paths
 from pipeline.core.programme import Programme
 from pipeline.core.raw import check_cluster_id
 from pipeline.errors import UsageError
 from pipeline.forms import workbook
+from pipeline.forms.carry import Carried, carry
 from pipeline.forms.skeleton import skeleton
+from pipeline.stages import check as checking
 from pipeline.stages.programmes import load_programme
+from pipeline.stages.read import input_file, load_cluster
 
 
 def needs_workbook(programme: Programme) -> None:
@@ -44,3 +50,31 @@ def new_cluster(cluster: str | None, programme_id: str, form: str | None, paths:
     out = folder / "cluster.yaml"
     out.write_text(skeleton(programme.data_schema.model, programme.id, programme.title), encoding="utf-8")
     return out
+
+
+def export(cluster: str, to: str, paths: Paths, out: Path | None = None, replace: bool = False) -> Path:
+    """Write the cluster's data in the other form (``xlsx`` or ``yaml``); the file written.
+
+    By default into ``outputs/export/<cluster>/``; with ``replace`` into the cluster's folder, the
+    other form then removed (a folder holds one input file)."""
+    source = input_file(paths.inputs, cluster)
+    _raw, data, programme, _w = checking.prepare(cluster, paths)
+    default = source.with_name(f"cluster.{to}") if replace else paths.outputs / "export" / cluster / f"cluster.{to}"
+    target = out or default
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if to == "xlsx":
+        needs_workbook(programme)
+        workbook.write(data, target, programme)
+    else:
+        text = yaml.safe_dump(workbook.to_plain(data), allow_unicode=True, sort_keys=False, width=1000)
+        target.write_text(text, encoding="utf-8")
+    if replace and target.resolve() != source.resolve():
+        source.unlink()
+    return target
+
+
+def next_year(cluster: str, from_year: int, paths: Paths) -> Carried:
+    """``inputs/<cluster>/<from_year + 1>/`` started from ``from_year``'s data: every value carried, the year's
+    own figures marked to update, the proofs copied."""
+    raw = load_cluster(paths.inputs, cluster, from_year)
+    return carry(raw, from_year, raw.file.parent.parent / str(from_year + 1))
