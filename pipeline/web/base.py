@@ -29,10 +29,13 @@ from pipeline.core import limits
 from pipeline.core.case import Paths
 from pipeline.core.programme import Programme
 from pipeline.errors import ClusterpackError, DataInvalid, UsageError
+from pipeline.stages import cache
+from pipeline.stages.cache import CachedConverter
 from pipeline.stages.programmes import load_programme
 from pipeline.web import auth, store
 from pipeline.web.builds import Builds, problem_dict
 from pipeline.web.form import Form, form_of
+from pipeline.workflows.packet import LANES
 
 HERE = Path(__file__).parent
 COOKIE = "clusterpack_session"
@@ -54,6 +57,7 @@ class Web:
     sessions: auth.Sessions = field(default_factory=auth.Sessions)
     builds: Builds = field(default_factory=Builds)
     programmes: dict[str, Programme] = field(default_factory=dict)
+    office: CachedConverter | None = None  # the cluster builds' LibreOffice, kept running between them
     forms: dict[str, Form] = field(default_factory=dict)  # by programme id (programme.yaml is read once per text)
 
     @functools.cached_property
@@ -68,6 +72,19 @@ class Web:
         if programme_id not in self.programmes:
             self.programmes[programme_id] = load_programme(self.paths.templates, programme_id)
         return self.programmes[programme_id]
+
+    def converter(self) -> CachedConverter:
+        """The converter every cluster build of this app shares: LibreOffice starts at the first conversion
+        the cache lacks and stays for the next build (≈ 1.5 s of each build's start saved)."""
+        if self.office is None:
+            self.office = cache.converter(self.paths, lanes=LANES, memory=limits.office_memory(LANES))
+        return self.office
+
+    def close(self) -> None:
+        """Stop the shared LibreOffice (when the app stops)."""
+        if self.office is not None:
+            self.office.close()
+            self.office = None
 
     def form(self, programme: Programme) -> Form:
         if programme.id not in self.forms:

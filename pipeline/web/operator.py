@@ -218,7 +218,8 @@ async def build_api(request: Request) -> Response:
     if request.method == "POST":
 
         def work() -> dict[str, Any]:
-            result = packets.bundle(cluster_id, web.paths, programme.id)  # an unchanged packet is kept as it is
+            # an unchanged packet is kept as it is; LibreOffice stays up for the next build
+            result = packets.bundle(cluster_id, web.paths, programme.id, office=web.converter())
             return {"pages": result.pages, "draft": result.draft, "file": result.file, "unmet": list(result.unmet)}
 
         job = web.builds.start(key, work)

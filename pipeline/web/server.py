@@ -45,15 +45,20 @@ def serve(paths: Paths, host: str, port: int, open_browser: bool = False) -> Non
     print(f"clusterpack 网页版已启动：{url}  (Ctrl+C 停止)", flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    config = uvicorn.Config(create_app(paths, host), log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    app = create_app(paths, host)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        app.state.web.close()
 
 
 @contextmanager
 def running(paths: Paths, host: str = "127.0.0.1") -> Iterator[str]:
     """The app serving ``paths`` in a thread of this process on a free port, until the block ends: its URL."""
     sock = free_socket(host, 0)
-    config = uvicorn.Config(create_app(paths, host), log_level="warning", access_log=False, lifespan="off")
+    app = create_app(paths, host)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -68,3 +73,4 @@ def running(paths: Paths, host: str = "127.0.0.1") -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+        app.state.web.close()
