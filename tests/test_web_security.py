@@ -570,3 +570,14 @@ def test_the_body_limit_follows_the_attachment_limit_in_force(site: Path, monkey
     monkeypatch.setenv("CLUSTERPACK_MAX_ATTACHMENT_MB", "100")
     answer = c.post(f"/api/c/{A}/check", content=b"{}", headers={"x-csrf-token": token})
     assert answer.json()["code"] != "E-WEB-UPLOAD-SIZE"
+
+
+def test_a_save_under_a_programme_the_data_does_not_name_is_refused_and_writes_nothing(site: Path) -> None:
+    c = client(site, host="127.0.0.1")
+    token = token_of(c)
+    before = tree(site)
+    answer = c.post(
+        f"/api/c/{A}/save", json={"programme": PB, "cells": {"cluster.name": "x"}}, headers={"x-csrf-token": token}
+    )
+    assert (answer.status_code, answer.json()["code"]) == (400, "E-WEB-PROGRAMME")
+    assert tree(site) == before

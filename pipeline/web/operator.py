@@ -191,6 +191,14 @@ async def check_api(request: Request) -> Response:
 async def save_api(request: Request) -> Response:
     web, cluster_id, programme, body = await _cluster_call(request, edit=True)
     cells = _cells(body)
+    named = store.load(web.paths, cluster_id).data.get("programme")
+    names = programme_ids(named) if isinstance(named, (str, list)) else []
+    if names and programme.id not in names and not set(programme.lineage) & set(names):
+        raise UsageError(
+            f"此集群的数据写的是 {'、'.join(map(str, names))}，不是 {programme.id}：请从集群页面打开它的表单 "
+            "(the data names another programme)",
+            code="E-WEB-PROGRAMME",
+        )
     file = store.save(web.paths, cluster_id, web.form(programme), cells)
     return JSONResponse(survey(web, cluster_id, programme, cells) | {"saved": file.name})
 
