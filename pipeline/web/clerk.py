@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from pipeline.core.case import build_date
@@ -23,7 +23,7 @@ from pipeline.errors import UsageError
 from pipeline.stages.programmes import available
 from pipeline.web import decision
 from pipeline.web.base import Refusal, Web, handled, json_of, refused, render, upload_of, user_of, web_of
-from pipeline.web.files import MAX_THUMB_PAGE, attachment, listed, thumbnail, zipped
+from pipeline.web.files import attachment, listed, served, thumb_of, zipped
 from pipeline.workflows.city import city_bundle
 
 SERVED = (".pdf", ".zip", ".docx", ".xlsx")  # what the city's folder offers for download (manifest.json aside)
@@ -144,10 +144,7 @@ def _folder(request: Request) -> Path:
 
 @handled
 async def download(request: Request) -> Response:
-    path = listed(_folder(request), request.path_params["name"])
-    if path is None or path.suffix not in SERVED:
-        return refused(404, "E-WEB-NO-FILE", "没有这个文件 (no such file)")
-    return FileResponse(path, headers=attachment(path.name))
+    return served(_folder(request), request.path_params["name"], SERVED)
 
 
 @handled
@@ -163,15 +160,8 @@ async def archive(request: Request) -> Response:
 @handled
 async def thumb(request: Request) -> Response:
     folder = _folder(request)
-    pdf = listed(folder, request.path_params["name"])
-    page = request.path_params["page"]
-    if pdf is None or pdf.suffix != ".pdf" or not 1 <= page <= MAX_THUMB_PAGE:
-        return refused(404, "E-WEB-NO-FILE", "没有这个文件 (no such file)")
     cache = web_of(request).paths.outputs / ".web" / "thumbs" / folder.parent.parent.name / f"city-{folder.name}"
-    out = thumbnail(pdf, page, cache)
-    if out is None:
-        return refused(404, "E-WEB-NO-PAGE", "没有这一页 (no such page)")
-    return FileResponse(out, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+    return thumb_of(folder, request, cache)
 
 
 def routes() -> list[Route]:

@@ -54,8 +54,13 @@ async def download(request: Request) -> Response:
     folder = _folder(request)
     if isinstance(folder, Response):
         return folder
-    path = listed(folder, request.path_params["name"])
-    if path is None or path.suffix not in (".pdf", ".docx", ".json"):
+    return served(folder, request.path_params["name"], (".pdf", ".docx", ".json"))
+
+
+def served(folder: Path, name: str, suffixes: tuple[str, ...]) -> Response:
+    """The file ``name`` of ``folder`` as a download, if a build put it there and it is of a kind served."""
+    path = listed(folder, name)
+    if path is None or path.suffix not in suffixes:
         return refused(404, "E-WEB-NO-FILE", "没有这个文件 (no such file)")
     return FileResponse(path, headers=attachment(path.name))
 
@@ -114,12 +119,16 @@ async def thumb(request: Request) -> Response:
     folder = _folder(request)
     if isinstance(folder, Response):
         return folder
+    cache = web_of(request).paths.outputs / ".web" / "thumbs" / folder.parent.name / folder.name
+    return thumb_of(folder, request, cache)
+
+
+def thumb_of(folder: Path, request: Request, cache: Path) -> Response:
+    """The page the address names of a PDF in ``folder``, as a thumbnail drawn once into ``cache``."""
     page = request.path_params["page"]
     pdf = listed(folder, request.path_params["name"])
     if pdf is None or pdf.suffix != ".pdf" or not 1 <= page <= MAX_THUMB_PAGE:
         return refused(404, "E-WEB-NO-FILE", "没有这个文件 (no such file)")
-    web = web_of(request)
-    cache = web.paths.outputs / ".web" / "thumbs" / folder.parent.name / folder.name
     out = thumbnail(pdf, page, cache)
     if out is None:
         return refused(404, "E-WEB-NO-PAGE", "没有这一页 (no such page)")
