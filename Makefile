@@ -8,6 +8,10 @@ CITY ?= 370700
 PROGRAMME ?=
 STAMP_SYS := $(VENV)/.system-ok
 STAMP_PY := $(VENV)/.installed
+# Python's bytecode cache, kept inside the venv: with PYTHONDONTWRITEBYTECODE set (as on some machines) every
+# command and every test worker compiled the whole package, and pytest re-rewrote every test file, each time.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 
 .PHONY: help setup bundle all bench check city init city-init validate due programmes show round adopt serve bench-web test test-fast golden fuzz lint templates clean
 .DEFAULT_GOAL := help

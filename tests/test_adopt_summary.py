@@ -11,9 +11,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import fastyaml
 import hostile
 import pytest
-import yaml
 from conftest import EXAMPLE, ROOT, paths_of
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, Side
@@ -81,7 +81,7 @@ def test_the_official_summary_is_adopted_and_filled_in_its_layout(city_root: Pat
     }
     assert layout.unknown == {"F": "集群年度增速（%）"} and result.unplaced == ["F 集群年度增速（%）"]
     assert "依托载体" in result.missing  # our columns the official form has no place for
-    saved = yaml.safe_load((templates / "tese-apply" / "summary-layout.yaml").read_text(encoding="utf-8"))
+    saved = fastyaml.safe_load((templates / "tese-apply" / "summary-layout.yaml").read_text(encoding="utf-8"))
     assert saved["unknown"] == {"F": "集群年度增速（%）"}
 
     # the city's recommendation: the unknown column is reported, and the 汇总表 follows the official layout

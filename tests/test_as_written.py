@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of, write_cluster
 
@@ -91,7 +91,7 @@ def test_an_unknown_category_is_refused_naming_the_choices(root: Path) -> None:
 def test_a_digit_string_keeps_what_was_typed() -> None:
     from pipeline.core.fields import Applicant
 
-    base = yaml.safe_load(_example_text())["applicant"]
+    base = fastyaml.safe_load(_example_text())["applicant"]
     # what the YAML reader hands over for a bare number: the value and the text it was written as
     from pipeline.core.written import WrittenInt
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
-from conftest import EXAMPLE, ROOT, example_data, paths_of, write_cluster
+from conftest import EXAMPLE, ROOT, example_data, paths_of, run_cli, write_cluster
 
 from pipeline.core.case import Case
 from pipeline.errors import DataInvalid
 from pipeline.stages import check as checking
-
-CLI = str(ROOT / ".venv" / "bin" / "clusterpack")
 
 
 def _four_problems(root):
@@ -43,7 +39,7 @@ def test_every_problem_of_a_cluster_comes_in_one_run(root) -> None:
 @pytest.mark.parametrize("command", ["validate", "bundle"])
 def test_validate_and_bundle_say_the_same_four_problems(root, command) -> None:
     _four_problems(root)
-    r = subprocess.run([CLI, command, "four", "--root", str(root)], capture_output=True, text=True)
+    r = run_cli(command, "four", "--root", str(root))
     assert r.returncode == 3, r.stderr
     for field, code in EXPECTED.items():
         line = next(line for line in r.stderr.splitlines() if f"({field})" in line)

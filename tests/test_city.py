@@ -8,8 +8,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from conftest import EXAMPLE, ROOT, example_data, normalise, paths_of, write_cluster
 from docx import Document
 from docx.oxml.ns import qn
@@ -25,12 +25,12 @@ CITY = "370700"
 
 
 def _city_yaml(root: Path, **changes) -> Path:
-    data = yaml.safe_load((ROOT / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
+    data = fastyaml.safe_load((ROOT / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
     data.update(changes)
     code = data["city"]
     path = root / "inputs" / "cities" / f"{code}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -179,9 +179,9 @@ def test_review_sheet_and_zip(city_build) -> None:
 
 def _programme_with(root: Path, **city_changes) -> None:
     f = root / "templates" / "tese-apply" / "programme.yaml"
-    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    data = fastyaml.safe_load(f.read_text(encoding="utf-8"))
     data["city"].update(city_changes)
-    f.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    f.write_text(fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _clusters_in(root: Path, city: str, n: int) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from click.testing import CliRunner
 from conftest import ROOT, paths_of
 
@@ -67,7 +67,7 @@ def test_the_city_file_has_every_key_with_its_label_and_what_the_tool_knows(yant
     text = file.read_text(encoding="utf-8")
     for key, info in recommend.CityInput.model_fields.items():  # every key, its Chinese label beside it
         assert f"\n{key}:" in text and info.title in text, key
-    data = yaml.safe_load(text)
+    data = fastyaml.safe_load(text)
     assert (data["city"], data["programme"], data["bureau"]) == (CODE, PROGRAMME, "烟台市工业和信息化局")
     assert data["clusters"] == ["yantai-soft"]  # the city's clusters naming the programme; 青岛's is not
     assert "鲁工信电子〔2024〕122号" in text and "最多推荐 2 个集群" in text

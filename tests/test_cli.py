@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import EXAMPLE
+from conftest import EXAMPLE, run_cli
 
 from pipeline.cli import main
 from pipeline.errors import ExitCode
@@ -45,7 +45,7 @@ def test_invalid_data_exit_code_and_message(root: Path) -> None:
 
 
 def test_validate_example_succeeds(root: Path) -> None:
-    r = _cli("validate", EXAMPLE, "--root", str(root))
+    r = run_cli("validate", EXAMPLE, "--root", str(root))
     assert r.returncode == 0, r.stderr
     assert "数据有效" in r.stdout
 

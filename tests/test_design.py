@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+import fastyaml
 from conftest import ROOT
 
 from pipeline import schemas
@@ -65,7 +65,7 @@ def test_schema_modules_only_declare_their_schema_and_no_other_module_imports_on
 def test_every_programme_loads_and_names_an_existing_schema() -> None:
     for pid in _programme_ids():
         programme = load_programme(ROOT / "templates", pid)
-        raw = yaml.safe_load((ROOT / "templates" / pid / "programme.yaml").read_text(encoding="utf-8"))
+        raw = fastyaml.safe_load((ROOT / "templates" / pid / "programme.yaml").read_text(encoding="utf-8"))
         if "extends" in raw:  # a later round names its schema through the programme it extends
             raw = inherit.resolve(ROOT / "templates", pid).data
         assert raw["schema"] in schemas.names()

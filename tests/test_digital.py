@@ -15,8 +15,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from conftest import ROOT, bookmarks, normalise, paths_of
 from docx import Document
 from docx.oxml.ns import qn
@@ -76,7 +76,7 @@ def _programme():
 
 
 def example(cluster_id: str = EASY) -> dict:
-    return yaml.safe_load((ROOT / "inputs" / cluster_id / "cluster.yaml").read_text(encoding="utf-8"))
+    return fastyaml.safe_load((ROOT / "inputs" / cluster_id / "cluster.yaml").read_text(encoding="utf-8"))
 
 
 def results(data: dict) -> dict[str, rules.Result]:
@@ -434,7 +434,7 @@ def _city(root: Path, code: str, clusters: list[str]) -> None:
     city = {k: v for k, v in city.items() if v is not None}
     folder = root / "inputs" / "cities"
     folder.mkdir(exist_ok=True)
-    (folder / f"{code}.yaml").write_text(yaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
+    (folder / f"{code}.yaml").write_text(fastyaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.mark.parametrize(("code", "limit"), [("370200", 3), ("370300", 2)])
@@ -443,9 +443,9 @@ def test_city_quota_three_for_qingdao_two_elsewhere(root, code, limit) -> None:
     for i in range(limit + 1):
         folder = root / "inputs" / f"ai-{i}"
         shutil.copytree(root / "inputs" / NEAR, folder)
-        data = yaml.safe_load((folder / "cluster.yaml").read_text(encoding="utf-8"))
+        data = fastyaml.safe_load((folder / "cluster.yaml").read_text(encoding="utf-8"))
         data["cluster"]["city"] = code
-        (folder / "cluster.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        (folder / "cluster.yaml").write_text(fastyaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         ids.append(f"ai-{i}")
     _city(root, code, ids[:limit])
     assert len(recommend.plan(code, paths_of(root)).reports) == limit

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, normalise
+from conftest import EXAMPLE, Ran, normalise, run_cli
 from pypdf import PdfReader
 
 from pipeline.errors import ExitCode
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
-    )
+def _cli(*args: str) -> Ran:
+    return run_cli(*args)
 
 
 def _set(root: Path, old: str, new: str) -> None:

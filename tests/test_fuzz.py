@@ -21,8 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import fastyaml
 import pytest
-import yaml
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -122,7 +122,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[case.Paths, dict[
     examples = {}
     for cid in EXAMPLES:
         shutil.copytree(ROOT / "inputs" / cid, base / "inputs" / cid)
-        examples[cid] = yaml.safe_load((base / "inputs" / cid / "cluster.yaml").read_text(encoding="utf-8"))
+        examples[cid] = fastyaml.safe_load((base / "inputs" / cid / "cluster.yaml").read_text(encoding="utf-8"))
     paths = case.Paths(inputs=base / "inputs", templates=base / "templates", outputs=base / "outputs")
     return _Project((paths, examples))
 
@@ -230,14 +230,14 @@ def test_the_model_and_rules_take_any_value_in_any_field(project, cid: str, data
         except (KeyError, IndexError, TypeError):  # the path went away with an earlier change
             continue
     folder = paths.inputs / cid
-    text = yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
+    text = fastyaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
     (folder / "cluster.yaml").write_text(text, encoding="utf-8")
     try:
         raw = _ours_only(lambda: load_yaml(folder / "cluster.yaml", cid, root=paths.inputs.parent))
         if raw is not None:
             _through_the_pipeline(raw, paths, EXAMPLES[cid])
     finally:
-        (folder / "cluster.yaml").write_text(yaml.safe_dump(examples[cid], allow_unicode=True), encoding="utf-8")
+        (folder / "cluster.yaml").write_text(fastyaml.safe_dump(examples[cid], allow_unicode=True), encoding="utf-8")
 
 
 FIGURE_DECIMALS = st.decimals(min_value=0, max_value=10**8, places=2, allow_nan=False, allow_infinity=False)

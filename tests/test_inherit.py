@@ -12,8 +12,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of
 
@@ -220,7 +220,7 @@ def test_a_packet_is_rebuilt_when_a_template_it_inherits_changes(root: Path) -> 
 
 
 def test_the_example_programme_file_says_it_is_an_example() -> None:
-    data = yaml.safe_load((ROOT / "templates" / CHILD / "programme.yaml").read_text(encoding="utf-8"))
+    data = fastyaml.safe_load((ROOT / "templates" / CHILD / "programme.yaml").read_text(encoding="utf-8"))
     assert (
         data["notice"]["example"] is True and "示例" in data["notice"]["title"] and "示例" in data["notice"]["number"]
     )

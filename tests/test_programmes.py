@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of
 
@@ -23,14 +23,16 @@ EVAL_EXAMPLE = "yuyang-textile-eval"
 
 def _both(root: Path, programme: object) -> str:
     """The application example, which also carries the evaluation example's self-evaluation and proof."""
-    apply = yaml.safe_load((ROOT / "inputs" / EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
-    evaluation = yaml.safe_load((ROOT / "inputs" / EVAL_EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
+    apply = fastyaml.safe_load((ROOT / "inputs" / EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
+    evaluation = fastyaml.safe_load((ROOT / "inputs" / EVAL_EXAMPLE / "cluster.yaml").read_text(encoding="utf-8"))
     data = {**apply, "programme": programme, "evaluation": evaluation["evaluation"]}
     data["attachments"] = apply["attachments"] + evaluation["attachments"]
     folder = root / "inputs" / "both"
     shutil.copytree(ROOT / "inputs" / EXAMPLE, folder)
     shutil.copytree(ROOT / "inputs" / EVAL_EXAMPLE / "attachments", folder / "attachments", dirs_exist_ok=True)
-    (folder / "cluster.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / "cluster.yaml").write_text(
+        fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return "both"
 
 

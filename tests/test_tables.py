@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import fastyaml
 import pdfplumber
 import pytest
-import yaml
 from conftest import ROOT
 from docx import Document
 from docx.oxml.ns import qn
@@ -67,7 +67,7 @@ def _known_values() -> set[str]:
         values |= set(PHONE.findall(text))
         values |= {f"{y}年{int(m)}月{int(d)}日" for y, m, d in ISO_DATE.findall(text)}
     for f in (ROOT / "inputs" / "cities").glob("*.yaml"):
-        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        data = fastyaml.safe_load(f.read_text(encoding="utf-8"))
         values.add(str(data["contact"]))
     return values
 

@@ -14,8 +14,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from conftest import EXAMPLE, ROOT, bookmarks, example_data, normalise, paths_of
 from docx import Document
 from docx.oxml.ns import qn
@@ -109,7 +109,7 @@ def _copy_project(base: Path) -> case.Paths:
 
 
 def _data() -> dict:
-    return yaml.safe_load((ROOT / "inputs" / CLUSTER / "cluster.yaml").read_text(encoding="utf-8"))
+    return fastyaml.safe_load((ROOT / "inputs" / CLUSTER / "cluster.yaml").read_text(encoding="utf-8"))
 
 
 def _write(root: Path, cluster_id: str, data: dict | str, attachments_from: tuple[str, ...] = (CLUSTER,)) -> None:
@@ -117,7 +117,7 @@ def _write(root: Path, cluster_id: str, data: dict | str, attachments_from: tupl
     (folder / "attachments").mkdir(parents=True, exist_ok=True)
     for source in attachments_from:
         shutil.copytree(ROOT / "inputs" / source / "attachments", folder / "attachments", dirs_exist_ok=True)
-    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    text = data if isinstance(data, str) else fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     (folder / "cluster.yaml").write_text(text, encoding="utf-8")
 
 
@@ -528,7 +528,7 @@ def test_city_letter_and_summary_row(tmp_path) -> None:
     }
     file = tmp_path / "inputs" / "cities" / "370300.yaml"
     file.parent.mkdir(parents=True)
-    file.write_text(yaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
+    file.write_text(fastyaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
     plan = recommend.plan("370300", paths, today=dt.date(2022, 6, 17))
     assert plan.bureau == "淄博市工业和信息化局"
     recommended = city_packet.recommend(plan)

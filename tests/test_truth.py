@@ -13,8 +13,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from conftest import EXAMPLE, ROOT, bookmarks, example_data, normalise, paths_of
 from openpyxl import load_workbook
 from PIL import Image, ImageDraw, ImageFont
@@ -52,12 +52,14 @@ def _project(base: Path) -> case.Paths:
         folder = base / "inputs" / cid
         shutil.copytree(ROOT / "inputs" / EXAMPLE, folder)
         (folder / "cluster.yaml").write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
-    city = yaml.safe_load((ROOT / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
+    city = fastyaml.safe_load((ROOT / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
     city.update(clusters=[EXAMPLE, RELAXED, FORCED], force={FORCED: REASON})
     (base / "inputs" / "cities").mkdir()
-    (base / "inputs" / "cities" / f"{CITY}.yaml").write_text(yaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
+    (base / "inputs" / "cities" / f"{CITY}.yaml").write_text(
+        fastyaml.safe_dump(city, allow_unicode=True), encoding="utf-8"
+    )
     (base / "outputs").mkdir()
     return paths_of(base)
 
@@ -110,7 +112,7 @@ def test_the_summary_table_and_review_sheet_carry_the_same_verdicts(three) -> No
 @pytest.mark.office
 def test_a_forced_cluster_goes_as_a_final_packet_with_the_bureaus_reason(three) -> None:
     folder = three.folder.parents[1] / FORCED
-    manifest = yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = fastyaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["checks"]["passed"] is False and manifest["checks"]["draft"] is False
     assert manifest["checks"]["accepted_by_city"] == REASON
     assert "草稿" not in _text(folder / "申报材料.pdf")
@@ -136,7 +138,7 @@ def test_a_relaxed_cluster_discloses_the_relaxation_and_its_proof_in_its_own_pac
         "佐证材料5-1主导产业营业收入全省排名证明（附后）",
     ):
         assert normalise(phrase) in page, phrase
-    toc_pages = yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))["packet"]["toc_pages"]
+    toc_pages = fastyaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))["packet"]["toc_pages"]
     toc = normalise("".join(reader.pages[1 + k].extract_text() for k in range(toc_pages)))
     assert "关于适用放宽条件的说明" in toc and "主导产业营业收入全省排名证明" in toc
     # the packet of a cluster that needs no relaxation has no such part
@@ -225,19 +227,21 @@ def two_programmes(tmp_path_factory):
     paths = paths_of(base)
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
-    evaluation = yaml.safe_load((ROOT / "inputs" / "yuyang-textile-eval" / "cluster.yaml").read_text(encoding="utf-8"))
+    evaluation = fastyaml.safe_load(
+        (ROOT / "inputs" / "yuyang-textile-eval" / "cluster.yaml").read_text(encoding="utf-8")
+    )
     evaluation["cluster"]["city"] = CITY
     shutil.copytree(ROOT / "inputs" / "yuyang-textile-eval", base / "inputs" / "weifang-eval")
     (base / "inputs" / "weifang-eval" / "cluster.yaml").write_text(
-        yaml.safe_dump(evaluation, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        fastyaml.safe_dump(evaluation, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     cities = base / "inputs" / "cities"
     cities.mkdir()
-    apply = yaml.safe_load((ROOT / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
+    apply = fastyaml.safe_load((ROOT / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
     report = {**apply, "programme": "tese-eval", "document_number": "潍工信字〔2022〕31号", "date": "2022-06-16",
               "clusters": ["weifang-eval"]}  # fmt: skip
     for programme, data in (("tese-apply", apply), ("tese-eval", report)):
-        (cities / f"{CITY}-{programme}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        (cities / f"{CITY}-{programme}.yaml").write_text(fastyaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     first = {p: city_packet.city_bundle(CITY, paths, p) for p in ("tese-apply", "tese-eval")}
     work = base / "scans"
     work.mkdir()
@@ -337,12 +341,12 @@ def test_nineteen_leading_firms_build_a_final_packet_that_says_yuanze_shang(tmp_
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     shutil.copytree(ROOT / "inputs" / "quanyue-software", tmp_path / "inputs" / "qy19")
     file = tmp_path / "inputs" / "qy19" / "cluster.yaml"
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = fastyaml.safe_load(file.read_text(encoding="utf-8"))
     leading = [f for f in data["firms"] if f["leading"] and f["above_scale"]]
     for f in leading[19:]:
         f["leading"] = False  # 19 left
     data["scale"]["leading_above_scale_firms"] = 19
-    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    file.write_text(fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     cli = [str(ROOT / ".venv" / "bin" / "clusterpack")]
     r = subprocess.run([*cli, "bundle", "qy19", "--root", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -356,14 +360,14 @@ def _digital(tmp_path: Path, **changes) -> Path:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     shutil.copytree(ROOT / "inputs" / "quanyue-software", tmp_path / "inputs" / "qy")
     file = tmp_path / "inputs" / "qy" / "cluster.yaml"
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = fastyaml.safe_load(file.read_text(encoding="utf-8"))
     for path, value in changes.items():
         node = data
         *head, last = path.split(".")
         for step in head:
             node = node[step]
         node[last] = value
-    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    file.write_text(fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return tmp_path
 
 
@@ -379,19 +383,19 @@ def _evaluation(tmp_path: Path, programme_data: dict | None = None, **changes) -
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     shutil.copytree(ROOT / "inputs" / "yuyang-textile-eval", tmp_path / "inputs" / "ev")
     file = tmp_path / "inputs" / "ev" / "cluster.yaml"
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = fastyaml.safe_load(file.read_text(encoding="utf-8"))
     for path, value in changes.items():
         node = data
         *head, last = path.split(".")
         for step in head:
             node = node[step]
         node[last] = value
-    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    file.write_text(fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     if programme_data is not None:
         pfile = tmp_path / "templates" / "tese-eval" / "programme.yaml"
-        programme = yaml.safe_load(pfile.read_text(encoding="utf-8"))
+        programme = fastyaml.safe_load(pfile.read_text(encoding="utf-8"))
         programme["data"] = programme_data
-        pfile.write_text(yaml.safe_dump(programme, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        pfile.write_text(fastyaml.safe_dump(programme, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return tmp_path
 
 

@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import fastyaml
 import openpyxl
 import pytest
-import yaml
 from conftest import ROOT
 from pypdf import PdfReader
 from selenium.webdriver.common.by import By
@@ -62,7 +62,7 @@ def _paths(root: Path) -> Paths:
 
 
 def _decision(root: Path) -> dict[str, Any]:
-    return yaml.safe_load((root / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
+    return fastyaml.safe_load((root / "inputs" / "cities" / f"{CITY}.yaml").read_text(encoding="utf-8"))
 
 
 def _drag(driver, item, target) -> None:

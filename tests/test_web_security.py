@@ -20,8 +20,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import fastyaml
 import pytest
-import yaml
 from conftest import ROOT, paths_of
 from starlette.routing import Mount
 
@@ -107,7 +107,7 @@ def code_of(answer: Any) -> str:
 
 def secrets_of(site: Path, cluster: str) -> list[str]:
     """What only a reader of ``cluster`` can know: its packet's marker, its name and its applicant's credit code."""
-    data = yaml.safe_load((site / "inputs" / cluster / "cluster.yaml").read_text(encoding="utf-8"))
+    data = fastyaml.safe_load((site / "inputs" / cluster / "cluster.yaml").read_text(encoding="utf-8"))
     return [f"SECRET-{cluster}", data["cluster"]["name"], data["applicant"]["credit_code"]]
 
 
@@ -363,14 +363,14 @@ def test_on_loopback_a_request_for_another_host_name_is_refused(site: Path) -> N
 
 def _hostile_cluster(site: Path) -> str:
     """Cluster ``hostile-x``: A's data with script, attribute breaking and template syntax in what pages show."""
-    data = yaml.safe_load((site / "inputs" / A / "cluster.yaml").read_text(encoding="utf-8"))
+    data = fastyaml.safe_load((site / "inputs" / A / "cluster.yaml").read_text(encoding="utf-8"))
     data["cluster"]["name"] = "".join(HOSTILE)
     data["cluster"]["county"] = HOSTILE[1]
     data["applicant"]["name"] = HOSTILE[2] + HOSTILE[0]
     data["applicant"]["address"] = HOSTILE[3]
     folder = site / "inputs" / "hostile-x"
     shutil.copytree(site / "inputs" / A / "attachments", folder / "attachments")
-    (folder / "cluster.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (folder / "cluster.yaml").write_text(fastyaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     broken = site / "inputs" / "hostile-broken"
     broken.mkdir()
     (broken / "cluster.yaml").write_text(
@@ -467,7 +467,7 @@ def test_logging_in_gives_a_new_session_token(site: Path) -> None:
 def test_passwords_are_kept_only_as_scrypt_hashes(site: Path) -> None:
     text = (site / "inputs" / auth.ACCOUNTS).read_text(encoding="utf-8")
     assert PASSWORD not in text
-    users = yaml.safe_load(text)["users"]
+    users = fastyaml.safe_load(text)["users"]
     assert len(users) == 3
     for user in users:
         assert re.fullmatch(r"scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}", user["password"])
@@ -509,7 +509,7 @@ def test_no_route_writes_under_templates(site: Path) -> None:
     token = token_of(c)
     before = _outside_inputs_and_outputs(site)
     form = form_of(load_programme(site / "templates", PA))
-    cells = cells_of(form, yaml.safe_load((site / "inputs" / A / "cluster.yaml").read_text(encoding="utf-8")))
+    cells = cells_of(form, fastyaml.safe_load((site / "inputs" / A / "cluster.yaml").read_text(encoding="utf-8")))
     hostile_ids = [PA, "", "../templates", "../../templates/tese-apply", "common", "tese-apply/../common", "/etc"]
     for pid in hostile_ids:
         for method, path in requests_of(c, cluster=A, programme=pid or PA, city=CITY_A):
@@ -529,21 +529,21 @@ def test_no_route_writes_under_templates(site: Path) -> None:
 
 def test_saving_keeps_what_the_form_does_not_hold_and_writes_only_the_clusters_file(site: Path) -> None:
     file = site / "inputs" / A / "cluster.yaml"
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    other = yaml.safe_load((site / "inputs" / B / "cluster.yaml").read_text(encoding="utf-8"))
+    data = fastyaml.safe_load(file.read_text(encoding="utf-8"))
+    other = fastyaml.safe_load((site / "inputs" / B / "cluster.yaml").read_text(encoding="utf-8"))
     kept = {
         "digital": other["digital"],
         "positioning": other["positioning"],
         "notes": {"year": 2026, "list": [1, "二"]},
     }
-    file.write_text(yaml.safe_dump(data | kept, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    file.write_text(fastyaml.safe_dump(data | kept, allow_unicode=True, sort_keys=False), encoding="utf-8")
     c = client(site, host="127.0.0.1")
     form = form_of(load_programme(site / "templates", PA))
     before = tree(site)
     cells = cells_of(form, data) | {"cluster.county": "新县名"}
     answer = c.post(f"/api/c/{A}/save", headers={"X-CSRF-Token": token_of(c)}, json={"cells": cells})
     assert (answer.status_code, answer.json()["saved"]) == (200, "cluster.yaml")
-    saved = yaml.safe_load(file.read_text(encoding="utf-8"))
+    saved = fastyaml.safe_load(file.read_text(encoding="utf-8"))
     assert {k: saved[k] for k in kept} == kept  # another programme's data, as it was
     assert saved["cluster"]["county"] == "新县名" and saved["programme"] == PA
     changed = {k for k, v in tree(site).items() if before.get(k) != v} | (set(before) - set(tree(site)))

@@ -6,8 +6,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from conftest import EXAMPLE, ROOT, normalise, paths_of
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -70,7 +70,7 @@ def test_yaml_to_xlsx_to_yaml_keeps_every_value(root: Path) -> None:
     # and the YAML written from it reads back to the same model
     (root / "inputs" / "wb" / "cluster.xlsx").unlink()
     (root / "inputs" / "wb" / "cluster.yaml").write_text(
-        yaml.safe_dump(workbook.to_plain(back), allow_unicode=True, sort_keys=False), encoding="utf-8"
+        fastyaml.safe_dump(workbook.to_plain(back), allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     assert checking.prepare("wb", paths_of(root))[1] == original
 

@@ -10,8 +10,8 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from click.testing import CliRunner
 from conftest import ROOT, paths_of
 from openpyxl import load_workbook
@@ -67,7 +67,7 @@ def test_yaml_to_xlsx_to_yaml_keeps_every_value(tmp_path: Path, cluster: str) ->
     assert [p.code for p in problems if p.severity == "error"] == []
     assert back == original
     # the workbook's values are the model's, and so is the YAML written from it
-    text = yaml.safe_dump(workbook.to_plain(back), allow_unicode=True, sort_keys=False)
+    text = fastyaml.safe_dump(workbook.to_plain(back), allow_unicode=True, sort_keys=False)
     (tmp_path / "cluster.yaml").write_text(text, encoding="utf-8")
     again, _p = checking.validate(load_yaml(tmp_path / "cluster.yaml", cluster), programme)
     assert again == original

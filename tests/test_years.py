@@ -10,8 +10,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import fastyaml
 import pytest
-import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, paths_of
 from docx import Document
@@ -128,9 +128,9 @@ def test_a_data_year_that_differs_from_its_folder_is_refused_at_its_line(years_r
 
 def test_the_summary_needs_its_text_the_review_does_not(years_root: Path) -> None:
     file = years_root / "inputs" / EXAMPLE / "2025" / "cluster.yaml"
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = fastyaml.safe_load(file.read_text(encoding="utf-8"))
     del data["work_summary"]
-    file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    file.write_text(fastyaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(DataInvalid) as info:
         _case(years_root)
     assert "E-FIELD-MISSING" in {p.code for p in info.value.problems if p.field == "work_summary"}

@@ -79,13 +79,20 @@ _PARSED: dict[bytes, Any] = {}  # the file's digest → its data: a run parses e
 
 def read(templates: Path, programme_id: str) -> dict[str, Any]:
     """One folder's own ``programme.yaml``, unmerged (a fresh copy: callers may change it)."""
+    return copy.deepcopy(_parsed(templates, programme_id))
+
+
+def _parsed(templates: Path, programme_id: str) -> dict[str, Any]:
+    """One folder's own ``programme.yaml`` as parsed once per text: shared, never to be changed."""
     file = templates / programme_id / FILE
     try:
         text = file.read_bytes()
         key = hashlib.blake2b(text, digest_size=16).digest()
         if key not in _PARSED:
+            if len(_PARSED) > 256:
+                _PARSED.clear()
             _PARSED[key] = yaml.load(text.decode("utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
-        data: Any = copy.deepcopy(_PARSED[key])
+        data: Any = _PARSED[key]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TemplateProblem(f"{file} 有误 (programme file is invalid): {exc}", code="E-TEMPLATE-PROGRAMME") from None
     if not isinstance(data, dict):
@@ -100,7 +107,7 @@ def folders(templates: Path, programme_id: str) -> list[Path]:
     while isinstance(pid, str) and (templates / pid / FILE).is_file() and templates / pid not in out:
         out.append(templates / pid)
         try:
-            pid = read(templates, pid).get("extends")
+            pid = _parsed(templates, pid).get("extends")
         except TemplateProblem:
             break
     return out or [templates / programme_id]

@@ -8,6 +8,8 @@ synonyms in ``templates/common/labels.yaml`` (data a clerk can extend)."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -106,9 +108,23 @@ def _scope(path: str) -> str | None:
     return path.rsplit("[]", 1)[0] if "[]." in path or path.endswith("[]") else None
 
 
+_PATHS: dict[bytes, dict[str, str]] = {}  # a template's digest → its paths: each text is parsed once per run
+_LABELS: dict[bytes, Any] = {}  # labels.yaml's digest → its data
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def template_paths(template: Path) -> dict[str, str]:
     """The context paths a .docx template uses: path → scalar, or list (the iterable of a for loop)."""
     check_template(template)  # own, inherited or just adopted: inspected like every template docxtpl opens
+    key = hashlib.blake2b(template.read_bytes(), digest_size=16).digest()
+    if key not in _PATHS:
+        if len(_PATHS) > 256:  # a long-lived app that sees many adopted forms
+            _PATHS.clear()
+        _PATHS[key] = _template_paths(template)
+    return dict(_PATHS[key])
+
+
+def _template_paths(template: Path) -> dict[str, str]:
     doc = DocxTemplate(str(template))
     doc.init_docx()
     source = doc.patch_xml(doc.get_xml())
@@ -175,8 +191,13 @@ def load_labels(templates: Path) -> dict[str, Any]:
     """``templates/common/labels.yaml``: contexts, synonyms, ignore, by_hand."""
     file = templates / "common" / LABELS_FILE
     try:
-        data: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = file.read_bytes()
+        key = hashlib.blake2b(raw, digest_size=16).digest()
+        if key not in _LABELS:
+            _LABELS.clear()  # one labels file at a time is what a run reads
+            _LABELS[key] = yaml.load(raw.decode("utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
+        data: Any = copy.deepcopy(_LABELS[key])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TemplateProblem(f"{file} 有误 (labels file is invalid): {exc}", code="E-TEMPLATE-LABELS") from None
     return data if isinstance(data, dict) else {}
 

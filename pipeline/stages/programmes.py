@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,39 @@ def available(templates: Path) -> list[str]:
     return sorted(p.parent.name for p in templates.glob("*/programme.yaml"))
 
 
+_LOADED: dict[tuple[Any, ...], Programme] = {}
+
+
 def load_programme(templates: Path, programme_id: str) -> Programme:
-    """Read and check a programme folder; every template it names must exist."""
+    """Read and check a programme folder; every template it names must exist.
+
+    A programme (frozen) is remembered while no file in its folders changes: a run, a batch or the web app
+    asks for the same one many times.
+    """
     file = _programme_file(templates, programme_id)
+    key = (str(templates), programme_id, _folders_state(templates, programme_id))
+    if key not in _LOADED:
+        if len(_LOADED) >= 64:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = _load(templates, programme_id, file)
+    return _LOADED[key]
+
+
+def _folders_state(templates: Path, programme_id: str) -> tuple[Any, ...]:
+    """What every file of the programme's folders (its own and those it extends) is now: name, size, times."""
+    state = []
+    for folder in inherit.folders(templates, programme_id):
+        try:
+            with os.scandir(folder) as entries:
+                for e in entries:
+                    st = e.stat()
+                    state.append((folder.name, e.name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        except OSError:
+            state.append((folder.name, None))
+    return tuple(sorted(state, key=repr))
+
+
+def _load(templates: Path, programme_id: str, file: Path) -> Programme:
     # the merged programme.yaml as a typed Programme, then what its parts name: templates, schema, ids
     programme = _validated(inherit.resolve(templates, programme_id), templates / programme_id, file)
     _check_templates(programme, file)
