@@ -97,7 +97,7 @@ def load_programme(templates: Path, programme_id: str) -> Programme:
 
 def _folders_state(templates: Path, programme_id: str) -> tuple[Any, ...]:
     """What every file of the programme's folders (its own and those it extends) is now: name, size, times."""
-    state = []
+    state: list[tuple[Any, ...]] = []
     for folder in inherit.folders(templates, programme_id):
         try:
             with os.scandir(folder) as entries:
