@@ -105,8 +105,8 @@ def normalise(text: str) -> str:
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A throwaway project root with the real templates and the example input."""
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    shutil.copytree(ROOT / "inputs" / EXAMPLE, tmp_path / "inputs" / EXAMPLE)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates", copy_function=shutil.copyfile)  # content, not times
+    shutil.copytree(ROOT / "inputs" / EXAMPLE, tmp_path / "inputs" / EXAMPLE, copy_function=shutil.copyfile)
     (tmp_path / "outputs").mkdir()
     return tmp_path
 
@@ -125,7 +125,7 @@ def write_cluster(root: Path, cluster_id: str, data: dict | str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for sub in ("attachments", "signed"):
         if not (folder / sub).exists():
-            shutil.copytree(ROOT / "inputs" / EXAMPLE / sub, folder / sub)
+            shutil.copytree(ROOT / "inputs" / EXAMPLE / sub, folder / sub, copy_function=shutil.copyfile)
     text = data if isinstance(data, str) else fastyaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     (folder / "cluster.yaml").write_text(text, encoding="utf-8")
     return folder

@@ -32,11 +32,12 @@ def test_there_are_several_programmes() -> None:
 
 
 def test_no_pipeline_code_names_a_programme() -> None:
+    ids = _programme_ids()
     offenders = [
         f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
         for path in _sources()
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        for pid in _programme_ids()
+        for pid in ids
         if pid in line
     ]
     assert offenders == []

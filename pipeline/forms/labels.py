@@ -8,7 +8,6 @@ synonyms in ``templates/common/labels.yaml`` (data a clerk can extend)."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 import unicodedata
@@ -23,6 +22,7 @@ from docxtpl import DocxTemplate
 from jinja2 import nodes
 from pydantic import BaseModel
 
+from pipeline.core.inherit import plain_copy
 from pipeline.core.programme import Programme
 from pipeline.errors import TemplateProblem
 from pipeline.kits.jinja import check_template, jinja_env
@@ -196,7 +196,7 @@ def load_labels(templates: Path) -> dict[str, Any]:
         if key not in _LABELS:
             _LABELS.clear()  # one labels file at a time is what a run reads
             _LABELS[key] = yaml.load(raw.decode("utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
-        data: Any = copy.deepcopy(_LABELS[key])
+        data: Any = plain_copy(_LABELS[key])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TemplateProblem(f"{file} 有误 (labels file is invalid): {exc}", code="E-TEMPLATE-LABELS") from None
     return data if isinstance(data, dict) else {}

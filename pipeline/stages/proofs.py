@@ -229,17 +229,33 @@ def _check_word(path: Path, item: Attachment) -> None:
 
 _SEEN: OrderedDict[tuple[Any, ...], tuple[str, list[int] | None, int, list] | Refused] = OrderedDict()
 _SEEN_MAX = 512
+_DIGESTS: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()  # (path, size, times, inode) → the content's digest
+
+
+def _digest(path: Path) -> bytes:
+    """The digest of a file's bytes, read again only when its path, size, times or inode changed."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    found = _DIGESTS.get(key)
+    if found is None:
+        h = hashlib.blake2b(digest_size=16)
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        found = _DIGESTS[key] = h.digest()
+        if len(_DIGESTS) > _SEEN_MAX:
+            _DIGESTS.popitem(last=False)
+    return found
 
 
 def _check_one(path: Path, item: Attachment, material: Material) -> tuple[str, list[int] | None, int, list]:
     """(kind, pages taken, page count, warnings) of one proof; raises Refused.
 
-    Remembered for the same file (its path, size, change time and inode), entry and limits in force:
-    the web form checks the proofs again at every keystroke, and a file does not change meanwhile.
+    Remembered for the same content, entry and limits in force: the web form checks the proofs again at every
+    keystroke, and a batch or a city meets the same scan in many clusters' folders.
     """
-    st = path.stat()
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CLUSTERPACK_")))
-    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, item.model_dump_json(), material.id, env)
+    key = (_digest(path), item.model_dump_json(), material.id, env)
     if key not in _SEEN:
         try:
             _SEEN[key] = _inspect_one(path, item, material)
