@@ -8,13 +8,14 @@ Exit codes: 0 done · 1 internal error · 2 usage (bad cluster id, unknown progr
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import click
 from rich.console import Console
@@ -23,10 +24,33 @@ from rich.table import Table
 from pipeline.core import case, limits, rules
 from pipeline.core.fields import CITIES
 from pipeline.errors import ClusterpackError, ExitCode, Problem, UsageError, unwritable
-from pipeline.stages import check as checking
-from pipeline.workflows import batch, catalogue, cityinit, official, start
-from pipeline.workflows import city as city_packet
-from pipeline.workflows import packet as packets
+
+
+class _OnFirstUse:
+    """A module imported when a command first uses it: ``clusterpack validate`` or ``--help`` need not load what
+    building a packet or a city's tables does (python-docx, Jinja, openpyxl, numpy: ≈ 0.4 s of every start)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+if TYPE_CHECKING:
+    from pipeline.stages import check as checking
+    from pipeline.workflows import batch, catalogue, cityinit, official, start
+    from pipeline.workflows import city as city_packet
+    from pipeline.workflows import packet as packets
+else:
+    checking = _OnFirstUse("pipeline.stages.check")
+    batch = _OnFirstUse("pipeline.workflows.batch")
+    catalogue = _OnFirstUse("pipeline.workflows.catalogue")
+    cityinit = _OnFirstUse("pipeline.workflows.cityinit")
+    official = _OnFirstUse("pipeline.workflows.official")
+    start = _OnFirstUse("pipeline.workflows.start")
+    city_packet = _OnFirstUse("pipeline.workflows.city")
+    packets = _OnFirstUse("pipeline.workflows.packet")
 
 EPILOG = (
     "退出码 (exit codes): 0 完成 done · 1 内部错误 internal · 2 用法错误 usage · 3 数据有误 data invalid · "

@@ -6,6 +6,7 @@ What a programme needs beyond data is its schema (``pipeline/schemas/<name>.py``
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -100,7 +101,16 @@ def _layer(module: str) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def _imports() -> list[tuple[str, str, int]]:
+@functools.cache
+def _nodes(path: Path) -> tuple:
+    """Every node of a source file's syntax tree, parsed once for all the tests that read it."""
+    import ast
+
+    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+
+
+@functools.cache
+def _imports() -> tuple[tuple[str, str, int], ...]:
     import ast
 
     out = []
@@ -108,13 +118,13 @@ def _imports() -> list[tuple[str, str, int]]:
         if "resources" in path.parts:
             continue
         me = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             if isinstance(node, ast.ImportFrom) and node.level:
                 out.append((me, "(relative)", node.lineno))
             elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
                 targets = [node.module] if node.module != "pipeline" else [f"pipeline.{a.name}" for a in node.names]
                 out += [(me, t, node.lineno) for t in targets]
-    return out
+    return tuple(out)
 
 
 def test_every_module_sits_in_a_layer_and_imports_only_what_is_below_it() -> None:
@@ -160,7 +170,7 @@ def _functions():
     for path in _sources():
         if "resources" in path.parts:  # the UNO helper runs under LibreOffice's own Python, apart
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 yield path, node
 
