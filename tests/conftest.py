@@ -21,8 +21,6 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from pipeline.core import case
-from pipeline.workflows import city as city_packet
-from pipeline.workflows import packet as packets
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "qinglan-agrimachinery"
@@ -137,6 +135,8 @@ def example_packet(tmp_path_factory: pytest.TempPathFactory) -> case.BuildResult
     base = tmp_path_factory.mktemp("example")
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs" / EXAMPLE, base / "inputs" / EXAMPLE)
+    from pipeline.workflows import packet as packets  # imported where used: xdist's controller needs none of it
+
     return packets.bundle(EXAMPLE, paths_of(base))
 
 
@@ -165,4 +165,6 @@ def example_cities(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("cities")
     shutil.copytree(ROOT / "templates", base / "templates")
     shutil.copytree(ROOT / "inputs", base / "inputs")
+    from pipeline.workflows import city as city_packet
+
     return {code: city_packet.city_bundle(code, paths_of(base)) for code in CITIES}
