@@ -30,6 +30,7 @@ def _mpl() -> Any:
 
     return font_manager, plt, ft2font.FT2Font
 
+
 FACE = "黑体"  # the role that draws a chart's text
 COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7F6000")  # dark enough to read in black and white
 WIDTH_MM, HEIGHT_MM = 150.0, 72.0

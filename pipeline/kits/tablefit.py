@@ -16,6 +16,7 @@ half-width in Times New Roman otherwise."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -74,14 +75,15 @@ NO_START = set("，。、；：！？）》」』】〕”’…—%％·")
 NO_END = set("（《「『【〔“‘")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Style:
     east: str
     latin: str
     size: float
 
 
-def _tokens(text: str, whole: bool = True, short: int = SHORT) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str, whole: bool = True, short: int = SHORT) -> tuple[str, ...]:
     """Units a line may break between: whole values, else single characters.
 
     With ``whole`` false, as LibreOffice breaks: anywhere between CJK characters, not inside a run of
@@ -91,7 +93,7 @@ def _tokens(text: str, whole: bool = True, short: int = SHORT) -> list[str]:
     if not whole:
         out = re.findall(r"[A-Za-z0-9.]+|.", text)
     elif len(text) <= short and " " not in text:
-        return [text]
+        return (text,)
     else:
         i = 0
         for m in WHOLE.finditer(text):
@@ -106,10 +108,13 @@ def _tokens(text: str, whole: bool = True, short: int = SHORT) -> list[str]:
             merged[-1] += tok
         else:
             merged.append(tok)
-    return merged
+    return tuple(merged)
 
 
 _FACES: dict[str, fonts.Metrics] = {}  # for one document: see fit()
+
+
+_ORPHANS: dict[tuple[str, Style, float, float], bool] = {}  # for one document: widening asks the same again
 
 
 def _face(name: str) -> fonts.Metrics:
@@ -170,6 +175,13 @@ def lines(text: str, style: Style, avail: float, spacing: float = 0.0, whole: bo
 
 def _orphan(text: str, style: Style, avail: float, spacing: float = 0.0) -> bool:
     """Would one character stand alone on the last line, for any width LibreOffice may find near ours?"""
+    key = (text, style, avail, spacing)
+    if key not in _ORPHANS:
+        _ORPHANS[key] = _may_orphan(text, style, avail, spacing)
+    return _ORPHANS[key]
+
+
+def _may_orphan(text: str, style: Style, avail: float, spacing: float) -> bool:
     for room in (avail - SAFETY_PT, avail - SAFETY_PT / 2, avail, avail + SAFETY_PT / 2):
         for whole in (True, False):
             got = lines(text, style, room, spacing, whole)
@@ -425,6 +437,7 @@ def route_punctuation(body: Any) -> None:
 def fit(document: Any) -> None:
     """Fit every table of a python-docx ``document`` to its content; route CJK punctuation."""
     _FACES.clear()  # the faces may change between documents (the user's fonts folder)
+    _ORPHANS.clear()
     body = document.element.body
     route_punctuation(body)
     defaults = Style(fonts.OFFICIAL[0], "Times New Roman", 10.5)

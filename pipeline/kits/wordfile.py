@@ -7,6 +7,8 @@ clusterpack, the author is the applicant or the bureau, and the dates are the bu
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 import re
 import shutil
@@ -67,6 +69,7 @@ def _core(creator: str, title: str) -> bytes:
     ).encode()
 
 
+@functools.cache  # asked for every .docx written: the package's metadata is read once a process
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -76,12 +79,15 @@ def _version() -> str:
         return "0+unknown"
 
 
-def tidy(path: Path, creator: str, title: str = "") -> None:
-    """Rewrite ``path`` with a clean font table, app and core properties, every entry at the build instant."""
+def tidy(path: Path, creator: str, title: str = "", saved: bytes | None = None) -> None:
+    """Rewrite ``path`` with a clean font table, app and core properties, every entry at the build instant.
+
+    ``saved``: the document as saved in memory, written to ``path`` tidied (one zip written, not two).
+    """
     stamp = repro.instant().timetuple()[:6]
     fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
     os.close(fd)
-    with zipfile.ZipFile(path) as src:
+    with zipfile.ZipFile(io.BytesIO(saved) if saved is not None else path) as src:
         names: list[str] = []
         for info in src.infolist():
             if _PARTS.fullmatch(info.filename):

@@ -214,8 +214,12 @@ def main():
                     prop("FilterData", filter_data),
                 ),
             )
+            # not busy before the answer: a parent that closes stdin on it finds LibreOffice idle and
+            # lets it quit in good order (closing the document below takes a few ms more)
+            requests.busy.clear()
             reply({"ok": True})
         except Exception as exc:  # report and carry on with the next document
+            requests.busy.clear()
             reply({"ok": False, "error": "{}: {}".format(type(exc).__name__, getattr(exc, "Message", "") or exc)})
         finally:
             if doc is not None:

@@ -267,8 +267,8 @@ def _convert(job: _Job, rendered: list[_Rendered], cover: tuple[Path, Future[int
     entries = assemble.compose(order, programme.materials, list(job.case.proofs), proof_pdfs)
     cover_docx, cover_pdf, cover_pages = cover[0], work / "cover.pdf", cover[1].result()
     rest = cover_pages + sum(p.pages for p in entries)
-    # with a second LibreOffice free, the stamps of a one-page 目录 are made while the 目录 settles
-    guessed = _ask_stamps(job, rest + 1) if office.lanes > 1 else None
+    # the page numbers are asked for first (a packet's 目录 has a few pages): made while the 目录 settles
+    guessed = _ask_stamps(job, rest + TOC_ROOM)
     toc_pdf, toc_pages = settle_toc(
         lambda rows: render.render(
             programme.template(programme.packet.toc), {**job.context, "toc": rows}, work / "toc.docx"
@@ -277,7 +277,7 @@ def _convert(job: _Job, rendered: list[_Rendered], cover: tuple[Path, Future[int
         office,
         work / "toc.pdf",
     )
-    stamps = _page_stamps(job, rest + toc_pages, guessed if toc_pages == 1 else None)
+    stamps = _page_stamps(job, rest + toc_pages, guessed)
     for made, fix in ((listed, job.out / "敏感材料清单.pdf"), (checked, job.out / "自查报告.pdf")):
         if made is not None:
             made.result()
@@ -365,20 +365,30 @@ def _proof_pdfs(job: _Job) -> dict[str, tuple[Path, int]]:
     return proof_pdfs
 
 
+# Pages a 目录 is expected to fill at most (its page numbers are asked for before it has settled).
+TOC_ROOM = 4
+
+
+# Page numbers are made for a whole number of these pages: page N of the stamps reads — N — whatever
+# the packet's length, so packets of similar length (a batch, the next build) share one conversion.
+STAMP_BLOCK = 16
+
+
 def _ask_stamps(job: _Job, total: int) -> Future[int]:
-    """The page numbers of a packet of ``total`` pages, asked for (``job.work / "stamps.pdf"``)."""
-    return job.submit(render.render_page_stamp(total, job.work / "stamps.docx"), job.work / "stamps.pdf")
+    """Page numbers for at least ``total`` pages, asked for (``job.work / "stamps.pdf"``)."""
+    pages = -(-total // STAMP_BLOCK) * STAMP_BLOCK
+    return job.submit(render.render_page_stamp(pages, job.work / "stamps.docx"), job.work / "stamps.pdf")
 
 
 def _page_stamps(job: _Job, total: int, asked: Future[int] | None = None) -> Path:
-    """The page numbers of a packet of ``total`` pages: those ``asked`` for before, if for as many."""
+    """The page numbers of a packet of ``total`` pages: those ``asked`` for before, if for enough pages."""
     stamps_pdf = job.work / "stamps.pdf"
     stamp_pages = asked.result() if asked is not None else -1
-    if stamp_pages != total:  # the guess was wrong: made again for the pages there are
+    if stamp_pages < total:  # the 目录 took more room than foreseen: made again for the pages there are
         stamp_pages = _ask_stamps(job, total).result()
-    if stamp_pages != total:
+    if stamp_pages < total:
         raise TemplateProblem(
-            f"页码页数 {stamp_pages} ≠ {total} (page-number stamp has the wrong length)", code="E-TEMPLATE-STAMP"
+            f"页码页数 {stamp_pages} 少于 {total} (the page-number stamps are too few)", code="E-TEMPLATE-STAMP"
         )
     return stamps_pdf
 
