@@ -77,3 +77,15 @@ def test_a_seed_in_place_is_not_replaced(private_tmp: Path) -> None:
     assert sorted(p.name for p in private_tmp.iterdir()) == ["profile", "seed", "tmp"]
     convert._keep_seed(profile, private_tmp / "new-seed")
     assert (private_tmp / "new-seed" / "user" / "other").read_text(encoding="utf-8") == "second"
+
+
+@pytest.mark.office
+def test_a_fresh_profile_has_seen_its_version_so_no_graphics_self_tests_run(private_tmp: Path) -> None:
+    version = convert.product_version()
+    assert version is not None and version.count(".") == 1, version
+    with convert.OfficeWorker() as worker:
+        assert not worker._seeded
+        assert f"<value>{version}</value>" in _settings(worker)
+        worker.convert(_document(private_tmp / "a.docx"), private_tmp / "a.pdf")
+        # LibreOffice writes this log when it runs them (≈ 0.65 s of every start otherwise)
+        assert not (worker._home / "profile" / "user" / "GraphicsRenderTests.log").exists()
