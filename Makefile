@@ -89,10 +89,10 @@ test-fast: setup ## The tests that need no LibreOffice, on every core, fuzzing b
 	@CLUSTERPACK_TEST_FAST=1 HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -n auto -p no:cacheprovider
 
 golden: setup ## Rewrite tests/golden/ (each example packet's text, part by part) after a deliberate change; review the diff
-	@$(BIN)/python -m pytest -q tests/test_golden.py --refresh-golden
+	@$(BIN)/python -m pytest -q tests/workflows/test_golden.py --refresh-golden
 
 fuzz: setup ## The property tests at nightly size (10 000 examples each; make test runs a few hundred)
-	@HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest -q tests/test_fuzz.py
+	@HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest -q tests/stages/test_fuzz.py
 
 lint: setup ## ruff and mypy
 	@$(BIN)/ruff check pipeline tests scripts

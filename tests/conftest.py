@@ -85,7 +85,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> Ran:
 
     The same commands, options, messages and exit codes as the installed script, without a new Python each time
     (≈ 1.3 s of start-up a call). An exception the command does not turn into a message fails the test here, as
-    the script would print 内部错误 (internal error). ``tests/test_cli.py`` runs the script itself as a process.
+    the script would print 内部错误 (internal error). ``tests/cli/test_cli.py`` runs the script itself as a process.
     """
     from pipeline.cli import main  # the CLI imports every workflow: only the tests that use it pay for that
 

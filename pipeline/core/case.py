@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -165,6 +166,7 @@ class BuildResult:
         )
 
 
+@functools.cache  # asked by every packet's key and every .docx written: the package's metadata is read once
 def tool_version() -> str:
     try:
         return pkg_version("clusterpack")

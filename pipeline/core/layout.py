@@ -12,7 +12,7 @@ Paths are the model's dotted keys (``applicant``, ``innovation.platforms``). Wha
 - ``Paragraphs``: several lists of paragraphs on one sheet: column A names the part, one paragraph a row.
 
 A field that a ``Table``, ``Sections`` or ``Paragraphs`` sheet holds is left out of the ``Record``
-rows of its group; every field of the model is placed exactly once (tests/test_workbook_engine.py).
+rows of its group; every field of the model is placed exactly once (tests/forms/test_workbook_engine.py).
 """
 
 from __future__ import annotations

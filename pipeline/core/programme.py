@@ -25,7 +25,7 @@ class Notice(_Strict):
     issuer: str
     date: dt.date
     # an invented notice (a worked example of a later round): its packets say so, and its own
-    # quotes cannot be found in any published text (tests/test_quotes.py checks the inherited ones)
+    # quotes cannot be found in any published text (tests/core/test_quotes.py checks the inherited ones)
     example: bool = False
 
 

@@ -7,7 +7,6 @@ clusterpack, the author is the applicant or the bureau, and the dates are the bu
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pipeline.core import repro
+from pipeline.core.case import tool_version
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -69,16 +69,6 @@ def _core(creator: str, title: str) -> bytes:
     ).encode()
 
 
-@functools.cache  # asked for every .docx written: the package's metadata is read once a process
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("clusterpack")
-    except PackageNotFoundError:  # a checkout that is not installed
-        return "0+unknown"
-
-
 def tidy(path: Path, creator: str, title: str = "", saved: bytes | None = None) -> None:
     """Rewrite ``path`` with a clean font table, app and core properties, every entry at the build instant.
 
@@ -96,7 +86,7 @@ def tidy(path: Path, creator: str, title: str = "", saved: bytes | None = None) 
                         names.append(name)
         replaced = {
             "word/fontTable.xml": _font_table(names),
-            "docProps/app.xml": _app(_version()),
+            "docProps/app.xml": _app(tool_version()),
             "docProps/core.xml": _core(creator or "clusterpack", title),
         }
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -107,7 +107,9 @@ class _Builder:
             self._refuse_tag(node, path)
             return None
         try:
-            value = self._scalar.construct_object(node, deep=True)
+            # a string is its text (what YAML's constructor would return, without its bookkeeping)
+            str_node = node.tag == _STR and isinstance(node, yaml.ScalarNode)
+            value = node.value if str_node else self._scalar.construct_object(node, deep=True)
         except Exception:  # noqa: BLE001 - PyYAML raises ValueError, KeyError or AttributeError here
             if isinstance(node, yaml.ScalarNode) and self._explicit(node):
                 self.problem(

@@ -8,52 +8,16 @@ the province would read fails here with the lines that changed. After a delibera
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
-import re
 from pathlib import Path
 
 import pytest
 from conftest import bookmarks
+from goldtext import GOLDEN, clean, parts
 from pypdf import PdfReader
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 CITY_DOCUMENTS = ("推荐文件.pdf", "汇总表.pdf", "报送清单.pdf")
-
-
-def _today(text: str) -> str:
-    """The build date appears where a packet says when it was made: one placeholder for it."""
-    d = dt.date.today()
-    for shown in (d.isoformat(), f"{d.year}年{d.month}月{d.day}日", f"{d.year}-{d.month}-{d.day}"):
-        text = text.replace(shown, "〈生成日期〉")
-    return text
-
-
-def _clean(text: str) -> str:
-    # pypdf puts spaces where Latin and CJK fonts switch: a line's spaces are dropped, as a reader ignores them
-    lines = (_today(re.sub(r"\s+", "", line)) for line in text.splitlines())
-    return "\n".join(line for line in lines if line) + "\n"
-
-
-UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')  # characters a file name should not carry
-
-
-def _name(n: int, title: str) -> str:
-    return f"{n:02d}-{UNSAFE.sub('_', title)[:40]}.txt"
-
-
-def _parts(pdf: Path) -> dict[str, str]:
-    """{file name: text} for each top-level part of a bookmarked packet (the whole file where it has none)."""
-    reader = PdfReader(str(pdf))
-    top = [(title, page) for title, page, level in bookmarks(reader) if level == 1]
-    if not top:
-        return {_name(0, pdf.stem): _clean("\n".join(p.extract_text() for p in reader.pages))}
-    ends = [page for _t, page in top[1:]] + [len(reader.pages)]
-    return {
-        _name(n, title): _clean("\n".join(reader.pages[i].extract_text() for i in range(start, end)))
-        for n, ((title, start), end) in enumerate(zip(top, ends, strict=True), start=1)
-    }
 
 
 def _cases(example_cities: dict) -> dict[str, dict[str, str]]:
@@ -64,10 +28,10 @@ def _cases(example_cities: dict) -> dict[str, dict[str, str]]:
         for manifest in sorted(outputs.glob("*/manifest.json")):
             packet = manifest.parent / json.loads(manifest.read_text(encoding="utf-8"))["packet"]["file"]
             case = f"{outputs.name}-{packet.parent.name}"
-            cases[case] = _parts(packet) | {"自查报告.txt": _clean(_text(packet.parent / "自查报告.pdf"))}
+            cases[case] = parts(packet) | {"自查报告.txt": clean(_text(packet.parent / "自查报告.pdf"))}
         city = {}
         for pdf in sorted(result.folder.glob("*.pdf")):
-            city |= _parts(pdf) if pdf.name not in CITY_DOCUMENTS else {f"{pdf.stem}.txt": _clean(_text(pdf))}
+            city |= parts(pdf) if pdf.name not in CITY_DOCUMENTS else {f"{pdf.stem}.txt": clean(_text(pdf))}
         cases[f"{outputs.name}-city-{code}"] = city
     return cases
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from goldtext import GOLDEN, parts
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from test_golden import GOLDEN, _parts
 from webkit import chromium, client_of, js_errors, serve, visible, wait
 
 from pipeline.core.case import build_date
@@ -205,7 +205,7 @@ def test_an_operator_types_the_example_and_downloads_its_packet(web_root: Path, 
     got.write_bytes(pdf.content)
     golden = GOLDEN / f"{programme_id}-{cluster}"
     expected = {p.name: p.read_text(encoding="utf-8") for p in golden.glob("[0-9]*.txt")}
-    assert _parts(got) == expected
+    assert parts(got) == expected
     names = zipfile.ZipFile(BytesIO(everything.content)).namelist()
     assert f"{cluster}/申报材料.pdf" in names or any(n.endswith(".pdf") for n in names)
     assert any(n.endswith(".docx") for n in names)

@@ -1,6 +1,6 @@
 """One workbook engine for every programme: each schema's layout is data; YAML → xlsx → YAML keeps every value.
 
-Fast: no LibreOffice (tests/test_workbook.py builds a packet from an exported workbook)."""
+Fast: no LibreOffice (tests/forms/test_workbook.py builds a packet from an exported workbook)."""
 
 from __future__ import annotations
 

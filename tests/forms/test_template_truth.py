@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx import Document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EDITED = "templates/tese-apply/02-profile.docx"
 ADDED = "本段由市工业和信息化局在 Word 中补充。"
 

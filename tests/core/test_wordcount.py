@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.core.wordcount import count
 
-NOTICES = Path(__file__).resolve().parent / "fixtures" / "notices"
+NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "notices"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from conftest import ROOT
 
 from pipeline.stages.programmes import available, load_programme
 
-NOTICES = Path(__file__).resolve().parent / "fixtures" / "notices"
+NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "notices"
 
 
 def _flat(text: str) -> str:

@@ -2,7 +2,7 @@
 
 Positions and sizes of text come from the PDF (pdfplumber: each character's baseline, size, font); the
 标志 and the red double lines from their ink (pdftoppm at 600 dpi). Tolerances: ±0.5 mm, ±0.3 pt.
-The same build also serves the table test (tests/test_tables.py reads ``example_cities``).
+The same build also serves the table test (tests/stages/test_tables.py reads ``example_cities``).
 """
 
 from __future__ import annotations
