@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -49,6 +49,22 @@ def _bounded_concat(pieces: Iterable[str]) -> str:
     return "".join(parts)
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def remembered(store: dict[K, V], key: K, make: Callable[[], V], most: int) -> V:
+    """``store[key]``, made by ``make()`` the first time; a store grown to ``most`` entries starts again
+    (a long-lived process, the web app, renders many texts)."""
+    value = store.get(key)
+    if value is None:
+        value = make()
+        if len(store) >= most:
+            store.clear()
+        store[key] = value
+    return value
+
+
 _COMPILED: dict[tuple[type, bool, str], Any] = {}
 
 
@@ -85,13 +101,7 @@ class _Bounded(ImmutableSandboxedEnvironment):
         if name is not None or filename is not None or raw or defer_init or not isinstance(source, str):
             return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
         key = (type(self), bool(self.autoescape), source)
-        code = _COMPILED.get(key)
-        if code is None:
-            code = super().compile(source)
-            if len(_COMPILED) >= _COMPILED_MAX:  # a long-lived process (the web app) starts again
-                _COMPILED.clear()
-            _COMPILED[key] = code
-        return code
+        return remembered(_COMPILED, key, lambda: super(_Bounded, self).compile(source), _COMPILED_MAX)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT and abs(left) > 1:

@@ -15,7 +15,7 @@ from lxml import etree
 from pipeline.core import limits
 from pipeline.errors import TemplateProblem
 from pipeline.kits import charts, docxkit, tablefit, wordfile
-from pipeline.kits.jinja import _TimedOut, check_template, deadline, jinja_env
+from pipeline.kits.jinja import _TimedOut, check_template, deadline, jinja_env, remembered
 
 _PATCHED: dict[str, str] = {}  # a template's XML → the same cleaned for Jinja (see _Template)
 
@@ -31,13 +31,7 @@ class _Template(DocxTemplate):  # type: ignore[misc]
     """
 
     def patch_xml(self, src_xml: str) -> str:
-        done = _PATCHED.get(src_xml)
-        if done is None:
-            done = super().patch_xml(src_xml)
-            if len(_PATCHED) >= _PATCHED_MAX:  # a long-lived process (the web app) starts again
-                _PATCHED.clear()
-            _PATCHED[src_xml] = done
-        return done
+        return remembered(_PATCHED, src_xml, lambda: str(super(_Template, self).patch_xml(src_xml)), _PATCHED_MAX)
 
 
 def render(template: Path, context: dict[str, Any], out: Path) -> Path:
