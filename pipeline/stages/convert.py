@@ -214,10 +214,13 @@ def _start_from_seed(seed: Path, profile: Path) -> bool:
 
 
 def _keep_seed(profile: Path, seed: Path) -> None:
-    """Keep ``profile`` as the seed, unless there is one; written aside and renamed, so never half a seed."""
+    """Keep ``profile`` as the seed, unless there is one; written aside and renamed, so never half a seed.
+
+    The copy aside is named like a work folder of this process, so that one left by a killed run is
+    removed by the next (scratch.clean_scratch)."""
     if seed.exists():
         return
-    aside = seed.with_name(f"{seed.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    aside = seed.with_name(f"seed-{scratch.owner()}-{uuid.uuid4().hex[:8]}")
     try:
         shutil.copytree(profile, aside, symlinks=True)
         aside.rename(seed)

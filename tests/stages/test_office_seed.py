@@ -39,7 +39,7 @@ def test_the_second_worker_starts_from_the_first_ones_profile_with_the_security_
         first.convert(src, private_tmp / "a.pdf")
     seed = convert._seed_folder()
     assert (seed / "user" / "registrymodifications.xcu").is_file()
-    assert not list(seed.parent.glob("*.tmp")), "a seed is written aside and renamed: nothing is left aside"
+    assert not list(seed.parent.glob("seed-*")), "a seed is written aside and renamed: nothing is left aside"
     with convert.OfficeWorker() as second:
         assert second._seeded
         text = _settings(second)
@@ -89,3 +89,29 @@ def test_a_fresh_profile_has_seen_its_version_so_no_graphics_self_tests_run(priv
         worker.convert(_document(private_tmp / "a.docx"), private_tmp / "a.pdf")
         # LibreOffice writes this log when it runs them (≈ 0.65 s of every start otherwise)
         assert not (worker._home / "profile" / "user" / "GraphicsRenderTests.log").exists()
+
+
+def test_a_seed_copy_left_by_a_killed_run_is_cleaned_by_the_next(
+    private_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.core import scratch
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*_a: object) -> None:
+        raise Killed  # the run dies between the copy and the rename
+
+    profile = private_tmp / "profile"
+    (profile / "user").mkdir(parents=True)
+    seed = convert._seed_folder()
+    with monkeypatch.context() as m:
+        m.setattr(Path, "rename", killed)
+        m.setattr(convert.shutil, "rmtree", lambda *_a, **_k: None)  # a killed run removes nothing
+        with pytest.raises(Killed):
+            convert._keep_seed(profile, seed)
+    (left,) = [p for p in seed.parent.iterdir() if p.name.startswith("seed-")]
+    (seed / "user").mkdir(parents=True)
+    monkeypatch.setattr(scratch, "alive", lambda token: False)  # its owner has gone
+    scratch.clean_scratch(seed.parent)
+    assert not left.exists() and seed.exists()  # the half-made copy goes, the seed stays
