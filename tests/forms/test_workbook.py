@@ -30,13 +30,21 @@ def _example_model(root: Path):
     return checking.prepare(EXAMPLE, paths_of(root))[1]
 
 
+_WRITTEN: dict[bytes, bytes] = {}  # the example's data → its workbook (written once a run: openpyxl is slow)
+
+
 def _to_xlsx(root: Path, cluster: str = "wb") -> Path:
     """The example's data written as a workbook into inputs/<cluster>/ (with its attachments)."""
     folder = root / "inputs" / cluster
     shutil.copytree(root / "inputs" / EXAMPLE, folder)
+    data = (folder / "cluster.yaml").read_bytes()
     (folder / "cluster.yaml").unlink()
-    programme = checking.prepare(EXAMPLE, paths_of(root))[2]
-    return workbook.write(_example_model(root), folder / "cluster.xlsx", programme)
+    target = folder / "cluster.xlsx"
+    if data not in _WRITTEN:
+        programme = checking.prepare(EXAMPLE, paths_of(root))[2]
+        _WRITTEN[data] = workbook.write(_example_model(root), target, programme).read_bytes()
+    target.write_bytes(_WRITTEN[data])
+    return target
 
 
 def _cell(path: Path, sheet: str, key: str) -> str:
