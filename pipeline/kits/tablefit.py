@@ -176,9 +176,10 @@ def lines(text: str, style: Style, avail: float, spacing: float = 0.0, whole: bo
 def _orphan(text: str, style: Style, avail: float, spacing: float = 0.0) -> bool:
     """Would one character stand alone on the last line, for any width LibreOffice may find near ours?"""
     key = (text, style, avail, spacing)
-    if key not in _ORPHANS:
-        _ORPHANS[key] = _may_orphan(text, style, avail, spacing)
-    return _ORPHANS[key]
+    found = _ORPHANS.get(key)
+    if found is None:  # read once: another document's fit() may clear the memo in between
+        found = _ORPHANS[key] = _may_orphan(text, style, avail, spacing)
+    return found
 
 
 def _may_orphan(text: str, style: Style, avail: float, spacing: float) -> bool:
