@@ -4,13 +4,15 @@ Runs under the Python that ships LibreOffice's ``uno`` module (Debian: /usr/bin/
 python3-uno), not the project's virtualenv. Protocol on stdin/stdout, one JSON object a line:
   → {"src": "/abs/in.docx", "dst": "/abs/out.pdf"}
   ← {"ok": true} or {"ok": false, "error": "..."}
+  → {"quit": true}, then end of input: quit in good order (end of input alone: the parent is gone)
 The first line it writes is {"ready": true, "version": "..."} once LibreOffice answers.
 Only the standard library and uno are used here.
 
 It dies with its parent, and takes LibreOffice with it: the parent holds the other end of stdin,
-so stdin closing means the parent has gone (or is done). In the middle of a conversion the whole
-process group (this helper, oosplash, soffice.bin) is killed at once; idle, LibreOffice is asked
-to quit, and killed if it does not within a few seconds. soffice itself also gets SIGKILL when
+so stdin closing without {"quit": true} before it means the parent has gone, and the whole process
+group (this helper, oosplash, soffice.bin) is killed at once, as it is when the parent quits in
+the middle of a conversion; asked to quit while idle, LibreOffice is asked to quit, and killed if
+it does not within a few seconds. soffice itself also gets SIGKILL when
 this helper dies (PR_SET_PDEATHSIG). The data memory of the helper and of LibreOffice is limited
 (RLIMIT_DATA, from CLUSTERPACK_OFFICE_DATA_LIMIT): a document that would need more fails to
 convert instead of filling the machine.
@@ -95,6 +97,9 @@ def die_with_parent():
         ctypes.CDLL(name).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
+QUIT = '{"quit": true}'  # the line a parent writes before closing stdin to let LibreOffice quit in good order
+
+
 class Requests:
     """stdin read on a thread of its own, so that its closing is seen even during a conversion."""
 
@@ -102,15 +107,19 @@ class Requests:
         self.lines = queue.Queue()
         self.busy = threading.Event()  # converting a document
         self.serving = threading.Event()  # LibreOffice is up and the helper waits for requests
+        self.quit = threading.Event()  # the parent asked for a quit in good order (QUIT) before closing
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
         for line in sys.stdin:
-            self.lines.put(line)
-        # The parent is gone, or done with us. Starting or converting: nobody will read the
-        # result, so stop now. Idle: the main loop asks LibreOffice to quit; if it has not
-        # within 10 s, stop anyway.
-        if self.busy.is_set() or not self.serving.is_set():
+            if line.strip() == QUIT:
+                self.quit.set()
+            else:
+                self.lines.put(line)
+        # The parent is gone, or done with us. Gone (stdin closed without QUIT), starting or
+        # converting: nobody will read a result, so stop now. Asked to quit while idle: the main
+        # loop asks LibreOffice to quit; if it has not within 10 s, stop anyway.
+        if not self.quit.is_set() or self.busy.is_set() or not self.serving.is_set():
             os.killpg(0, signal.SIGKILL)
         self.lines.put(None)
         last = threading.Timer(10, os.killpg, (0, signal.SIGKILL))

@@ -43,6 +43,9 @@ FONTS_CONF = RESOURCES / "fonts.conf"
 WORKER = RESOURCES / "uno_worker.py"
 
 
+QUIT = '{"quit": true}'  # asks the helper to let LibreOffice quit in good order (its protocol, uno_worker.py)
+
+
 INSTALL_HINT = (
     "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui python3-uno "
     "fonts-noto-cjk fonts-lxgw-wenkai fonts-liberation2 fonts-symbola poppler-utils qpdf"
@@ -351,6 +354,8 @@ class OfficeWorker:
         if self._proc.poll() is None and not (self._seeded or self._seed.exists()):
             try:
                 assert self._proc.stdin is not None
+                self._proc.stdin.write(QUIT + "\n")  # else the helper takes the closing for our death
+                self._proc.stdin.flush()
                 self._proc.stdin.close()
                 self._proc.wait(timeout=20)
             except (subprocess.TimeoutExpired, OSError, BrokenPipeError):
